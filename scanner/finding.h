@@ -1,0 +1,76 @@
+// Value types the scanner produces. Everything here is plain data: comparable,
+// printable (GoogleTest shows findings on failure) and free of parser handles.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace bindscan {
+
+// A position as tree-sitter reports it: 0-based row, 0-based column in bytes.
+// Conversion to SARIF's 1-based UTF-16 columns happens late, in sarif/.
+struct Point {
+  uint32_t row = 0;
+  uint32_t column = 0;
+  auto operator<=>(const Point&) const = default;
+};
+
+// A half-open byte range [begin, end) of the scanned file, with its end points.
+struct Span {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  Point start;
+  Point stop;
+  auto operator<=>(const Span&) const = default;
+};
+
+// Replace the bytes of `span` with `replacement`.
+struct TextEdit {
+  Span span;
+  std::string replacement;
+  auto operator<=>(const TextEdit&) const = default;
+};
+
+// A suggested fix: edits within the same file, applied together.
+struct Fix {
+  std::string description;
+  std::vector<TextEdit> edits;
+  auto operator<=>(const Fix&) const = default;
+};
+
+// Another place in the same file that explains the finding (e.g. the
+// assignment that supplied a host).
+struct RelatedLocation {
+  Span span;
+  std::string message;
+  auto operator<=>(const RelatedLocation&) const = default;
+};
+
+// Which in-source comment silenced a finding.
+enum class SuppressionKind { kBindscan, kNosec, kNoqa };
+
+struct Suppression {
+  SuppressionKind kind = SuppressionKind::kBindscan;
+  std::string comment;  // the comment as written, e.g. "# nosec B104"
+  auto operator<=>(const Suppression&) const = default;
+};
+
+struct Finding {
+  std::string rule_id;  // kebab-case, stable; the SARIF ruleId
+  Span span;            // what is reported
+  std::string message;  // names what was seen and what it means
+  std::vector<RelatedLocation> related;
+  std::optional<Fix> fix;
+  std::optional<Suppression> suppression;  // set: reported only on request
+  auto operator<=>(const Finding&) const = default;
+};
+
+std::string_view to_string(SuppressionKind kind);
+std::ostream& operator<<(std::ostream& out, const Point& point);
+std::ostream& operator<<(std::ostream& out, const Finding& finding);
+
+}  // namespace bindscan

@@ -1,0 +1,49 @@
+// A rule: its metadata (what SARIF, `bindscan rules` and `explain` show) and
+// the function that judges one parsed file. Rules are listed in registry.cpp.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "scanner/finding.h"
+
+namespace bindscan {
+
+class Module;
+
+enum class Level { kNote, kWarning, kError };
+std::string_view to_string(Level level);
+
+struct RuleInfo {
+  std::string_view id;                 // kebab-case, stable forever: SARIF ruleId
+  std::string_view name;               // PascalCase: SARIF rules[].name
+  std::string_view short_description;  // one line, no trailing period
+  std::string_view full_description;   // one or two sentences
+  std::string_view documentation;      // doc.md, embedded at build time
+  int cwe = 0;
+  Level default_level = Level::kWarning;
+  std::string_view precision;          // SARIF: very-high | high | medium | low
+  std::string_view security_severity;  // SARIF: a number in (0, 10] as text
+  // Codes other tools use for the same check; their suppression comments
+  // (`# nosec B104`, `# noqa: S104`) silence this rule too.
+  std::string_view bandit_id;
+  std::string_view ruff_code;
+};
+
+struct Rule {
+  const RuleInfo& info;
+  // False only when `source` provably cannot produce a finding of this rule:
+  // lets the scanner skip parsing. Must be sound; tests hold it to that.
+  bool (*may_match)(std::string_view source);
+  // Appends this rule's findings for one parsed file (suppressions not yet applied).
+  void (*check)(const Module& module, std::vector<Finding>& out);
+};
+
+// Every rule bindscan has, sorted by id.
+std::span<const Rule> all_rules();
+
+// The rule with this id, or nullptr.
+const Rule* find_rule(std::string_view id);
+
+}  // namespace bindscan

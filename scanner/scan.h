@@ -1,0 +1,47 @@
+// The scanning core: bytes in, findings out. No files, sockets, clocks or
+// globals; the caller does I/O. A Scanner owns one tree-sitter parser and is
+// meant for one thread; make one per worker.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "scanner/finding.h"
+#include "scanner/rule.h"
+
+namespace bindscan {
+
+struct ScanOptions {
+  // Skip files that provably cannot match (Rule::may_match). Off only to
+  // measure raw parsing speed (BINDSCAN_NO_PREFILTER=1 in the CLI).
+  bool prefilter = true;
+  // Parsing stops after this long; the findings are those of what parsed.
+  std::chrono::microseconds parse_timeout = std::chrono::seconds(30);
+};
+
+struct ScanResult {
+  std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
+  bool parsed = false;            // false when the prefilter skipped the file
+  bool timed_out = false;         // the parse timeout cut the file short
+};
+
+class Scanner {
+ public:
+  explicit Scanner(std::span<const Rule> rules = all_rules(), ScanOptions options = {});
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  // Scans one file's bytes. Any bytes are accepted: invalid UTF-8, NUL bytes
+  // and syntax errors give findings for what parses, never a crash.
+  ScanResult scan(std::string_view source) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bindscan

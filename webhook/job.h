@@ -1,0 +1,42 @@
+// A unit of work the service owes GitHub: scan one commit of one repository
+// and upload the complete result set for one ref. Written durably by the
+// receiver (job_store) before the delivery is answered; run by a worker.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/result.h"
+
+namespace bindscan::webhook {
+
+struct Job {
+  std::string id;           // unique, filesystem-safe ([A-Za-z0-9-]); derived from the delivery id
+  std::string delivery_id;  // X-GitHub-Delivery
+  std::string event;        // "push" or "pull_request"
+  std::string owner;        // validated: [A-Za-z0-9-_.], not "." or ".."
+  std::string repo;         // validated like owner
+  std::string clone_url;    // https URL whose host is in --allow-clone-host
+  std::string commit_sha;   // 40 lowercase hex: what is scanned and uploaded
+  std::string before_sha;   // 40 hex, or empty when there is nothing to diff against
+  std::string ref;          // upload ref: refs/heads/B or refs/pull/N/head
+  std::string fetch_ref;    // what to fetch: refs/heads/B or refs/pull/N/head
+  std::optional<int64_t> installation_id;  // GitHub App deliveries only
+  int attempts = 0;         // how many times a worker has started this job
+};
+
+// What a worker reports when a job ends. On failure `error` says why, in words
+// that go into the job record and the log (never a secret).
+struct JobOutcome {
+  bool uploaded = false;
+  std::string sarif_id;       // GitHub's id for the upload, when uploaded
+  int files_parsed = 0;       // blobs scanned in this job
+  int files_reused = 0;       // blobs whose results came from the cache
+  int findings = 0;           // results in the uploaded SARIF
+  std::string processing_status;  // "complete", "failed", or "pending" when polling gave up
+  std::optional<Error> error;
+  bool retryable = false;     // a failure worth trying again later (network, 5xx)
+};
+
+}  // namespace bindscan::webhook
