@@ -39,4 +39,13 @@ struct JobOutcome {
   bool retryable = false;     // a failure worth trying again later (network, 5xx)
 };
 
+// Does one job start to end: fetch, scan, upload. The service's workers call
+// it; the real one (webhook/runner.h) talks to git and GitHub, tests use fakes.
+// Must be safe to call from several threads at once for different jobs.
+class JobRunner {
+ public:
+  virtual ~JobRunner() = default;
+  virtual JobOutcome run(const Job& job) = 0;
+};
+
 }  // namespace bindscan::webhook
