@@ -1,7 +1,6 @@
 // The subcommands of `bindscan`, one file each under cli/commands/. Each takes
 // its arguments (without the program and command names) and the streams to
-// write to, and returns the process exit code: 0 clean, 1 findings, 2 usage or
-// I/O error.
+// write to, and returns the process exit code.
 #pragma once
 
 #include <iosfwd>
@@ -9,6 +8,11 @@
 #include <string_view>
 
 namespace bindscan::cli {
+
+// Exit codes, as other linters use them.
+inline constexpr int kExitClean = 0;     // nothing found
+inline constexpr int kExitFindings = 1;  // findings reported
+inline constexpr int kExitError = 2;     // usage or I/O error
 
 using Args = std::span<const std::string_view>;
 
@@ -24,5 +28,8 @@ int run_explain(Args args, std::ostream& out, std::ostream& err);
 
 // Every command, in the order `bindscan --help` lists them.
 std::span<const Command> all_commands();
+
+// Runs `bindscan ARGS...`: a command, --help or --version.
+int dispatch(Args args, std::ostream& out, std::ostream& err);
 
 }  // namespace bindscan::cli

@@ -27,8 +27,9 @@ struct RuleInfo {
   std::string_view security_severity;  // SARIF: a number in (0, 10] as text
   // Codes other tools use for the same check; their suppression comments
   // (`# nosec B104`, `# noqa: S104`) silence this rule too.
-  std::string_view bandit_id;
-  std::string_view ruff_code;
+  std::string_view bandit_id;    // e.g. "B104"
+  std::string_view bandit_name;  // e.g. "hardcoded_bind_all_interfaces"
+  std::string_view ruff_code;    // e.g. "S104"
 };
 
 struct Rule {

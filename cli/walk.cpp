@@ -1,0 +1,138 @@
+#include "cli/walk.h"
+
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace bindscan::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<std::string_view, 12> kSkippedFolders = {
+    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
+    ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".eggs"};
+
+bool excluded(const std::string& path, const WalkOptions& options) {
+  std::string name = fs::path(path).filename().string();
+  std::string trimmed = path.starts_with("./") ? path.substr(2) : path;
+  for (const std::string& glob : options.excludes)
+    if (fnmatch(glob.c_str(), trimmed.c_str(), 0) == 0 || fnmatch(glob.c_str(), name.c_str(), 0) == 0)
+      return true;
+  return false;
+}
+
+bool python_candidate(const fs::directory_entry& entry) {
+  const fs::path& path = entry.path();
+  if (path.extension() == ".py") return true;
+  if (path.has_extension()) return false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  char head[128];
+  ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n > 0 && has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
+}
+
+void walk(const fs::path& root, const WalkOptions& options, WalkResult& out) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+       it.increment(ec))
+    entries.push_back(*it);
+  if (ec) {
+    out.errors.push_back(root.string() + ": " + ec.message());
+    return;
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const fs::directory_entry& entry : entries) {
+    std::string path = entry.path().string();
+    if (excluded(path, options)) continue;
+    if (entry.is_symlink(ec)) {
+      // A linked file is scanned; a linked folder is not followed (loops, escapes).
+      if (entry.is_regular_file(ec) && entry.path().extension() == ".py") out.files.push_back(path);
+      continue;
+    }
+    if (entry.is_directory(ec)) {
+      std::string name = entry.path().filename().string();
+      if (std::find(kSkippedFolders.begin(), kSkippedFolders.end(), name) != kSkippedFolders.end()) continue;
+      if (fs::exists(entry.path() / "pyvenv.cfg", ec)) continue;  // a virtualenv
+      walk(entry.path(), options, out);
+    } else if (entry.is_regular_file(ec) && python_candidate(entry)) {
+      out.files.push_back(path);
+    }
+  }
+}
+
+}  // namespace
+
+bool has_python_shebang(std::string_view head) {
+  if (!head.starts_with("#!")) return false;
+  std::string_view line = head.substr(0, head.find('\n'));
+  return line.find("python") != std::string_view::npos;
+}
+
+WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOptions& options) {
+  WalkResult out;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) {
+      out.errors.push_back(path + ": no such file or directory");
+    } else if (fs::is_directory(status)) {
+      walk(path, options, out);
+    } else if (!excluded(path, options)) {
+      out.files.push_back(path);
+    }
+  }
+  return out;
+}
+
+ReadStatus read_file(const std::string& path, uint64_t max_bytes, std::string& buffer, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return ReadStatus::kError;
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    error = S_ISREG(info.st_mode) ? std::strerror(errno) : "not a regular file";
+    ::close(fd);
+    return ReadStatus::kError;
+  }
+  if (static_cast<uint64_t>(info.st_size) > max_bytes) {
+    ::close(fd);
+    return ReadStatus::kTooLarge;
+  }
+  // Asking for one byte more than the size ends the usual file in one read.
+  buffer.resize(static_cast<size_t>(info.st_size) + 1);
+  size_t done = 0;
+  while (true) {
+    ssize_t n = ::read(fd, buffer.data() + done, buffer.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::strerror(errno);
+      ::close(fd);
+      return ReadStatus::kError;
+    }
+    done += static_cast<size_t>(n);
+    if (n == 0 || done < buffer.size()) break;
+    if (done > max_bytes) {  // the file grew while being read
+      ::close(fd);
+      return ReadStatus::kTooLarge;
+    }
+    buffer.resize(buffer.size() * 2);
+  }
+  buffer.resize(done);
+  ::close(fd);
+  return ReadStatus::kOk;
+}
+
+}  // namespace bindscan::cli

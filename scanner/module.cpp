@@ -1,0 +1,376 @@
+#include "scanner/module.h"
+
+#include <algorithm>
+
+namespace bindscan {
+namespace {
+
+uintptr_t node_key(TSNode node) { return reinterpret_cast<uintptr_t>(node.id); }
+
+bool contains(TSNode outer, TSNode inner) {
+  return ts_node_start_byte(inner) >= ts_node_start_byte(outer) &&
+         ts_node_end_byte(inner) <= ts_node_end_byte(outer);
+}
+
+}  // namespace
+
+// One pre-order walk over the tree with an explicit stack (no recursion:
+// 10,000-deep nesting must not overflow the stack).
+class ModuleBuilder {
+ public:
+  explicit ModuleBuilder(Module& module)
+      : m_(module), s_(module.grammar_.sym), f_(module.grammar_.field) {}
+
+  void build() {
+    m_.scopes_.push_back({ScopeKind::kModule, kModuleScope, m_.root(), {}, {}, {}});
+    open_.push_back({kModuleScope, m_.root()});
+    TSTreeCursor cursor = ts_tree_cursor_new(m_.root());
+    bool descend = true;
+    for (;;) {
+      if (descend) {
+        TSNode node = ts_tree_cursor_current_node(&cursor);
+        visit(node);
+        if (ts_node_child_count(node) > 0 && ts_tree_cursor_goto_first_child(&cursor)) continue;
+      }
+      if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+        descend = true;
+        continue;
+      }
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+      descend = false;
+    }
+    ts_tree_cursor_delete(&cursor);
+  }
+
+ private:
+  struct Open {
+    ScopeId id;
+    TSNode range;
+  };
+
+  ScopeId current(TSNode node) {
+    while (open_.size() > 1 && !contains(open_.back().range, node)) open_.pop_back();
+    return open_.back().id;
+  }
+
+  ScopeId open_scope(ScopeKind kind, ScopeId parent, TSNode definition, TSNode range) {
+    auto id = static_cast<ScopeId>(m_.scopes_.size());
+    m_.scopes_.push_back({kind, parent, definition, {}, {}, {}});
+    m_.definition_scopes_[node_key(definition)] = id;
+    open_.push_back({id, range});
+    return id;
+  }
+
+  void bind(ScopeId scope, TSNode name, Binding binding) {
+    std::string_view text = m_.text(name);
+    auto& globals = m_.scopes_[scope].globals;
+    if (std::find(globals.begin(), globals.end(), text) != globals.end()) scope = kModuleScope;
+    m_.scopes_[scope].names[text].push_back(std::move(binding));
+  }
+
+  void bind_unknown_names(ScopeId scope, TSNode pattern, TSNode statement, uint32_t at) {
+    if (ts_node_is_null(pattern)) return;
+    if (ts_node_symbol(pattern) == s_.identifier) {
+      bind(scope, pattern, {BindingKind::kUnknown, at, statement, {}, {}});
+      return;
+    }
+    if (ts_node_symbol(pattern) == s_.attribute || ts_node_symbol(pattern) == s_.subscript) return;
+    for (uint32_t i = 0, n = ts_node_named_child_count(pattern); i < n; ++i)
+      bind_unknown_names(scope, ts_node_named_child(pattern, i), statement, at);
+  }
+
+  bool is_sequence_pattern(TSNode node) const {
+    TSSymbol k = ts_node_symbol(node);
+    return k == s_.pattern_list || k == s_.tuple_pattern || k == s_.list_pattern;
+  }
+
+  bool is_sequence_value(TSNode node) const {
+    TSSymbol k = ts_node_symbol(node);
+    return k == s_.expression_list || k == s_.tuple || k == s_.pattern_list;
+  }
+
+  bool has_splat(TSNode node) const {
+    for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
+      TSSymbol k = ts_node_symbol(ts_node_named_child(node, i));
+      if (k == s_.list_splat_pattern || k == s_.list_splat) return true;
+    }
+    return false;
+  }
+
+  // `a = v`, `a, b = x, y`, `(a, b) = (x, y)`: pairs each name with its value
+  // when the shapes line up; otherwise the names are bound to unknown values.
+  void bind_target(ScopeId scope, TSNode target, TSNode value, TSNode statement, uint32_t at) {
+    TSSymbol k = ts_node_symbol(target);
+    if (k == s_.identifier) {
+      bind(scope, target, {BindingKind::kAssignment, at, statement, value, {}});
+      return;
+    }
+    if (is_sequence_pattern(target)) {
+      uint32_t n = ts_node_named_child_count(target);
+      if (!ts_node_is_null(value) && is_sequence_value(value) && ts_node_named_child_count(value) == n &&
+          !has_splat(target) && !has_splat(value)) {
+        for (uint32_t i = 0; i < n; ++i)
+          bind_target(scope, ts_node_named_child(target, i), ts_node_named_child(value, i), statement, at);
+        return;
+      }
+    }
+    bind_unknown_names(scope, target, statement, at);
+  }
+
+  void visit_assignment(TSNode node, ScopeId scope) {
+    // Chained `a = b = v`: the right side nests; only the outermost is visited here.
+    if (ts_node_symbol(ts_node_parent(node)) == s_.assignment) return;
+    std::vector<TSNode> targets{ts_node_child_by_field_id(node, f_.left)};
+    TSNode value = ts_node_child_by_field_id(node, f_.right);
+    while (!ts_node_is_null(value) && ts_node_symbol(value) == s_.assignment) {
+      targets.push_back(ts_node_child_by_field_id(value, f_.left));
+      value = ts_node_child_by_field_id(value, f_.right);
+    }
+    if (ts_node_is_null(value)) return;  // `x: int` annotates without binding
+    for (TSNode target : targets) bind_target(scope, target, value, node, ts_node_end_byte(node));
+  }
+
+  void visit_import(TSNode node, ScopeId scope) {
+    uint32_t at = ts_node_end_byte(node);
+    for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
+      TSNode child = ts_node_named_child(node, i);
+      if (ts_node_symbol(child) == s_.dotted_name) {
+        // `import a.b.c` binds `a`, which then reaches a.b.c by attribute.
+        TSNode first = ts_node_named_child(child, 0);
+        bind(scope, first, {BindingKind::kImport, at, node, {}, std::string(m_.text(first))});
+      } else if (ts_node_symbol(child) == s_.aliased_import) {
+        TSNode name = ts_node_child_by_field_id(child, f_.name);
+        TSNode alias = ts_node_child_by_field_id(child, f_.alias);
+        if (!ts_node_is_null(alias))
+          bind(scope, alias, {BindingKind::kImport, at, node, {}, dotted(name)});
+      }
+    }
+  }
+
+  void visit_import_from(TSNode node, ScopeId scope) {
+    uint32_t at = ts_node_end_byte(node);
+    TSNode module_name = ts_node_child_by_field_id(node, f_.module_name);
+    if (ts_node_is_null(module_name)) return;
+    // Relative imports name modules of this package, never the standard library.
+    std::string module;
+    if (ts_node_symbol(module_name) == s_.relative_import) module += '.';
+    module += ts_node_symbol(module_name) == s_.relative_import ? std::string(m_.text(module_name))
+                                                                : dotted(module_name);
+    for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
+      TSNode child = ts_node_named_child(node, i);
+      if (ts_node_eq(child, module_name)) continue;
+      if (ts_node_symbol(child) == s_.wildcard_import) {
+        m_.scopes_[scope].star_imports.emplace_back(at, module);
+      } else if (ts_node_symbol(child) == s_.dotted_name) {
+        bind(scope, child, {BindingKind::kImport, at, node, {}, module + "." + dotted(child)});
+      } else if (ts_node_symbol(child) == s_.aliased_import) {
+        TSNode name = ts_node_child_by_field_id(child, f_.name);
+        TSNode alias = ts_node_child_by_field_id(child, f_.alias);
+        if (!ts_node_is_null(alias))
+          bind(scope, alias, {BindingKind::kImport, at, node, {}, module + "." + dotted(name)});
+      }
+    }
+  }
+
+  // "a . b" as written with comments or spaces is still "a.b".
+  std::string dotted(TSNode name) const {
+    std::string out;
+    for (uint32_t i = 0, n = ts_node_named_child_count(name); i < n; ++i) {
+      if (i > 0) out += '.';
+      out += m_.text(ts_node_named_child(name, i));
+    }
+    return out.empty() ? std::string(m_.text(name)) : out;
+  }
+
+  void bind_parameters(ScopeId scope, TSNode parameters, TSNode definition) {
+    if (ts_node_is_null(parameters)) return;
+    uint32_t at = ts_node_start_byte(definition);
+    for (uint32_t i = 0, n = ts_node_named_child_count(parameters); i < n; ++i) {
+      TSNode p = ts_node_named_child(parameters, i);
+      TSSymbol k = ts_node_symbol(p);
+      TSNode name = p;
+      if (k == s_.default_parameter || k == s_.typed_default_parameter) {
+        name = ts_node_child_by_field_id(p, f_.name);
+      } else if (k == s_.typed_parameter || k == s_.list_splat_pattern || k == s_.dictionary_splat_pattern) {
+        name = ts_node_named_child(p, 0);
+        if (!ts_node_is_null(name) && ts_node_symbol(name) != s_.identifier) name = ts_node_named_child(name, 0);
+      }
+      bind_unknown_names(scope, name, definition, at);
+    }
+  }
+
+  void visit(TSNode node) {
+    TSSymbol k = ts_node_symbol(node);
+    if (k == s_.comment) {
+      visit_comment(node);
+      return;
+    }
+    if (!ts_node_is_named(node)) return;
+    ScopeId scope = current(node);
+    if (k == s_.call) {
+      m_.calls_.push_back({node, scope});
+    } else if (k == s_.assignment) {
+      visit_assignment(node, scope);
+    } else if (k == s_.augmented_assignment) {
+      bind_unknown_names(scope, ts_node_child_by_field_id(node, f_.left), node, ts_node_end_byte(node));
+    } else if (k == s_.named_expression) {
+      TSNode name = ts_node_child_by_field_id(node, f_.name);
+      if (!ts_node_is_null(name))
+        bind(scope, name, {BindingKind::kAssignment, ts_node_end_byte(node), node,
+                           ts_node_child_by_field_id(node, f_.value), {}});
+    } else if (k == s_.import_statement) {
+      visit_import(node, scope);
+    } else if (k == s_.import_from_statement) {
+      visit_import_from(node, scope);
+    } else if (k == s_.class_definition) {
+      TSNode name = ts_node_child_by_field_id(node, f_.name);
+      if (!ts_node_is_null(name))
+        bind(scope, name, {BindingKind::kClass, ts_node_end_byte(node), node, node, {}});
+      TSNode body = ts_node_child_by_field_id(node, f_.body);
+      open_scope(ScopeKind::kClass, scope, node, ts_node_is_null(body) ? node : body);
+    } else if (k == s_.function_definition || k == s_.lambda) {
+      TSNode name = ts_node_child_by_field_id(node, f_.name);
+      if (!ts_node_is_null(name))
+        bind(scope, name, {BindingKind::kUnknown, ts_node_end_byte(node), node, {}, {}});
+      ScopeId inner = open_scope(ScopeKind::kFunction, scope, node, node);
+      bind_parameters(inner, ts_node_child_by_field_id(node, f_.parameters), node);
+    } else if (k == s_.for_statement) {
+      bind_unknown_names(scope, ts_node_child_by_field_id(node, f_.left), node, ts_node_start_byte(node));
+    } else if (k == s_.as_pattern_target) {
+      bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+    } else if (k == s_.global_statement || k == s_.nonlocal_statement) {
+      for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
+        TSNode name = ts_node_named_child(node, i);
+        if (k == s_.global_statement) {
+          m_.scopes_[scope].globals.push_back(m_.text(name));
+        } else {
+          bind(scope, name, {BindingKind::kUnknown, 0, node, {}, {}});
+        }
+      }
+    }
+  }
+
+  void visit_comment(TSNode node) {
+    TSPoint start = ts_node_start_point(node);
+    uint32_t begin = ts_node_start_byte(node);
+    std::string_view source = m_.source();
+    bool own_line = true;
+    for (uint32_t i = begin - start.column; i < begin; ++i)
+      if (source[i] != ' ' && source[i] != '\t' && source[i] != '\f') own_line = false;
+    m_.comments_.push_back({start.row, m_.text(node), own_line});
+  }
+
+  Module& m_;
+  const decltype(PythonGrammar::sym)& s_;
+  const decltype(PythonGrammar::field)& f_;
+  std::vector<Open> open_;
+};
+
+Module::Module(const Tree& tree) : tree_(tree), grammar_(python_grammar()) {
+  ModuleBuilder(*this).build();
+}
+
+std::string_view Module::text(TSNode node) const {
+  uint32_t begin = ts_node_start_byte(node);
+  uint32_t end = ts_node_end_byte(node);
+  return source().substr(begin, end - begin);
+}
+
+Span Module::span(TSNode node) const {
+  TSPoint start = ts_node_start_point(node);
+  TSPoint stop = ts_node_end_point(node);
+  return {ts_node_start_byte(node), ts_node_end_byte(node), {start.row, start.column}, {stop.row, stop.column}};
+}
+
+const Comment* Module::comment_on_row(uint32_t row) const {
+  auto it = std::lower_bound(comments_.begin(), comments_.end(), row,
+                             [](const Comment& c, uint32_t r) { return c.row < r; });
+  return it != comments_.end() && it->row == row ? &*it : nullptr;
+}
+
+const std::vector<Binding>* Module::bindings(ScopeId scope, std::string_view name) const {
+  const auto& names = scopes_[scope].names;
+  auto it = names.find(name);
+  return it == names.end() ? nullptr : &it->second;
+}
+
+std::optional<ScopeId> Module::scope_of(TSNode definition) const {
+  auto it = definition_scopes_.find(node_key(definition));
+  if (it == definition_scopes_.end()) return std::nullopt;
+  return it->second;
+}
+
+Module::Lookup Module::lookup(std::string_view name, ScopeId scope, uint32_t at) const {
+  // Inline code (module and class bodies) sees the bindings made before it;
+  // a function body runs later, so from inside one an enclosing scope's
+  // last binding is the one in effect.
+  bool inline_code = true;
+  ScopeId s = scope;
+  const auto& own_globals = scopes_[scope].globals;
+  if (std::find(own_globals.begin(), own_globals.end(), name) != own_globals.end()) {
+    s = kModuleScope;
+    inline_code = false;
+  }
+  for (bool first = true;; first = false) {
+    const Scope& here = scopes_[s];
+    bool skip = !first && here.kind == ScopeKind::kClass;  // class bodies do not enclose functions
+    if (const auto* found = skip ? nullptr : bindings(s, name)) {
+      const Binding* last = nullptr;
+      for (const Binding& b : *found)
+        if (!inline_code || b.at <= at) last = &b;
+      if (last != nullptr) return {last, s, {}};
+      // A name bound anywhere in a function is local to all of it.
+      if (here.kind == ScopeKind::kFunction) return {&unknown_, s, {}};
+    }
+    if (s == kModuleScope) break;
+    if (here.kind == ScopeKind::kFunction) inline_code = false;
+    s = here.parent;
+  }
+  for (const auto& [star_at, module] : scopes_[kModuleScope].star_imports)
+    if (!inline_code || star_at <= at) return {nullptr, kModuleScope, module};
+  return {};
+}
+
+Reference Module::resolve(TSNode expression, ScopeId scope, uint32_t at) const {
+  const auto& s = grammar_.sym;
+  std::vector<std::string_view> members;  // attribute names, innermost last
+  auto qualify = [&members](std::string qualified) {
+    for (auto it = members.rbegin(); it != members.rend(); ++it) {
+      qualified += '.';
+      qualified += *it;
+    }
+    return Reference{std::move(qualified), {}, kModuleScope};
+  };
+  for (int hops = 0; hops < kMaxHops && !ts_node_is_null(expression); ++hops) {
+    while (ts_node_symbol(expression) == s.attribute) {
+      members.push_back(text(ts_node_child_by_field_id(expression, grammar_.field.attribute)));
+      expression = ts_node_child_by_field_id(expression, grammar_.field.object);
+      if (ts_node_is_null(expression)) return {};
+    }
+    if (ts_node_symbol(expression) != s.identifier) return {};
+    std::string_view name = text(expression);
+    Lookup found = lookup(name, scope, at);
+    if (found.binding == nullptr) {
+      if (found.star_module.empty()) return {};
+      return qualify(found.star_module + "." + std::string(name));
+    }
+    const Binding& b = *found.binding;
+    switch (b.kind) {
+      case BindingKind::kImport:
+        return qualify(b.qualified);
+      case BindingKind::kClass:
+        if (!members.empty()) return {};
+        return {{}, b.value, found.scope};
+      case BindingKind::kAssignment:  // `Server = socketserver.TCPServer`
+        expression = b.value;
+        scope = found.scope;
+        at = ts_node_start_byte(b.statement);
+        continue;
+      case BindingKind::kUnknown:
+        return {};
+    }
+  }
+  return {};
+}
+
+}  // namespace bindscan

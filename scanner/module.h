@@ -1,0 +1,130 @@
+// What one Python file tells about its names: scopes, the bindings in each
+// (assignments, imports, classes, parameters, ...), the calls, and the
+// comments. Built by one walk over the syntax tree; rules ask it questions
+// such as "what does this name refer to at this point" instead of walking
+// the tree themselves.
+//
+// Resolution follows Python's rules within the file: a name bound anywhere
+// in a function is local to it (unless declared global); class bodies are
+// not visible from the functions inside them; the binding that reaches a use
+// is the last one before it in its scope. Anything the file cannot tell
+// (parameters, loop targets, calls, other modules) resolves to "unknown".
+#pragma once
+
+#include <tree_sitter/api.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "scanner/finding.h"
+#include "scanner/python.h"
+
+namespace bindscan {
+
+using ScopeId = uint32_t;
+inline constexpr ScopeId kModuleScope = 0;
+
+enum class ScopeKind { kModule, kFunction, kClass };
+
+// How a name got its value.
+enum class BindingKind {
+  kAssignment,  // value: the expression assigned to this name
+  kImport,      // qualified: the module path or module member it names
+  kClass,       // node: the class_definition
+  kUnknown,     // a parameter, loop target, `with ... as`, augmented assignment, ...
+};
+
+struct Binding {
+  BindingKind kind = BindingKind::kUnknown;
+  uint32_t at = 0;          // byte offset where the binding takes effect
+  TSNode statement{};       // the statement that binds (for related locations)
+  TSNode value{};           // kAssignment: the assigned expression; kClass: the class node
+  std::string qualified;    // kImport only, e.g. "socketserver.TCPServer"
+};
+
+// Where a call sits.
+struct CallSite {
+  TSNode node;  // a `call`
+  ScopeId scope;
+};
+
+struct Comment {
+  uint32_t row;
+  std::string_view text;  // starting with '#'
+  bool own_line;          // nothing but white space before it on its row
+};
+
+// What an expression names when it names something the file imports or defines.
+struct Reference {
+  std::string qualified;  // an imported name, e.g. "http.server.HTTPServer"; else empty
+  TSNode local_class{};   // a class_definition in this file; else null
+  ScopeId class_scope = kModuleScope;  // the scope that local_class is defined in
+  bool known() const { return !qualified.empty() || !ts_node_is_null(local_class); }
+};
+
+class Module {
+ public:
+  // Indexes `tree`, which must outlive the Module.
+  explicit Module(const Tree& tree);
+
+  const PythonGrammar& grammar() const { return grammar_; }
+  std::string_view source() const { return tree_.source(); }
+  TSNode root() const { return tree_.root(); }
+  std::string_view text(TSNode node) const;
+  Span span(TSNode node) const;
+
+  const std::vector<CallSite>& calls() const { return calls_; }
+  const std::vector<Comment>& comments() const { return comments_; }
+  // The comment that ends row `row`, if any.
+  const Comment* comment_on_row(uint32_t row) const;
+
+  struct Lookup {
+    const Binding* binding = nullptr;  // null: not bound by a statement of this file
+    ScopeId scope = kModuleScope;      // where `binding` was made
+    std::string star_module;           // unbound, but `from star_module import *` may bind it
+  };
+  // The binding of `name` that reaches byte `at` in `scope`, following
+  // enclosing scopes as Python does. A function-local name used before any
+  // binding reaches a kUnknown binding.
+  Lookup lookup(std::string_view name, ScopeId scope, uint32_t at) const;
+
+  // What `expression` (an identifier or attribute chain) refers to at byte
+  // `at`: an imported name or a class of this file. Follows simple aliases
+  // (`Server = socketserver.TCPServer`). Unknown otherwise.
+  Reference resolve(TSNode expression, ScopeId scope, uint32_t at) const;
+
+  // The scope that a class_definition, function_definition or lambda opens.
+  std::optional<ScopeId> scope_of(TSNode definition) const;
+
+  // How many assignments a resolution follows before giving up (cycles,
+  // pathological chains).
+  static constexpr int kMaxHops = 16;
+
+  // Bindings made directly in `scope`, in source order, for `name`.
+  const std::vector<Binding>* bindings(ScopeId scope, std::string_view name) const;
+
+ private:
+  struct Scope {
+    ScopeKind kind;
+    ScopeId parent;
+    TSNode node;
+    std::unordered_map<std::string_view, std::vector<Binding>> names;
+    std::vector<std::string_view> globals;     // declared `global` here
+    std::vector<std::pair<uint32_t, std::string>> star_imports;  // at, module
+  };
+  friend class ModuleBuilder;
+
+  const Tree& tree_;
+  const PythonGrammar& grammar_;
+  std::vector<Scope> scopes_;
+  std::unordered_map<uintptr_t, ScopeId> definition_scopes_;  // def/class node id -> its scope
+  std::vector<CallSite> calls_;
+  std::vector<Comment> comments_;
+  Binding unknown_{};
+};
+
+}  // namespace bindscan
