@@ -50,6 +50,12 @@ class ModuleBuilder {
 
   ScopeId current(TSNode node) {
     while (open_.size() > 1 && !contains(open_.back().range, node)) open_.pop_back();
+    // A class body opens its scope when the walk reaches it; the class's
+    // name and bases before it belong to the enclosing scope.
+    if (!pending_.empty() && ts_node_eq(pending_.back().range, node)) {
+      open_.push_back(pending_.back());
+      pending_.pop_back();
+    }
     return open_.back().id;
   }
 
@@ -57,7 +63,7 @@ class ModuleBuilder {
     auto id = static_cast<ScopeId>(m_.scopes_.size());
     m_.scopes_.push_back({kind, parent, definition, {}, {}, {}});
     m_.definition_scopes_[node_key(definition)] = id;
-    open_.push_back({id, range});
+    (ts_node_eq(range, definition) ? open_ : pending_).push_back({id, range});
     return id;
   }
 
@@ -118,14 +124,21 @@ class ModuleBuilder {
   }
 
   void visit_assignment(TSNode node, ScopeId scope) {
-    // Chained `a = b = v`: the right side nests; only the outermost is visited here.
-    if (ts_node_symbol(ts_node_parent(node)) == s_.assignment) return;
+    // Chained `a = b = v`: the right side nests; the outermost binds every
+    // target to v and the inner ones are skipped when the walk reaches them.
+    if (!chained_.empty() && ts_node_eq(chained_.back(), node)) {
+      chained_.pop_back();
+      return;
+    }
     std::vector<TSNode> targets{ts_node_child_by_field_id(node, f_.left)};
     TSNode value = ts_node_child_by_field_id(node, f_.right);
+    size_t first_inner = chained_.size();
     while (!ts_node_is_null(value) && ts_node_symbol(value) == s_.assignment) {
+      chained_.push_back(value);
       targets.push_back(ts_node_child_by_field_id(value, f_.left));
       value = ts_node_child_by_field_id(value, f_.right);
     }
+    std::reverse(chained_.begin() + static_cast<std::ptrdiff_t>(first_inner), chained_.end());
     if (ts_node_is_null(value)) return;  // `x: int` annotates without binding
     for (TSNode target : targets) bind_target(scope, target, value, node, ts_node_end_byte(node));
   }
@@ -264,6 +277,8 @@ class ModuleBuilder {
   const decltype(PythonGrammar::sym)& s_;
   const decltype(PythonGrammar::field)& f_;
   std::vector<Open> open_;
+  std::vector<Open> pending_;   // class bodies not reached yet
+  std::vector<TSNode> chained_;  // inner assignments of `a = b = v`, next one last
 };
 
 Module::Module(const Tree& tree) : tree_(tree), grammar_(python_grammar()) {

@@ -1,6 +1,7 @@
 #include "scanner/scan.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "scanner/module.h"
@@ -29,7 +30,17 @@ ScanResult Scanner::scan(std::string_view source) const {
     if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
   if (active.empty()) return result;
 
-  std::optional<Tree> tree = impl_->parser.parse(source, impl_->options.parse_timeout);
+  // tree-sitter reads a NUL byte as the end of input. Python refuses such
+  // files anyway; blanking the NULs keeps every offset and lets the rest parse.
+  std::string without_nul;
+  if (std::memchr(source.data(), '\0', source.size()) != nullptr) {
+    without_nul.assign(source);
+    std::replace(without_nul.begin(), without_nul.end(), '\0', ' ');
+    source = without_nul;
+  }
+  const ScanOptions& options = impl_->options;
+  auto timeout = options.parse_timeout + options.parse_timeout_per_mib * static_cast<int64_t>(source.size() >> 20);
+  std::optional<Tree> tree = impl_->parser.parse(source, timeout);
   result.parsed = true;
   if (!tree) {
     result.timed_out = true;

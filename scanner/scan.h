@@ -18,8 +18,11 @@ struct ScanOptions {
   // Skip files that provably cannot match (Rule::may_match). Off only to
   // measure raw parsing speed (BINDSCAN_NO_PREFILTER=1 in the CLI).
   bool prefilter = true;
-  // Parsing stops after this long; the findings are those of what parsed.
-  std::chrono::microseconds parse_timeout = std::chrono::seconds(30);
+  // Parsing a file stops after parse_timeout plus parse_timeout_per_mib for
+  // each MiB of it (the parser is linear, at a few MB/s); such a file is
+  // reported as timed out, without findings. Guards against pathological input.
+  std::chrono::microseconds parse_timeout = std::chrono::seconds(10);
+  std::chrono::microseconds parse_timeout_per_mib = std::chrono::seconds(2);
 };
 
 struct ScanResult {
