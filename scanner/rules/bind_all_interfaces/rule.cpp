@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -42,6 +43,9 @@ enum class AddressArgument {
 struct Sink {
   std::string_view name;  // canonical (Python 3) qualified name
   AddressArgument address;
+  // A factory's argument that replaces the server class it creates (position,
+  // keyword); when given, that class decides whether anything is bound.
+  std::optional<std::pair<uint32_t, std::string_view>> server_class = std::nullopt;
 };
 
 // Calls that create a listening server. A new kind of server is a line here.
@@ -58,7 +62,7 @@ constexpr Sink kSinks[] = {
     {"xmlrpc.server.DocXMLRPCServer", AddressArgument::kServerAddress},
     {"xmlrpc.server.MultiPathXMLRPCServer", AddressArgument::kServerAddress},
     {"wsgiref.simple_server.WSGIServer", AddressArgument::kServerAddress},
-    {"wsgiref.simple_server.make_server", AddressArgument::kHost},
+    {"wsgiref.simple_server.make_server", AddressArgument::kHost, {{3, "server_class"}}},
 };
 
 // Other names of the sinks' modules: Python 2 and six.moves.
@@ -143,11 +147,12 @@ class Checker {
   }
 
   // A class of this file is a server when one of its bases is, unless it
-  // switches to Unix domain sockets.
+  // switches to Unix domain sockets or replaces server_bind with code that
+  // does not call a server_bind of its bases (test doubles do).
   Server subclass(TSNode definition, ScopeId scope, int depth) {
     const auto& g = m_.grammar();
     std::string name(m_.text(ts_node_child_by_field_id(definition, g.field.name)));
-    if (unix_domain(definition)) return {};
+    if (unix_domain(definition) || overrides_bind(definition)) return {};
     TSNode bases = ts_node_child_by_field_id(definition, g.field.superclasses);
     if (ts_node_is_null(bases)) return {};
     for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
@@ -158,6 +163,16 @@ class Checker {
         return {parent.sink, name + " (a subclass of " + parent.library + ")", parent.library};
     }
     return {};
+  }
+
+  bool overrides_bind(TSNode definition) const {
+    auto scope = m_.scope_of(definition);
+    if (!scope) return false;
+    const auto* methods = m_.bindings(*scope, "server_bind");
+    if (methods == nullptr) return false;
+    TSNode method = methods->back().statement;
+    if (ts_node_symbol(method) != m_.grammar().sym.function_definition) return false;
+    return m_.text(method).find(".server_bind(") == std::string_view::npos;
   }
 
   bool unix_domain(TSNode definition) const {
@@ -175,6 +190,10 @@ class Checker {
     uint32_t at = ts_node_start_byte(call.node);
     Server server = server_for(m_.resolve(ts_node_child_by_field_id(call.node, g.field.function), call.scope, at));
     if (server.sink == nullptr) return;
+    if (const auto& replaced = server.sink->server_class) {
+      TSNode server_class = call_argument(m_, call.node, replaced->first, replaced->second);
+      if (!ts_node_is_null(server_class) && server_for(m_.resolve(server_class, call.scope, at)).sink == nullptr) return;
+    }
 
     bool tuple_form = server.sink->address == AddressArgument::kServerAddress;
     TSNode argument = call_argument(m_, call.node, 0, tuple_form ? "server_address" : "host");
