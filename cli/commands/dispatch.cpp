@@ -13,6 +13,7 @@ std::span<const Command> all_commands() {
       {"scan", "scan Python files and report findings", run_scan},
       {"rules", "list the rules", run_rules},
       {"explain", "print a rule's documentation", run_explain},
+      {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", run_serve},
   };
   return commands;
 }

@@ -1,0 +1,319 @@
+#include "webhook/service.h"
+
+#include <httplib.h>
+
+#include <ctime>
+#include <iostream>
+#include <mutex>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "webhook/events.h"
+#include "webhook/signature.h"
+
+namespace bindscan::webhook {
+namespace {
+
+using nlohmann::json;
+using SteadyClock = std::chrono::steady_clock;
+
+double seconds_since(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string utc_timestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+// Header values and other request text go into logs only through here: JSON
+// escaping makes them inert, and the cap keeps a hostile header short.
+std::string clip(std::string_view text) { return std::string(text.substr(0, 200)); }
+
+Reply json_reply(int status, json body) {
+  return Reply{status, body.dump(-1, ' ', false, json::error_handler_t::replace), std::nullopt};
+}
+
+Reply error_reply(int status, std::string_view message) {
+  return json_reply(status, {{"error", message}});
+}
+
+bool is_json_content_type(std::string_view type) {
+  std::string_view media = type.substr(0, type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return media.empty() || media == "application/json";
+}
+
+double random_unit() {
+  thread_local std::mt19937 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
+}  // namespace
+
+struct Service::Http {
+  httplib::Server server;
+};
+
+LogSink stderr_log() {
+  auto mutex = std::make_shared<std::mutex>();
+  return [mutex](const std::string& line) {
+    std::lock_guard lock(*mutex);
+    std::cerr << line << '\n' << std::flush;
+  };
+}
+
+std::optional<std::chrono::milliseconds> JobRetryPolicy::delay_after(int attempts, bool retryable,
+                                                                  double jitter01) const {
+  if (!retryable || attempts >= max_attempts) return std::nullopt;
+  auto delay = base_delay;
+  for (int i = 1; i < attempts && delay < max_delay; ++i) delay *= 2;
+  delay = std::min(delay, max_delay);
+  auto jitter = std::chrono::milliseconds(
+      static_cast<int64_t>(static_cast<double>(delay.count()) * 0.25 * std::clamp(jitter01, 0.0, 1.0)));
+  return delay + jitter;
+}
+
+Service::Service(ServiceOptions options, JobStore& store, JobRunner& runner, LogSink log)
+    : options_(std::move(options)), store_(store), runner_(runner), log_(std::move(log)),
+      http_(std::make_unique<Http>()) {}
+
+Service::~Service() { stop(); }
+
+Status Service::start() {
+  httplib::Server& server = http_->server;
+  server.set_payload_max_length(options_.max_body_bytes);
+  server.set_read_timeout(options_.read_timeout);
+  server.set_write_timeout(options_.read_timeout);
+  server.set_keep_alive_timeout(5);
+
+  auto send = [](httplib::Response& res, const Reply& reply) {
+    res.status = reply.status;
+    if (reply.retry_after_seconds) {
+      res.set_header("Retry-After", std::to_string(*reply.retry_after_seconds));
+    }
+    res.set_content(reply.body, "application/json");
+  };
+  server.Post("/webhook", [this, send](const httplib::Request& req, httplib::Response& res) {
+    std::string event = req.get_header_value("X-GitHub-Event");
+    std::string delivery = req.get_header_value("X-GitHub-Delivery");
+    std::string signature = req.get_header_value("X-Hub-Signature-256");
+    std::string content_type = req.get_header_value("Content-Type");
+    send(res, handle_webhook({event, delivery, signature, content_type, req.body}));
+  });
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  server.Get("/readyz", [this, send](const httplib::Request&, httplib::Response& res) {
+    send(res, readyz());
+  });
+  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_text(), "text/plain; version=0.0.4");
+  });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content(R"({"error":"internal error"})", "application/json");
+  });
+  // Bodies over the limit are refused by cpp-httplib before a handler runs;
+  // the logger still sees them, so they get a log line and a count too.
+  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    if (res.status != 413) return;
+    std::string event = req.get_header_value("X-GitHub-Event");
+    std::string delivery = req.get_header_value("X-GitHub-Delivery");
+    metrics_.count_delivery(event, "too-large");
+    Reply reply{413, "", std::nullopt};
+    log_delivery({event, delivery, "", "", ""}, nullptr, "too-large", reply, 0,
+                 "body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+  });
+
+  if (options_.port == 0) {
+    int port = server.bind_to_any_port(options_.host);
+    if (port <= 0) return Error{"io", "cannot listen on " + options_.host + " (any port)"};
+    bound_port_ = static_cast<uint16_t>(port);
+  } else {
+    if (!server.bind_to_port(options_.host, options_.port)) {
+      return Error{"io", "cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                             " (in use, or not an address of this host?)"};
+    }
+    bound_port_ = options_.port;
+  }
+  started_ = true;
+  http_thread_ = std::thread([this] { http_->server.listen_after_bind(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  return ok_status();
+}
+
+void Service::stop() {
+  if (stopping_.exchange(true) || !started_) return;
+  http_->server.stop();
+  if (http_thread_.joinable()) http_thread_.join();
+  store_.close();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+}
+
+Reply Service::handle_webhook(const DeliveryRequest& request) {
+  auto start = SteadyClock::now();
+  auto finish = [&](std::string_view outcome, Reply reply, const Job* job, std::string_view detail) {
+    metrics_.count_delivery(request.event, outcome);
+    double seconds = seconds_since(start);
+    metrics_.observe_reply(seconds);
+    log_delivery(request, job, outcome, reply, seconds, detail);
+    return reply;
+  };
+
+  SignatureCheck check = check_signature(options_.webhook_secret.reveal(), request.body, request.signature);
+  if (check != SignatureCheck::kValid) {
+    std::string why = "X-Hub-Signature-256 is " + std::string(to_string(check));
+    return finish("bad-signature", error_reply(401, why), nullptr, why);
+  }
+  if (!is_json_content_type(request.content_type)) {
+    std::string why = "content type " + clip(request.content_type) +
+                      " is not accepted; set the webhook's content type to application/json";
+    return finish("unsupported-media-type", error_reply(415, why), nullptr, why);
+  }
+  EventPolicy policy{options_.clone_hosts, options_.max_json_depth};
+  Result<EventDecision> decision = parse_event(request.event, request.delivery_id, request.body, policy);
+  if (!decision) {
+    return finish("bad-request", error_reply(400, decision.error().message), nullptr,
+                  decision.error().message);
+  }
+  switch (decision->action) {
+    case EventAction::kPing:
+      return finish("ping", json_reply(200, {{"status", "pong"}}), nullptr, "");
+    case EventAction::kIgnore:
+      return finish("ignored", json_reply(202, {{"status", "ignored"}, {"reason", decision->reason}}),
+                    nullptr, decision->reason);
+    case EventAction::kQueue:
+      break;
+  }
+  const Job& job = decision->job;
+  Result<Admission> admission = store_.admit(job);
+  if (!admission) {
+    Reply reply = error_reply(503, "cannot store the job; try again later");
+    reply.retry_after_seconds = options_.retry_after_seconds;
+    return finish("store-error", reply, &job, admission.error().message);
+  }
+  switch (*admission) {
+    case Admission::kAccepted:
+    case Admission::kRequeued: {
+      bool again = *admission == Admission::kRequeued;
+      return finish(again ? "requeued" : "queued",
+                    json_reply(202, {{"status", "queued"}, {"job", job.id}}), &job,
+                    again ? "earlier job for this delivery had failed" : "");
+    }
+    case Admission::kDuplicate: {
+      std::optional<JobRecord> record = store_.find(job.id);
+      std::string state = record ? std::string(to_string(record->state)) : "unknown";
+      return finish("duplicate",
+                    json_reply(200, {{"status", "duplicate"}, {"job", job.id}, {"state", state}}),
+                    &job, "delivery already has a job (" + state + ")");
+    }
+    case Admission::kQueueFull: {
+      Reply reply = error_reply(503, "job queue is full; try again later");
+      reply.retry_after_seconds = options_.retry_after_seconds;
+      return finish("queue-full", reply, &job, "");
+    }
+  }
+  return error_reply(500, "internal error");
+}
+
+Reply Service::readyz() const {
+  if (!store_.writable()) {
+    return Reply{503, json{{"ready", false}, {"reason", "data directory is not writable"}}.dump(),
+                 options_.retry_after_seconds};
+  }
+  if (store_.queue_full()) {
+    return Reply{503, json{{"ready", false}, {"reason", "job queue is full"}}.dump(),
+                 options_.retry_after_seconds};
+  }
+  return Reply{200, json{{"ready", true}}.dump(), std::nullopt};
+}
+
+std::string Service::metrics_text() const { return metrics_.render(store_.counts()); }
+
+void Service::log_delivery(const DeliveryRequest& request, const Job* job, std::string_view outcome,
+                           const Reply& reply, double seconds, std::string_view detail) {
+  json line = {{"time", utc_timestamp()},
+               {"msg", "delivery"},
+               {"delivery", clip(request.delivery_id)},
+               {"event", clip(request.event)},
+               {"outcome", outcome},
+               {"status", reply.status},
+               {"bytes", request.body.size()},
+               {"reply_ms", seconds * 1000}};
+  if (job != nullptr) {
+    line["repo"] = job->owner + "/" + job->repo;
+    line["commit"] = job->commit_sha;
+    line["ref"] = job->ref;
+    line["job"] = job->id;
+  }
+  if (!detail.empty()) line["detail"] = clip(detail);
+  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void Service::worker_loop() {
+  while (std::optional<Job> job = store_.take()) run_one(*job);
+}
+
+void Service::run_one(const Job& job) {
+  auto start = SteadyClock::now();
+  JobOutcome outcome;
+  try {
+    outcome = runner_.run(job);
+  } catch (const std::exception& e) {
+    outcome = JobOutcome{};
+    outcome.error = Error{"internal", std::string("job runner threw: ") + e.what()};
+  }
+  double seconds = seconds_since(start);
+
+  std::string result;
+  std::optional<int64_t> retry_at;
+  if (outcome.uploaded) {
+    result = "uploaded";
+  } else if (auto delay = options_.retry.delay_after(job.attempts, outcome.retryable, random_unit())) {
+    result = "retry";
+    retry_at = now_ms() + delay->count();
+  } else {
+    result = "failed";
+  }
+  Status stored = store_.finish(job.id, outcome, retry_at);
+  metrics_.count_job(outcome, result, seconds);
+
+  json line = {{"time", utc_timestamp()},
+               {"msg", "job"},
+               {"job", job.id},
+               {"delivery", job.delivery_id},
+               {"event", job.event},
+               {"repo", job.owner + "/" + job.repo},
+               {"commit", job.commit_sha},
+               {"ref", job.ref},
+               {"attempt", job.attempts},
+               {"outcome", result},
+               {"files_parsed", outcome.files_parsed},
+               {"files_reused", outcome.files_reused},
+               {"findings", outcome.findings},
+               {"duration_ms", seconds * 1000}};
+  if (!outcome.sarif_id.empty()) line["upload_id"] = outcome.sarif_id;
+  if (!outcome.processing_status.empty()) line["processing_status"] = outcome.processing_status;
+  if (outcome.error) line["error"] = outcome.error->code + ": " + outcome.error->message;
+  if (retry_at) line["retry_in_ms"] = *retry_at - now_ms();
+  if (!stored) line["store_error"] = stored.error().message;
+  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace bindscan::webhook

@@ -1,0 +1,119 @@
+// The `bindscan serve` process: an HTTP server (cpp-httplib) that verifies
+// and queues webhook deliveries, and a pool of workers that run queued jobs
+// through a JobRunner. The HTTP reply never waits for a worker: it is sent as
+// soon as the job is durable in the JobStore.
+//
+// Endpoints: POST /webhook, GET /healthz, GET /readyz, GET /metrics.
+// One JSON log line per delivery and per job attempt goes to the LogSink;
+// no line contains the webhook secret, a token or a key.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+#include "webhook/config.h"
+#include "webhook/job.h"
+#include "webhook/job_store.h"
+#include "webhook/metrics.h"
+#include "webhook/validate.h"
+
+namespace bindscan::webhook {
+
+// Receives one complete log line (JSON, no newline). Called from several
+// threads; stderr_log() serialises writes to stderr.
+using LogSink = std::function<void(const std::string& line)>;
+LogSink stderr_log();
+
+// When a failed attempt is tried again. Pure.
+struct JobRetryPolicy {
+  int max_attempts = 5;                              // attempts in all, the first included
+  std::chrono::milliseconds base_delay{30'000};      // delay after the first failure
+  std::chrono::milliseconds max_delay{15 * 60'000};  // cap of the doubling
+  // The delay before the next attempt when `attempts` have been made, or
+  // nullopt when the job should fail now (not retryable, or out of attempts).
+  // Doubles each time, capped; with up to 25% added jitter from `jitter01` (0..1).
+  std::optional<std::chrono::milliseconds> delay_after(int attempts, bool retryable,
+                                                       double jitter01 = 0) const;
+};
+
+struct ServiceOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0: pick a free port; port() tells which
+  Secret webhook_secret;
+  std::vector<CloneHost> clone_hosts;
+  size_t max_body_bytes = 25 * 1024 * 1024;
+  std::chrono::seconds read_timeout{10};
+  int workers = 2;
+  JobRetryPolicy retry;
+  int retry_after_seconds = 30;  // Retry-After on 503 replies
+  int max_json_depth = 64;
+};
+
+// A webhook request as the handler sees it; header values empty when absent.
+struct DeliveryRequest {
+  std::string_view event;         // X-GitHub-Event
+  std::string_view delivery_id;   // X-GitHub-Delivery
+  std::string_view signature;     // X-Hub-Signature-256
+  std::string_view content_type;  // Content-Type
+  std::string_view body;          // raw bytes
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;  // JSON
+  std::optional<int> retry_after_seconds;
+};
+
+class Service {
+ public:
+  // `store`, `runner` must outlive the service.
+  Service(ServiceOptions options, JobStore& store, JobRunner& runner, LogSink log = stderr_log());
+  ~Service();  // stop()
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Binds the listening socket, then starts the HTTP thread and the workers.
+  // Returns once requests are accepted. Error code "io" when the address
+  // cannot be bound.
+  Status start();
+  uint16_t port() const { return bound_port_; }
+
+  // Stops accepting connections, lets running jobs finish (queued ones stay
+  // on disk for the next start) and joins every thread. Idempotent, callable
+  // from any thread but a worker's.
+  void stop();
+
+  // The endpoint logic without HTTP, for tests and for the server itself.
+  Reply handle_webhook(const DeliveryRequest& request);
+  Reply readyz() const;
+  std::string metrics_text() const;
+
+ private:
+  void worker_loop();
+  void run_one(const Job& job);
+  void log_delivery(const DeliveryRequest& request, const Job* job, std::string_view outcome,
+                    const Reply& reply, double seconds, std::string_view detail);
+
+  ServiceOptions options_;
+  JobStore& store_;
+  JobRunner& runner_;
+  LogSink log_;
+  Metrics metrics_;
+  struct Http;
+  std::unique_ptr<Http> http_;
+  std::thread http_thread_;
+  std::vector<std::thread> workers_;
+  uint16_t bound_port_ = 0;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+};
+
+}  // namespace bindscan::webhook
