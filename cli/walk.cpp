@@ -20,12 +20,20 @@ constexpr std::array<std::string_view, 12> kSkippedFolders = {
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
     ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".eggs"};
 
-bool excluded(const std::string& path, const WalkOptions& options) {
+// Globs match the path as given, the path below the PATH argument being
+// walked (so `tests/*` works for any PATH), or the file name alone.
+bool excluded(const std::string& path, const std::string& walk_root, const WalkOptions& options) {
+  if (options.excludes.empty()) return false;
   std::string name = fs::path(path).filename().string();
-  std::string trimmed = path.starts_with("./") ? path.substr(2) : path;
+  std::string below = path;
+  if (!walk_root.empty() && path.starts_with(walk_root)) {
+    below = path.substr(walk_root.size());
+    while (below.starts_with("/")) below.erase(0, 1);
+  }
+  if (below.starts_with("./")) below.erase(0, 2);
   for (const std::string& glob : options.excludes)
-    if (fnmatch(glob.c_str(), trimmed.c_str(), 0) == 0 || fnmatch(glob.c_str(), name.c_str(), 0) == 0)
-      return true;
+    for (const std::string* candidate : {&path, static_cast<const std::string*>(&below), static_cast<const std::string*>(&name)})
+      if (fnmatch(glob.c_str(), candidate->c_str(), 0) == 0) return true;
   return false;
 }
 
@@ -41,7 +49,7 @@ bool python_candidate(const fs::directory_entry& entry) {
   return n > 0 && has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
 }
 
-void walk(const fs::path& root, const WalkOptions& options, WalkResult& out) {
+void walk(const fs::path& root, const std::string& walk_root, const WalkOptions& options, WalkResult& out) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
@@ -54,7 +62,7 @@ void walk(const fs::path& root, const WalkOptions& options, WalkResult& out) {
   std::sort(entries.begin(), entries.end());
   for (const fs::directory_entry& entry : entries) {
     std::string path = entry.path().string();
-    if (excluded(path, options)) continue;
+    if (excluded(path, walk_root, options)) continue;
     if (entry.is_symlink(ec)) {
       // A linked file is scanned; a linked folder is not followed (loops, escapes).
       if (entry.is_regular_file(ec) && entry.path().extension() == ".py") out.files.push_back(path);
@@ -64,7 +72,7 @@ void walk(const fs::path& root, const WalkOptions& options, WalkResult& out) {
       std::string name = entry.path().filename().string();
       if (std::find(kSkippedFolders.begin(), kSkippedFolders.end(), name) != kSkippedFolders.end()) continue;
       if (fs::exists(entry.path() / "pyvenv.cfg", ec)) continue;  // a virtualenv
-      walk(entry.path(), options, out);
+      walk(entry.path(), walk_root, options, out);
     } else if (entry.is_regular_file(ec) && python_candidate(entry)) {
       out.files.push_back(path);
     }
@@ -87,8 +95,8 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
     if (ec || !fs::exists(status)) {
       out.errors.push_back(path + ": no such file or directory");
     } else if (fs::is_directory(status)) {
-      walk(path, options, out);
-    } else if (!excluded(path, options)) {
+      walk(path, path, options, out);
+    } else if (!excluded(path, "", options)) {
       out.files.push_back(path);
     }
   }
@@ -96,7 +104,8 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
 }
 
 ReadStatus read_file(const std::string& path, uint64_t max_bytes, std::string& buffer, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; regular files ignore it.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     error = std::strerror(errno);
     return ReadStatus::kError;

@@ -257,7 +257,7 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   log.category = config.category;
   log.include_suppressed = config.show_suppressed;
   log.version_control = actions_provenance();
-  log.source_root_uri = "file://" + root.generic_string();
+  log.source_root_uri = sarif::directory_file_uri(root.generic_string());
   for (const Rule& rule : all_rules()) log.rules.push_back(rule.info);
   bool failed = !walked.errors.empty();
   for (const std::string& error : walked.errors)

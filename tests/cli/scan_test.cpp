@@ -1,0 +1,178 @@
+// `bindscan scan` end to end, in process: walking, formats, exit codes and
+// the SARIF of the whole fixture set checked by the official validator.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "tests/sarif/sarif_validator.h"
+
+namespace bindscan::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Invocation {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+Invocation scan(std::vector<std::string> args) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  std::ostringstream out, err;
+  int status = run_scan(views, out, err);
+  return {status, out.str(), err.str()};
+}
+
+class ScanCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("bindscan-scan-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void write(const std::string& relative, const std::string& text) {
+    fs::path path = dir_ / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+  }
+
+  fs::path dir_;
+};
+
+constexpr const char* kServer = "import socketserver\nsocketserver.TCPServer(('', 80), H)\n";
+constexpr const char* kSafe = "import socketserver\nsocketserver.TCPServer(('127.0.0.1', 80), H)\n";
+
+TEST_F(ScanCommand, ExitCodesFollowLinterConventions) {
+  write("clean.py", kSafe);
+  EXPECT_EQ(scan({dir_.string()}).status, kExitClean);
+  write("app/server.py", kServer);
+  Invocation found = scan({dir_.string()});
+  EXPECT_EQ(found.status, kExitFindings);
+  EXPECT_EQ(scan({"--exit-zero", dir_.string()}).status, kExitClean);
+  Invocation usage = scan({"--fromat", "sarif"});
+  EXPECT_EQ(usage.status, kExitError);
+  EXPECT_THAT(usage.err, ::testing::HasSubstr("did you mean '--format'"));
+  EXPECT_EQ(scan({(dir_ / "missing").string()}).status, kExitError);
+}
+
+TEST_F(ScanCommand, TextOutputIsPathLineColumnRuleMessage) {
+  write("app/server.py", kServer);
+  Invocation run = scan({dir_.string()});
+  std::string expected = (dir_ / "app/server.py").string() + ":2:24: bind-all-interfaces socketserver.TCPServer";
+  EXPECT_THAT(run.out, ::testing::StartsWith(expected));
+  EXPECT_THAT(run.err, ::testing::HasSubstr("1 finding in 1 file"));
+}
+
+TEST_F(ScanCommand, WalkSkipsVendoredFoldersAndHonoursExcludes) {
+  write("a.py", kServer);
+  write(".git/hooks/b.py", kServer);
+  write("node_modules/pkg/c.py", kServer);
+  write("env/pyvenv.cfg", "home = /usr\n");
+  write("env/lib/d.py", kServer);
+  write("tests/e.py", kServer);
+  write("tool", std::string("#!/usr/bin/env python3\n") + kServer);
+  write("notes.txt", kServer);
+  Invocation run = scan({"--exclude", "tests/*", dir_.string()});
+  EXPECT_THAT(run.out, ::testing::HasSubstr("a.py:2"));
+  EXPECT_THAT(run.out, ::testing::HasSubstr("tool:3"));
+  for (const char* skipped : {"b.py", "c.py", "d.py", "e.py", "notes.txt"})
+    EXPECT_THAT(run.out, ::testing::Not(::testing::HasSubstr(skipped)));
+  Invocation by_name = scan({"--exclude=a.py", dir_.string()});
+  EXPECT_THAT(by_name.out, ::testing::Not(::testing::HasSubstr("a.py")));
+}
+
+TEST_F(ScanCommand, UnreadableFileIsANotificationAndTheScanGoesOn) {
+  write("a.py", kServer);
+  fs::path fifo = dir_ / "pipe.py";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Invocation run = scan({"--format", "sarif", "--root", dir_.string(), (dir_ / "a.py").string(), fifo.string()});
+  EXPECT_EQ(run.status, kExitError);
+  auto sarif = nlohmann::json::parse(run.out);
+  EXPECT_EQ(sarif["runs"][0]["results"].size(), 1u);
+  auto invocation = sarif["runs"][0]["invocations"][0];
+  EXPECT_FALSE(invocation["executionSuccessful"].get<bool>());
+  EXPECT_THAT(invocation["toolExecutionNotifications"].dump(), ::testing::HasSubstr("pipe.py"));
+  EXPECT_THAT(run.err, ::testing::HasSubstr("not a regular file"));
+}
+
+TEST_F(ScanCommand, OversizedFileIsSkippedWithANotification) {
+  write("big.py", std::string(kServer) + std::string(4096, '#'));
+  Invocation run = scan({"--max-file-size", "1024", dir_.string()});
+  EXPECT_EQ(run.status, kExitClean);
+  EXPECT_THAT(run.err, ::testing::HasSubstr("larger than --max-file-size"));
+}
+
+TEST_F(ScanCommand, SuppressedFindingsAreShownOnlyOnRequest) {
+  write("a.py", "import socketserver\nsocketserver.TCPServer(('', 80), H)  # nosec B104\n");
+  EXPECT_EQ(scan({dir_.string()}).status, kExitClean);
+  Invocation shown = scan({"--show-suppressed", dir_.string()});
+  EXPECT_THAT(shown.out, ::testing::HasSubstr("[suppressed: # nosec B104]"));
+  Invocation sarif = scan({"--format", "sarif", dir_.string()});
+  EXPECT_EQ(nlohmann::json::parse(sarif.out)["runs"][0]["results"].size(), 0u);
+}
+
+TEST_F(ScanCommand, GithubFormatWritesWorkflowAnnotations) {
+  write("dir,with:odd/a.py", kServer);
+  Invocation run = scan({"--format", "github", dir_.string()});
+  EXPECT_THAT(run.out, ::testing::HasSubstr("::warning file="));
+  EXPECT_THAT(run.out, ::testing::HasSubstr("dir%2Cwith%3Aodd/a.py,line=2,col=24,endLine=2,endColumn=32,"
+                                            "title=bind-all-interfaces::socketserver.TCPServer"));
+}
+
+TEST_F(ScanCommand, SarifPathsAreRelativeToTheRoot) {
+  write("src/app/server.py", kServer);
+  Invocation run = scan({"--format", "sarif", "--root", dir_.string(), "--category", "mine/", (dir_ / "src").string()});
+  auto sarif = nlohmann::json::parse(run.out);
+  auto location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+  EXPECT_EQ(location["artifactLocation"]["uri"], "src/app/server.py");
+  EXPECT_EQ(sarif["runs"][0]["automationDetails"]["id"], "mine/");
+}
+
+TEST_F(ScanCommand, OutputFileReceivesTheReport) {
+  write("a.py", kServer);
+  fs::path report = dir_ / "out.sarif";
+  Invocation run = scan({"--format", "sarif", "-o", report.string(), dir_.string()});
+  EXPECT_EQ(run.status, kExitFindings);
+  EXPECT_TRUE(run.out.empty());
+  std::ifstream in(report);
+  EXPECT_EQ(nlohmann::json::parse(in)["version"], "2.1.0");
+}
+
+TEST(ScanFixtures, SarifOfEveryFixturePassesTheOfficialValidator) {
+  fs::path root(BINDSCAN_SOURCE_DIR);
+  Invocation run = scan({"--format", "sarif", "--root", root.string(), "--show-suppressed",
+                  (root / "scanner/rules").string()});
+  ASSERT_EQ(run.status, kExitFindings) << run.err;
+  auto sarif = nlohmann::json::parse(run.out);
+  EXPECT_GT(sarif["runs"][0]["results"].size(), 80u);
+  EXPECT_THAT(sarif::testing::sarif_validation_errors(run.out), ::testing::IsEmpty());
+  Invocation upload_form = scan({"--format", "sarif", "--root", root.string(), (root / "scanner/rules").string()});
+  EXPECT_THAT(sarif::testing::sarif_validation_errors(upload_form.out), ::testing::IsEmpty());
+}
+
+TEST(Dispatch, VersionHelpAndTypos) {
+  std::ostringstream out, err;
+  std::vector<std::string_view> version{"--version"};
+  EXPECT_EQ(dispatch(version, out, err), kExitClean);
+  EXPECT_THAT(out.str(), ::testing::StartsWith("bindscan "));
+  std::vector<std::string_view> typo{"scna"};
+  EXPECT_EQ(dispatch(typo, out, err), kExitError);
+  EXPECT_THAT(err.str(), ::testing::HasSubstr("did you mean 'scan'"));
+  std::vector<std::string_view> explain{"explain", "bind-all-interfaces"};
+  std::ostringstream doc;
+  EXPECT_EQ(dispatch(explain, doc, err), kExitClean);
+  EXPECT_THAT(doc.str(), ::testing::HasSubstr("## Why it matters"));
+}
+
+}  // namespace
+}  // namespace bindscan::cli
