@@ -63,7 +63,6 @@ struct Reference {
   std::string qualified;  // an imported name, e.g. "http.server.HTTPServer"; else empty
   TSNode local_class{};   // a class_definition in this file; else null
   ScopeId class_scope = kModuleScope;  // the scope that local_class is defined in
-  bool known() const { return !qualified.empty() || !ts_node_is_null(local_class); }
 };
 
 class Module {

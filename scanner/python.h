@@ -17,19 +17,15 @@ namespace bindscan {
 struct PythonGrammar {
   const TSLanguage* language;
   struct {
-    TSSymbol module, comment, identifier, attribute, call, argument_list,
-        keyword_argument, string, concatenated_string, string_start,
-        string_content, string_end, escape_sequence, interpolation, tuple,
-        parenthesized_expression, expression_list, pattern_list, tuple_pattern,
-        list_pattern, list_splat_pattern, assignment, augmented_assignment,
-        named_expression, import_statement, import_from_statement,
-        future_import_statement, aliased_import, dotted_name, relative_import,
-        wildcard_import, class_definition, function_definition, lambda,
-        parameters, lambda_parameters, default_parameter,
-        typed_parameter, typed_default_parameter, list_splat,         dictionary_splat_pattern, for_statement, for_in_clause, with_item,
-        as_pattern, as_pattern_target, except_clause, global_statement,
-        nonlocal_statement, boolean_operator, block, decorated_definition,
-        expression_statement, subscript;
+    TSSymbol comment, identifier, attribute, call, argument_list, keyword_argument, string,
+        concatenated_string, string_start, string_content, string_end, interpolation, tuple,
+        parenthesized_expression, expression_list, pattern_list, tuple_pattern, list_pattern,
+        list_splat_pattern, assignment, augmented_assignment, named_expression,
+        import_statement, import_from_statement, aliased_import, dotted_name, relative_import,
+        wildcard_import, class_definition, function_definition, lambda, default_parameter,
+        typed_parameter, typed_default_parameter, list_splat, dictionary_splat_pattern,
+        for_statement, as_pattern_target, global_statement, nonlocal_statement,
+        boolean_operator, subscript, dictionary_splat;
   } sym;
   struct {
     TSFieldId name, alias, left, right, value, function, arguments, object,

@@ -108,7 +108,7 @@ TSNode call_argument(const Module& module, TSNode call, uint32_t position, std::
         return ts_node_child_by_field_id(argument, module.grammar().field.value);
       continue;
     }
-    if (kind == s.list_splat || std::string_view(ts_node_type(argument)) == "dictionary_splat") {
+    if (kind == s.list_splat || kind == s.dictionary_splat) {
       splat = true;  // positions after *args are unknown
       continue;
     }
