@@ -14,6 +14,7 @@ std::span<const Command> all_commands() {
       {"rules", "list the rules", run_rules},
       {"explain", "print a rule's documentation", run_explain},
       {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", run_serve},
+      {"upload", "upload a SARIF file to GitHub code scanning", run_upload},
   };
   return commands;
 }

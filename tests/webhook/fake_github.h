@@ -1,0 +1,302 @@
+// A fake GitHub REST API on 127.0.0.1 (ephemeral port) for tests: the SARIF
+// upload, its processing status and the App token exchange. It checks what
+// the real API insists on (reference §2.5, §3.1) and decodes what it receives,
+// so a test can assert on the SARIF exactly as GitHub would read it.
+//
+//   FakeGitHub github("secret-token");
+//   ... point the code under test at github.url() ...
+//   auto uploads = github.uploads();   // accepted uploads, SARIF decoded
+//
+// Checks on every request: `Authorization: Bearer <a known token>` (else 401
+// "Bad credentials"), Accept `application/vnd.github+json`,
+// `X-GitHub-Api-Version: 2022-11-28` and a `User-Agent` (else 400). Uploads
+// also need a 40-hex commit_sha and a ref matching ^refs/(heads|pull|tags)/
+// (else 422), and a `sarif` that is base64 of gzip of JSON (else 400).
+// Replies can be scripted per upload attempt: 202 by default, or any status
+// with headers (500, 429 + Retry-After, 422 ...). Thread-safe.
+#pragma once
+
+#include <httplib.h>
+#include <zlib.h>
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace bindscan::testing {
+
+// base64 (standard alphabet, padding required, no line breaks) → bytes.
+inline std::optional<std::string> decode_base64(const std::string& text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 4) {
+    uint32_t n = 0;
+    int pad = 0;
+    for (size_t k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        ++pad;
+        n <<= 6;
+        continue;
+      }
+      const int v = value(c);
+      if (v < 0 || pad > 0) return std::nullopt;
+      n = (n << 6) | static_cast<uint32_t>(v);
+    }
+    out += static_cast<char>((n >> 16) & 0xFF);
+    if (pad < 2) out += static_cast<char>((n >> 8) & 0xFF);
+    if (pad < 1) out += static_cast<char>(n & 0xFF);
+  }
+  return out;
+}
+
+// gzip → bytes; nullopt unless the input is one complete gzip member.
+inline std::optional<std::string> gunzip(const std::string& data) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) return std::nullopt;
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buffer[65536];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    rc = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+class FakeGitHub {
+ public:
+  struct Reply {
+    int status = 202;
+    std::string body;  // empty: a sensible default for the status
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+
+  struct Upload {
+    std::string owner;
+    std::string repo;
+    std::string commit_sha;
+    std::string ref;
+    std::string tool_name;
+    std::string started_at;
+    std::string user_agent;
+    nlohmann::json sarif;  // decoded and parsed
+    std::string id;        // the sarif id we answered with
+  };
+
+  explicit FakeGitHub(std::string token = "test-token") {
+    tokens_.push_back(std::move(token));
+    server_.Post(R"(/repos/([^/]+)/([^/]+)/code-scanning/sarifs)",
+                 [this](const httplib::Request& req, httplib::Response& res) { on_upload(req, res); });
+    server_.Get(R"(/repos/([^/]+)/([^/]+)/code-scanning/sarifs/([^/]+))",
+                [this](const httplib::Request& req, httplib::Response& res) { on_status(req, res); });
+    server_.Post(R"(/app/installations/(\d+)/access_tokens)",
+                 [this](const httplib::Request& req, httplib::Response& res) { on_token(req, res); });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the loop runs would be lost and join() would hang.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  ~FakeGitHub() {
+    server_.stop();
+    thread_.join();
+  }
+
+  FakeGitHub(const FakeGitHub&) = delete;
+  FakeGitHub& operator=(const FakeGitHub&) = delete;
+
+  int port() const { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // Replies for the next upload attempts, in order; afterwards 202 again.
+  void script_upload_replies(std::vector<Reply> replies) {
+    std::lock_guard lock(mutex_);
+    for (auto& r : replies) upload_script_.push_back(std::move(r));
+  }
+  // processing_status answered for uploads: "complete" (default), "failed" or "pending".
+  // With `pending_polls` > 0, that many polls answer "pending" first.
+  void set_processing_status(std::string status, int pending_polls = 0,
+                             std::vector<std::string> errors = {}) {
+    std::lock_guard lock(mutex_);
+    processing_status_ = std::move(status);
+    pending_polls_ = pending_polls;
+    processing_errors_ = std::move(errors);
+  }
+  // The App token endpoint mints `token` (accepted afterwards) expiring at `expires_at`.
+  void set_installation_token(std::string token, std::string expires_at) {
+    std::lock_guard lock(mutex_);
+    installation_token_ = std::move(token);
+    installation_expires_ = std::move(expires_at);
+  }
+  // The App token endpoint answers 401 unless the JWT passes `check`.
+  void set_jwt_check(std::function<bool(const std::string&)> check) {
+    std::lock_guard lock(mutex_);
+    jwt_check_ = std::move(check);
+  }
+
+  std::vector<Upload> uploads() const {
+    std::lock_guard lock(mutex_);
+    return uploads_;
+  }
+  int upload_attempts() const {
+    std::lock_guard lock(mutex_);
+    return upload_attempts_;
+  }
+  int status_polls() const {
+    std::lock_guard lock(mutex_);
+    return status_polls_;
+  }
+  std::vector<std::string> jwts() const {
+    std::lock_guard lock(mutex_);
+    return jwts_;
+  }
+  // Every Authorization header seen, in order (tests check no token leaks elsewhere).
+  std::vector<std::string> authorizations() const {
+    std::lock_guard lock(mutex_);
+    return authorizations_;
+  }
+
+ private:
+  static void json_reply(httplib::Response& res, int status, const nlohmann::json& body) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  // Checks the common headers; replies and returns false when one is wrong.
+  bool check_headers(const httplib::Request& req, httplib::Response& res, bool jwt) {
+    const std::string auth = req.get_header_value("Authorization");
+    authorizations_.push_back(auth);
+    if (req.get_header_value("Accept") != "application/vnd.github+json" ||
+        req.get_header_value("X-GitHub-Api-Version") != "2022-11-28" ||
+        req.get_header_value("User-Agent").empty()) {
+      json_reply(res, 400, {{"message", "missing Accept, X-GitHub-Api-Version or User-Agent"}});
+      return false;
+    }
+    const std::string bearer = "Bearer ";
+    bool known = auth.rfind(bearer, 0) == 0;
+    if (known && jwt) {
+      jwts_.push_back(auth.substr(bearer.size()));
+      known = !jwt_check_ || jwt_check_(auth.substr(bearer.size()));
+    } else if (known) {
+      known = std::find(tokens_.begin(), tokens_.end(), auth.substr(bearer.size())) != tokens_.end();
+    }
+    if (!known) {
+      json_reply(res, 401, {{"message", "Bad credentials"},
+                            {"documentation_url", "https://docs.github.com/rest"}});
+      return false;
+    }
+    return true;
+  }
+
+  void on_upload(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    ++upload_attempts_;
+    if (!check_headers(req, res, false)) return;
+    if (!upload_script_.empty()) {
+      Reply reply = std::move(upload_script_.front());
+      upload_script_.pop_front();
+      if (reply.status != 202) {
+        res.status = reply.status;
+        for (auto& [k, v] : reply.headers) res.set_header(k.c_str(), v);
+        res.set_content(reply.body.empty() ? nlohmann::json{{"message", "scripted failure"}}.dump()
+                                           : reply.body,
+                        "application/json");
+        return;
+      }
+    }
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    static const std::regex sha("^[0-9a-f]{40}$");
+    static const std::regex ref("^refs/(heads|pull|tags)/.*$");
+    if (!body.is_object() || !body.contains("commit_sha") || !body["commit_sha"].is_string() ||
+        !std::regex_match(body["commit_sha"].get<std::string>(), sha) || !body.contains("ref") ||
+        !body["ref"].is_string() || !std::regex_match(body["ref"].get<std::string>(), ref)) {
+      json_reply(res, 422, {{"message", "Invalid request: commit_sha or ref is invalid"}});
+      return;
+    }
+    std::optional<std::string> text;
+    if (body.contains("sarif") && body["sarif"].is_string()) {
+      if (auto zipped = decode_base64(body["sarif"])) text = gunzip(*zipped);
+    }
+    const auto sarif = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    if (!sarif.is_object() || sarif.value("version", "") != "2.1.0") {
+      json_reply(res, 400, {{"message", "Invalid SARIF: not gzip+base64 of SARIF 2.1.0 JSON"}});
+      return;
+    }
+    Upload upload{req.matches[1], req.matches[2], body["commit_sha"], body["ref"],
+                  body.value("tool_name", ""), body.value("started_at", ""),
+                  req.get_header_value("User-Agent"), sarif,
+                  "sarif-" + std::to_string(uploads_.size() + 1)};
+    json_reply(res, 202, {{"id", upload.id}, {"url", url() + req.path + "/" + upload.id}});
+    uploads_.push_back(std::move(upload));
+  }
+
+  void on_status(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    ++status_polls_;
+    if (!check_headers(req, res, false)) return;
+    const std::string id = req.matches[3];
+    const bool known = std::any_of(uploads_.begin(), uploads_.end(),
+                                   [&](const Upload& u) { return u.id == id; });
+    if (!known) {
+      json_reply(res, 404, {{"message", "Not Found"}});
+      return;
+    }
+    std::string status = processing_status_;
+    if (pending_polls_ > 0) {
+      --pending_polls_;
+      status = "pending";
+    }
+    nlohmann::json errors = processing_errors_.empty() ? nlohmann::json(nullptr)
+                                                       : nlohmann::json(processing_errors_);
+    json_reply(res, 200, {{"processing_status", status}, {"analyses_url", nullptr}, {"errors", errors}});
+  }
+
+  void on_token(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    if (!check_headers(req, res, true)) return;
+    tokens_.push_back(installation_token_);
+    json_reply(res, 201, {{"token", installation_token_}, {"expires_at", installation_expires_},
+                          {"permissions", {{"contents", "read"}, {"security_events", "write"}}}});
+  }
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mutex_;
+  std::vector<std::string> tokens_;
+  std::deque<Reply> upload_script_;
+  std::string processing_status_ = "complete";
+  int pending_polls_ = 0;
+  std::vector<std::string> processing_errors_;
+  std::string installation_token_ = "installation-token";
+  std::string installation_expires_ = "2099-01-01T00:00:00Z";
+  std::function<bool(const std::string&)> jwt_check_;
+  std::vector<Upload> uploads_;
+  int upload_attempts_ = 0;
+  int status_polls_ = 0;
+  std::vector<std::string> jwts_;
+  std::vector<std::string> authorizations_;
+};
+
+}  // namespace bindscan::testing

@@ -1,0 +1,113 @@
+// Commits from GitHub, through libgit2: one bare mirror per repository, fetch
+// of exactly the ref a job needs, and files read straight from the object
+// database (no working tree is ever written). libgit2's negative codes and
+// git_error_last() become our Error here and nowhere else.
+//
+// Layout: <mirrors_dir>/<owner>/<repo>.git, names checked by validate_name(),
+// so nothing from a payload can point outside mirrors_dir.
+//
+// Safety rules:
+//   - the clone URL must pass check_clone_url() against `allowed_hosts`
+//     (https by default; http and git:// only for hosts listed with that
+//     scheme; never file:// or scp-like paths);
+//   - the token reaches libgit2 only through the credential callback (user
+//     "x-access-token"), never a URL, the mirror's config or a message, and is
+//     offered once per fetch (a rejected token fails instead of looping);
+//   - redirects are not followed, and global/system git config is not read
+//     (an `insteadOf` there could send a fetch elsewhere);
+//   - symlinks (mode 120000) and submodules (gitlinks, mode 160000) are
+//     skipped, never followed.
+//
+// Error codes: "git" (libgit2 failed: network, protocol, corrupt data),
+// "git-missing-commit" (fetched, but the commit is not there), "invalid-name",
+// "invalid-clone-url", "clone-host-not-allowed", "limit" (too many files),
+// "timeout" (the deadline passed during a fetch).
+//
+// A GitMirror is used by one thread at a time; two jobs for the same
+// repository must not use it concurrently (the runner locks per repository).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "webhook/validate.h"
+
+namespace bindscan::webhook {
+
+struct GitSourceOptions {
+  std::filesystem::path mirrors_dir;    // e.g. DATA_DIR/git; created on demand
+  std::vector<CloneHost> allowed_hosts;  // what clone URLs may point at
+  size_t max_files = 20000;             // Python files per commit; more → Error "limit"
+};
+
+// A Python file of a commit's tree.
+struct TreeFile {
+  std::string path;     // repository-relative, '/'-separated, as git spells it
+  std::string blob_id;  // 40 hex
+  bool operator==(const TreeFile&) const = default;
+};
+
+class GitMirror {
+ public:
+  // Opens the mirror of owner/repo, creating an empty bare repository on the
+  // first use. Fails for names that validate_name() rejects.
+  static Result<GitMirror> open(const GitSourceOptions& options, std::string_view owner,
+                                std::string_view repo);
+
+  GitMirror(GitMirror&&) noexcept;
+  GitMirror& operator=(GitMirror&&) noexcept;
+  ~GitMirror();
+
+  // The mirror's directory.
+  const std::filesystem::path& path() const { return path_; }
+
+  // Fetches `fetch_ref` (refs/heads/B, refs/tags/T or refs/pull/N/head) from
+  // `clone_url` into the same ref name in the mirror (forced), then checks
+  // that `commit_sha` is present. If it is not, it asks for the commit itself
+  // (servers that allow fetching reachable SHAs, as GitHub does), and else
+  // fails with "commit X not found after fetching REF; was it force-pushed
+  // away?". `token` empty: no credentials offered. A fetch still running at
+  // `deadline` is aborted ("timeout"); libgit2 1.5 has no socket timeouts, so
+  // a server that stops sending entirely is only noticed by the OS.
+  Status fetch(std::string_view clone_url, std::string_view fetch_ref,
+               std::string_view commit_sha, std::string_view token,
+               std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
+
+  // True when `sha` names a commit in the mirror.
+  bool has_commit(std::string_view sha) const;
+
+  // Every Python file of the commit's tree, sorted by path: `*.py` blobs, and
+  // extension-less blobs whose first line is a `#!` naming python. Symlinks
+  // and submodules are skipped. More than max_files → Error "limit".
+  Result<std::vector<TreeFile>> python_files(std::string_view commit_sha) const;
+
+  // Paths of Python files added, modified, renamed or copied (new path) from
+  // `before` to `after`, by diffing their trees. Deleted files are not listed.
+  // `before` empty, all zeros or unknown to the mirror (new branch, force
+  // push): every Python file of `after`.
+  Result<std::set<std::string>> changed_python_files(std::string_view before,
+                                                     std::string_view after) const;
+
+  // Size of a blob in bytes, without reading it.
+  Result<uint64_t> blob_size(std::string_view blob_id) const;
+  // A blob's bytes.
+  Result<std::string> read_blob(std::string_view blob_id) const;
+
+ private:
+  struct Repo;
+  GitMirror(std::filesystem::path path, std::unique_ptr<Repo> repo, GitSourceOptions options);
+
+  std::filesystem::path path_;
+  std::unique_ptr<Repo> repo_;
+  GitSourceOptions options_;
+};
+
+}  // namespace bindscan::webhook

@@ -1,0 +1,50 @@
+// Scan results kept between jobs, one entry per git blob id and scanner
+// version. A blob's findings depend only on its bytes and on the scanner, so
+// an entry written for one commit serves every later commit (and every path)
+// holding the same blob: each upload still carries the commit's complete
+// result set while only new blobs are parsed.
+//
+// Layout: <dir>/<version key>/<first 2 hex>/<remaining 38 hex>.json, where the
+// version key is the scanner version made filesystem-safe. Values are opaque
+// text here (the runner stores sarif::LocatedFinding JSON).
+//
+// Writes are atomic: a temporary file in the same directory, fsync, then
+// rename, so a crash leaves the old entry or the new one, never half of one;
+// concurrent writers of one key are harmless (same content, last rename wins).
+// A damaged entry is the caller's to detect; erase() drops it.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace bindscan::webhook {
+
+class ResultCache {
+ public:
+  // `dir` is created on the first put(). `scanner_version` should change
+  // whenever findings for the same bytes could change (rules, scanner, locate).
+  ResultCache(std::filesystem::path dir, std::string_view scanner_version);
+
+  // The stored text for `blob_id` (40 hex), or nullopt when absent/unreadable
+  // or the id is malformed.
+  std::optional<std::string> get(std::string_view blob_id) const;
+
+  // Stores `value` for `blob_id`. Error code "io" (disk full, permissions) or
+  // "invalid-sha" for a malformed id. A failed put loses nothing but speed.
+  Status put(std::string_view blob_id, std::string_view value) const;
+
+  // Removes the entry if present.
+  void erase(std::string_view blob_id) const;
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::optional<std::filesystem::path> entry(std::string_view blob_id) const;
+  std::filesystem::path dir_;
+};
+
+}  // namespace bindscan::webhook

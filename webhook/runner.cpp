@@ -1,0 +1,288 @@
+#include "webhook/runner.h"
+
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "sarif/json.h"
+#include "sarif/location.h"
+#include "sarif/writer.h"
+#include "scanner/scan.h"
+#include "webhook/git_source.h"
+#include "webhook/github_app.h"
+#include "webhook/result_cache.h"
+
+namespace bindscan::webhook {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// "https://github.com/o/r.git" -> "https://github.com/o/r".
+std::string repository_uri(const std::string& clone_url) {
+  std::string uri = clone_url;
+  if (uri.size() > 4 && uri.ends_with(".git")) uri.resize(uri.size() - 4);
+  return uri;
+}
+
+bool is_retryable(const Error& error) {
+  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" ||
+         error.code == "io";
+}
+
+JobOutcome failed(JobOutcome outcome, Error error) {
+  outcome.retryable = is_retryable(error);
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+// Scanners hold a parser each and are for one thread: lend one per job.
+class ScannerPool {
+ public:
+  class Lease {
+   public:
+    Lease(ScannerPool& pool, std::unique_ptr<Scanner> scanner)
+        : pool_(pool), scanner_(std::move(scanner)) {}
+    ~Lease() { pool_.give_back(std::move(scanner_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    const Scanner& operator*() const { return *scanner_; }
+
+   private:
+    ScannerPool& pool_;
+    std::unique_ptr<Scanner> scanner_;
+  };
+
+  Lease borrow() {
+    std::unique_ptr<Scanner> scanner;
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        scanner = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!scanner) scanner = std::make_unique<Scanner>();
+    return Lease(*this, std::move(scanner));
+  }
+
+ private:
+  void give_back(std::unique_ptr<Scanner> scanner) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(scanner));
+  }
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Scanner>> idle_;
+};
+
+class GitHubRunner final : public JobRunner {
+ public:
+  GitHubRunner(RunnerConfig config, GitHubClient client)
+      : config_(std::move(config)),
+        client_(client),
+        tokens_(make_token_provider(config_.credentials, client)),
+        cache_(config_.data_dir / "cache",
+               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version) {
+    for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
+  }
+
+  JobOutcome run(const Job& job) override {
+    const auto deadline = Clock::now() + config_.job_timeout;
+    const std::string started_at = utc_now();
+    JobOutcome outcome;
+
+    if (auto s = check_job(job); !s) return failed(outcome, s.error());
+    auto token = tokens_->token(job.installation_id);
+    if (!token) return failed(outcome, token.error());
+
+    std::string sarif_text;
+    {
+      std::lock_guard repo_lock(*repository_mutex(job.owner + "/" + job.repo));
+      auto mirror = GitMirror::open(
+          GitSourceOptions{config_.data_dir / "git", config_.allowed_clone_hosts, config_.max_files},
+          job.owner, job.repo);
+      if (!mirror) return failed(outcome, mirror.error());
+      if (auto s = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline); !s) {
+        return failed(outcome, s.error());
+      }
+      auto log = scan_commit(*mirror, job, deadline, outcome);
+      if (!log) return failed(outcome, log.error());
+      log->start_time_utc = started_at;
+      log->end_time_utc = utc_now();
+      sarif_text = sarif::write_sarif(*log);
+    }
+
+    SarifUpload upload{job.commit_sha, job.ref, std::move(sarif_text), "bindscan", started_at};
+    auto receipt = client_.upload_sarif(job.owner, job.repo, upload, *token, deadline);
+    if (!receipt) return failed(outcome, receipt.error());
+    outcome.uploaded = true;
+    outcome.sarif_id = receipt->id;
+    outcome.processing_status = "pending";
+    if (!config_.wait_for_processing) return outcome;
+
+    auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline);
+    if (!status) return failed(outcome, status.error());
+    outcome.processing_status = status->status;
+    if (status->status == "failed") {
+      std::string errors;
+      for (const auto& e : status->errors) errors += (errors.empty() ? "" : "; ") + e;
+      return failed(outcome, Error{"github", "GitHub could not process SARIF " + receipt->id +
+                                                 (errors.empty() ? "" : ": " + errors)});
+    }
+    return outcome;
+  }
+
+ private:
+  static Status check_job(const Job& job) {
+    static const std::regex upload_ref("^refs/(heads|pull|tags)/.+$");
+    if (auto s = validate_name("owner", job.owner); !s) return s;
+    if (auto s = validate_name("repository", job.repo); !s) return s;
+    if (!is_commit_sha(job.commit_sha)) {
+      return Error{"invalid-job", "commit '" + job.commit_sha + "' is not 40 lowercase hex"};
+    }
+    if (!is_valid_ref(job.ref) || !std::regex_match(job.ref, upload_ref)) {
+      return Error{"invalid-job", "upload ref '" + job.ref + "' does not match ^refs/(heads|pull|tags)/"};
+    }
+    return ok_status();
+  }
+
+  std::shared_ptr<std::mutex> repository_mutex(const std::string& key) {
+    std::lock_guard lock(repositories_mutex_);
+    auto& slot = repositories_[key];
+    if (!slot) slot = std::make_shared<std::mutex>();
+    return slot;
+  }
+
+  // The commit's complete results: cached blobs reused, the others scanned
+  // (and cached). Counts go into `outcome`.
+  Result<sarif::SarifLog> scan_commit(const GitMirror& mirror, const Job& job,
+                                      Clock::time_point deadline, JobOutcome& outcome) {
+    auto files = mirror.python_files(job.commit_sha);
+    if (!files) return files.error();
+
+    sarif::SarifLog log;
+    log.rules = rules_;
+    log.category = config_.category;
+    log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
+
+    auto scanner = scanners_.borrow();
+    for (const TreeFile& file : *files) {
+      if (Clock::now() > deadline) {
+        return Error{"timeout", "scanning " + job.owner + "/" + job.repo + "@" + job.commit_sha +
+                                    " ran past the job's time budget after " +
+                                    std::to_string(outcome.files_parsed) + " files parsed"};
+      }
+      std::vector<sarif::LocatedFinding> located;
+      bool have = false;
+      if (auto text = cache_.get(file.blob_id)) {
+        if (auto parsed = sarif::parse_located_findings(*text)) {
+          located = std::move(*parsed);
+          have = true;
+          ++outcome.files_reused;
+        } else {
+          cache_.erase(file.blob_id);  // damaged entry: scan again
+        }
+      }
+      if (!have) {
+        auto size = mirror.blob_size(file.blob_id);
+        if (!size) return size.error();
+        if (*size > config_.max_file_bytes) {
+          log.notifications.push_back(
+              {file.path,
+               "Not scanned: " + std::to_string(*size) + " bytes is over the " +
+                   std::to_string(config_.max_file_bytes) + "-byte limit per file.",
+               Level::kWarning});
+          continue;
+        }
+        auto bytes = mirror.read_blob(file.blob_id);
+        if (!bytes) return bytes.error();
+        const ScanResult result = (*scanner).scan(*bytes);
+        located = sarif::locate(*bytes, result.findings);
+        ++outcome.files_parsed;
+        if (result.timed_out) {
+          // Partial results are uploaded but not cached, so a later job tries again.
+          log.notifications.push_back(
+              {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
+               Level::kWarning});
+        } else {
+          (void)cache_.put(file.blob_id, nlohmann::json(located).dump());
+        }
+      }
+      for (const auto& f : located) {
+        if (!f.finding.suppression) ++outcome.findings;
+      }
+      if (!located.empty()) log.files.push_back(sarif::FileResults{file.path, std::move(located)});
+    }
+    return log;
+  }
+
+  const RunnerConfig config_;
+  const GitHubClient client_;
+  std::unique_ptr<TokenProvider> tokens_;
+  const ResultCache cache_;
+  std::vector<RuleInfo> rules_;
+  ScannerPool scanners_;
+  std::mutex repositories_mutex_;
+  std::map<std::string, std::shared_ptr<std::mutex>> repositories_;
+};
+
+// Every job fails with the configuration error.
+class BrokenRunner final : public JobRunner {
+ public:
+  explicit BrokenRunner(Error error) : error_(std::move(error)) {}
+  JobOutcome run(const Job&) override {
+    JobOutcome outcome;
+    outcome.error = error_;
+    return outcome;
+  }
+
+ private:
+  const Error error_;
+};
+
+ClientOptions client_options(const RunnerConfig& config) {
+  ClientOptions options = config.http;
+  options.api_base = config.github_api;
+  return options;
+}
+
+}  // namespace
+
+Status check_runner_config(const RunnerConfig& config) {
+  if (auto client = GitHubClient::create(client_options(config)); !client) return client.error();
+  if (config.data_dir.empty()) return Error{"config", "no data dir given"};
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error{"config", "cannot create data dir " + config.data_dir.string() + ": " + ec.message()};
+  if (config.allowed_clone_hosts.empty()) {
+    return Error{"config", "no clone host is allowed (--allow-clone-host), so no job could fetch"};
+  }
+  if (config.credentials.token.empty() && !config.credentials.app) {
+    return Error{"config", "no GitHub credentials: give a token or a GitHub App"};
+  }
+  if (config.credentials.app && config.credentials.app->private_key_pem.empty()) {
+    return Error{"config", "the GitHub App private key is empty"};
+  }
+  if (config.max_files == 0 || config.job_timeout.count() <= 0) {
+    return Error{"config", "max files and job timeout must be positive"};
+  }
+  return ok_status();
+}
+
+std::unique_ptr<JobRunner> make_github_runner(RunnerConfig config) {
+  if (auto s = check_runner_config(config); !s) return std::make_unique<BrokenRunner>(s.error());
+  auto client = GitHubClient::create(client_options(config));
+  return std::make_unique<GitHubRunner>(std::move(config), std::move(*client));
+}
+
+}  // namespace bindscan::webhook

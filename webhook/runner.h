@@ -1,0 +1,80 @@
+// The real JobRunner: fetch the commit into a bare mirror (git_source), scan
+// every Python blob the result cache does not already know (result_cache,
+// bindscan::Scanner, sarif::locate), write one SARIF run with the commit's
+// COMPLETE result set (sarif::write_sarif), upload it and poll until GitHub
+// has processed it (github_client). Credentials come from a fixed token or a
+// GitHub App (github_app) and serve both git and the API.
+//
+// Why the cache and not the diff decides what is parsed: a blob's findings
+// depend only on its bytes and the scanner version, so "parse exactly the
+// blobs not in the cache" parses only changed files after a push, everything
+// on a repository's first job, and stays right after a force push, a new
+// branch or a lost cache, where a before..after diff would be wrong.
+//
+// Outcomes (JobOutcome): uploaded + sarif_id + processing_status on success;
+// files_parsed counts blobs scanned in this job, files_reused blobs taken
+// from the cache, findings the results in the uploaded SARIF (suppressed
+// findings are left out). A failure carries an Error and `retryable`:
+//   retryable     network and git transport errors, 5xx/rate limits that
+//                 outlasted the retry policy, the job time budget (a retry
+//                 resumes: blobs scanned so far are cached), cache I/O;
+//   not retryable a permanent 4xx from GitHub (its message kept), a commit
+//                 missing after the fetch, a refused clone URL or name, too
+//                 many files, processing_status "failed" (GitHub's errors kept).
+// Limits: more than max_files Python files fails the job (a partial upload
+// would mark the unscanned files' alerts fixed); a file over max_file_bytes
+// is skipped with a SARIF tool notification and the scan goes on.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "webhook/credentials.h"
+#include "webhook/github_client.h"
+#include "webhook/job.h"
+#include "webhook/validate.h"
+
+namespace bindscan::webhook {
+
+struct RunnerConfig {
+  // Mirrors go to data_dir/git/<owner>/<repo>.git, the cache to data_dir/cache.
+  std::filesystem::path data_dir;
+  // https://api.github.com, https://HOST/api/v3, or http://127.0.0.1:PORT in tests.
+  std::string github_api = "https://api.github.com";
+  // Where clone URLs may point (webhook/validate.h); empty refuses every URL.
+  std::vector<CloneHost> allowed_clone_hosts;
+  Credentials credentials;
+  // SARIF runs[].automationDetails.id; keep it stable forever (reference §3.6).
+  std::string category = "bindscan/python/";
+
+  size_t max_files = 20000;                  // Python files per commit
+  uint64_t max_file_bytes = 2 * 1024 * 1024; // larger files: notification, not scanned
+  std::chrono::seconds job_timeout{900};     // fetch + scan + upload + polling
+  // Poll the processing status after the upload (the policy is in `http.poll`).
+  bool wait_for_processing = true;
+
+  // Timeouts, retry and poll policies and the sleep hook of the GitHub
+  // client; its api_base is replaced by `github_api`.
+  ClientOptions http;
+  // Cache key part: change it whenever the same bytes could give other
+  // findings. Empty: BINDSCAN_VERSION.
+  std::string scanner_version;
+};
+
+// Checks what can be checked before the first job: the API URL parses, the
+// data dir can be created, at least one clone host is allowed, credentials
+// are present. Error code "config".
+Status check_runner_config(const RunnerConfig& config);
+
+// The runner the service uses. Thread-safe: jobs for different repositories
+// run in parallel, jobs for the same repository take turns on its mirror.
+// A config that check_runner_config() rejects gives a runner whose every job
+// fails with that error (not retryable).
+std::unique_ptr<JobRunner> make_github_runner(RunnerConfig config);
+
+}  // namespace bindscan::webhook
