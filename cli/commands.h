@@ -27,6 +27,7 @@ int run_rules(Args args, std::ostream& out, std::ostream& err);
 int run_explain(Args args, std::ostream& out, std::ostream& err);
 int run_serve(Args args, std::ostream& out, std::ostream& err);
 int run_upload(Args args, std::ostream& out, std::ostream& err);
+int run_healthcheck(Args args, std::ostream& out, std::ostream& err);
 
 // Every command, in the order `bindscan --help` lists them.
 std::span<const Command> all_commands();

@@ -15,6 +15,7 @@ std::span<const Command> all_commands() {
       {"explain", "print a rule's documentation", run_explain},
       {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", run_serve},
       {"upload", "upload a SARIF file to GitHub code scanning", run_upload},
+      {"healthcheck", "probe a running `bindscan serve` (exit 0 when /healthz answers 200)", run_healthcheck},
   };
   return commands;
 }
@@ -23,7 +24,7 @@ namespace {
 
 void usage(std::ostream& out) {
   out << "usage: bindscan <command> [options]\n\ncommands:\n";
-  for (const Command& c : all_commands()) out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << '\n';
+  for (const Command& c : all_commands()) out << "  " << c.name << std::string(c.name.size() < 13 ? 13 - c.name.size() : 1, ' ') << c.summary << '\n';
   out << "\n`bindscan <command> --help` describes a command's options; `bindscan --version` prints the version.\n";
 }
 

@@ -1,0 +1,71 @@
+# bindscan in a small image: the scanner for pipelines and the webhook service.
+#
+#   docker build -t bindscan .
+#   docker run --rm -v "$PWD:/src" bindscan scan /src --format sarif --output /src/bindscan.sarif
+#   docker run -p 8080:8080 -v bindscan-data:/var/lib/bindscan \
+#     -e BINDSCAN_WEBHOOK_SECRET_FILE=/run/secrets/webhook-secret ... bindscan serve --listen 0.0.0.0:8080
+#
+# Builds where only Debian's mirrors are reachable: the grammar tarball comes in
+# through the build context (`scripts/dev grammar` fetches and verifies it) and
+# is checked here against the same pinned SHA-512; it is never downloaded.
+
+FROM debian:bookworm-slim AS build
+WORKDIR /build
+
+# Packages first so source edits reuse this layer. The list is read from
+# scripts/dev, where it lives; `scripts/dev build` below installs anything this
+# parse could ever miss, so the two cannot drift.
+COPY scripts/dev scripts/dev
+RUN set -eu; \
+    packages=$(sed -n '/^build_packages="/,/"$/p' scripts/dev | sed 's/^build_packages="//; s/"$//; s/\\$//'); \
+    apt-get update -qq; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null; \
+    rm -rf /var/lib/apt/lists/*
+
+COPY third_party/ third_party/
+RUN set -eu; cd third_party; \
+    tarball=$(awk '{print $2}' tree-sitter-python.sha512); \
+    [ -f "$tarball" ] || { echo "third_party/$tarball is missing from the build context: run scripts/dev grammar first" >&2; exit 1; }; \
+    sha512sum --strict -c tree-sitter-python.sha512
+
+COPY . .
+# The tests run outside the image (scripts/dev test, CI); a cache configured
+# with them off is kept by the configure step inside `scripts/dev build`.
+RUN cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBINDSCAN_TESTS=OFF >/dev/null \
+ && scripts/dev build release \
+ && strip build/release/bindscan \
+ && build/release/bindscan --version
+
+FROM debian:bookworm-slim
+ARG VERSION=0.1.0
+ARG LICENSE=MIT
+LABEL org.opencontainers.image.title="bindscan" \
+      org.opencontainers.image.description="Reports Python servers bound to all network interfaces (CWE-1327) as text, GitHub annotations or SARIF; webhook service for GitHub code scanning" \
+      org.opencontainers.image.source="https://github.com/bindscan/bindscan" \
+      org.opencontainers.image.url="https://github.com/bindscan/bindscan" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="${LICENSE}"
+
+RUN set -eu; \
+    apt-get update -qq; \
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      libtree-sitter0 libgit2-1.5 libssl3 zlib1g libcpp-httplib0.11 ca-certificates >/dev/null; \
+    rm -rf /var/lib/apt/lists/*; \
+    groupadd --system --gid 1001 bindscan; \
+    useradd --system --uid 1001 --gid 1001 --home-dir /var/lib/bindscan --no-create-home --shell /usr/sbin/nologin bindscan; \
+    install -d -o bindscan -g bindscan -m 0750 /var/lib/bindscan; \
+    install -d -m 0755 /src
+
+COPY --from=build /build/build/release/bindscan /usr/local/bin/bindscan
+
+# uid 1001 is the runner user of GitHub-hosted runners, so the action can write
+# its SARIF into the mounted workspace; elsewhere pass --user "$(id -u):$(id -g)".
+USER 1001:1001
+# SARIF paths are relative to the current directory: mount the checkout here.
+WORKDIR /src
+ENV BINDSCAN_DATA_DIR=/var/lib/bindscan
+EXPOSE 8080
+# Only meaningful for `serve`; probes /healthz on loopback (or on BINDSCAN_LISTEN).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["bindscan", "healthcheck"]
+ENTRYPOINT ["bindscan"]
+CMD ["--help"]

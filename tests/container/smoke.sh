@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Container smoke test: builds the image from the unchanged Dockerfile, scans
+# the rule fixtures inside the container as its non-root user and checks the
+# SARIF, then starts `bindscan serve` with secrets from a file and the
+# environment and probes it.
+#   tests/container/smoke.sh            # podman (preferred) or docker
+#   CONTAINER_ENGINE=docker IMAGE=bindscan:ci tests/container/smoke.sh
+#   SKIP_BUILD=1 IMAGE=... tests/container/smoke.sh   # test an image built elsewhere
+# Skips (exit 0) with a message when no container engine is installed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+image=${IMAGE:-localhost/bindscan:smoke}
+passed=0
+failed=0
+
+say() { printf 'smoke: %s\n' "$*"; }
+pass() { passed=$((passed + 1)); say "ok: $*"; }
+fail() { failed=$((failed + 1)); say "FAIL: $*"; }
+finish() {
+  say "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+# A podman prepared by container-env.sh keeps its configuration here.
+ctr_env=${CTR:-/var/tmp/bindscan-ctr}/env.sh
+# shellcheck disable=SC1090
+[ -f "$ctr_env" ] && . "$ctr_env"
+
+engine=${CONTAINER_ENGINE:-}
+if [ -z "$engine" ]; then
+  if command -v podman >/dev/null 2>&1; then engine=podman
+  elif command -v docker >/dev/null 2>&1; then engine=docker
+  fi
+fi
+if [ -z "$engine" ] || ! command -v "$engine" >/dev/null 2>&1; then
+  say "SKIP: podman is not installed (nor docker); install podman (apt-get install podman) to run this test"
+  exit 0
+fi
+ctr() { timeout "${SMOKE_TIMEOUT:-120}" "$engine" "$@"; }
+
+work=$(mktemp -d)
+name=bindscan-smoke-$$
+cleanup() {
+  "$engine" rm -f "$name" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# 1. Build. The grammar tarball reaches the build through the context.
+if [ -z "${SKIP_BUILD:-}" ]; then
+  "$root/scripts/dev" grammar
+  build_flags=()
+  # Podman writes OCI images by default, which have no HEALTHCHECK.
+  [ "$engine" = podman ] && build_flags+=(--format docker)
+  say "building $image with $engine (a few minutes the first time)"
+  start=$(date +%s)
+  if ! timeout 3600 "$engine" build "${build_flags[@]}" -t "$image" "$root" >"$work/build.log" 2>&1; then
+    tail -40 "$work/build.log"
+    fail "image build (log above)"
+    finish
+  fi
+  pass "image built in $(($(date +%s) - start)) s"
+fi
+size=$("$engine" image inspect --format '{{.Size}}' "$image")
+say "image size: $size bytes ($((size / 1024 / 1024)) MiB)"
+
+user=$(ctr run --rm --entrypoint id "$image" -u 2>/dev/null)
+if [ "$user" != 0 ]; then pass "image runs as non-root user $user"; else fail "image runs as root"; fi
+# Docker keeps it in .Config.Healthcheck, podman in .Healthcheck: look for both.
+if "$engine" image inspect "$image" | tr -d ' \n' | grep -q '"Test":\["CMD","bindscan","healthcheck"\]'; then
+  pass "HEALTHCHECK runs bindscan healthcheck"
+else
+  fail "no HEALTHCHECK running bindscan healthcheck in the image config"
+fi
+
+# 2. Pipeline use: a checkout mounted at /src, scanned by the image's user.
+checkout=$work/checkout
+mkdir -p "$checkout"
+for dir in "$root"/scanner/rules/*/fixtures; do
+  rule=$(basename "$(dirname "$dir")")
+  mkdir -p "$checkout/$rule"
+  cp -R "$dir" "$checkout/$rule/"
+done
+# On a CI runner the checkout belongs to the runner user (uid 1001, like the
+# image's user); here, let any uid read it and write the report into it.
+chmod -R a+rX "$checkout"
+chmod a+w "$checkout"
+set +e
+ctr run --rm -v "$checkout:/src" "$image" scan /src --format sarif --output /src/bindscan.sarif 2>"$work/scan.err"
+status=$?
+set -e
+sarif=$checkout/bindscan.sarif
+if [ "$status" = 1 ]; then pass "scan exits 1 (findings)"; else fail "scan exit status $status, expected 1: $(cat "$work/scan.err")"; fi
+if [ -s "$sarif" ]; then
+  results=$(grep -o '"ruleId": *"[^"]*"' "$sarif" | wc -l)
+  flat=$(tr -d ' \n' <"$sarif")
+  artifact_uris=$(printf '%s' "$flat" | grep -o '"artifactLocation":{"uri":"[^"]*"' | sed 's/.*"uri":"//; s/"$//' || true)
+  if [ "$results" -gt 0 ]; then pass "SARIF has $results results"; else fail "SARIF has no results"; fi
+  bad=$(printf '%s\n' "$artifact_uris" | grep -E '^(/|[a-z]+:|src/|\./)' || true)
+  if [ -n "$artifact_uris" ] && [ -z "$bad" ]; then
+    pass "SARIF artifact URIs are relative to the checkout (e.g. $(printf '%s\n' "$artifact_uris" | head -1))"
+  else
+    fail "SARIF artifact URIs not relative to the checkout: ${bad:-none found}"
+  fi
+  case "$flat" in
+    *'"%SRCROOT%":{"uri":"file:///src/"}'*) pass "%SRCROOT% is the mounted checkout, file:///src/" ;;
+    *) fail "originalUriBaseIds %SRCROOT% is not file:///src/" ;;
+  esac
+  if grep -q '"uri": *"bind_all_interfaces/fixtures/all_interfaces_spellings.py"' "$sarif"; then
+    pass "a known fixture is reported under its checkout path"
+  else
+    fail "bind_all_interfaces/fixtures/all_interfaces_spellings.py missing from the SARIF"
+  fi
+else
+  fail "no SARIF written to the mounted checkout"
+fi
+
+# 3. Service use: secret from a file, token from the environment, read-only
+# root file system, data in a volume, port published on loopback.
+if ! ctr run --rm "$image" serve --help >/dev/null 2>&1; then
+  say "SKIP: \`bindscan serve --help\` fails in this image, so \`serve\` is not available yet; service checks skipped"
+  finish
+fi
+printf 'smoke-webhook-secret\n' >"$work/webhook-secret"
+chmod a+r "$work/webhook-secret"
+ctr run -d --name "$name" --read-only --tmpfs /tmp -v /var/lib/bindscan \
+  -v "$work/webhook-secret:/run/secrets/webhook-secret:ro" \
+  -e BINDSCAN_WEBHOOK_SECRET_FILE=/run/secrets/webhook-secret -e GITHUB_TOKEN=smoke-token \
+  -p 127.0.0.1::8080 "$image" serve --listen 0.0.0.0:8080 >/dev/null 2>"$work/run.err" || {
+  cat "$work/run.err"; fail "could not start serve"; finish; }
+healthy=""
+for _ in $(seq 1 50); do
+  if "$engine" exec "$name" bindscan healthcheck >/dev/null 2>&1; then healthy=1; break; fi
+  sleep 0.2
+done
+if [ -n "$healthy" ]; then pass "bindscan healthcheck inside the container: /healthz is 200"; else fail "/healthz never answered 200"; fi
+if [ "$engine" = podman ]; then
+  if ctr healthcheck run "$name" >/dev/null 2>&1; then pass "podman healthcheck run: healthy"; else fail "podman healthcheck run: unhealthy"; fi
+fi
+port=$("$engine" port "$name" 8080 | head -1 | sed 's/.*://')
+if command -v curl >/dev/null 2>&1 && [ -n "$port" ]; then
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
+  if [ "$code" = 200 ]; then pass "GET /healthz through the published port: 200"; else fail "GET /healthz through the published port: $code"; fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz" || true)
+  if [ "$code" = 200 ]; then pass "GET /readyz: 200 (data volume writable on a read-only root)"; else fail "GET /readyz: $code"; fi
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -H 'X-GitHub-Event: ping' \
+    -H 'X-GitHub-Delivery: 72d3162e-cc78-11e3-81ab-4c9367dc0958' --data '{"zen":"x"}' "http://127.0.0.1:$port/webhook" || true)
+  if [ "$code" = 401 ]; then pass "unsigned delivery: 401"; else fail "unsigned delivery: $code, expected 401"; fi
+else
+  say "curl not installed: probes through the published port skipped"
+fi
+ctr stop -t 30 "$name" >/dev/null 2>>"$work/run.err"
+exit_code=$("$engine" inspect --format '{{.State.ExitCode}}' "$name")
+if [ "$exit_code" = 0 ]; then pass "serve exits 0 on SIGTERM"; else fail "serve exit code $exit_code after SIGTERM"; "$engine" logs "$name" 2>&1 | tail -20; fi
+finish
