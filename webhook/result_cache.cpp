@@ -70,8 +70,10 @@ Status ResultCache::put(std::string_view blob_id, std::string_view value) const 
                                            std::to_string(counter++) + ".tmp");
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return Error{"io", "cannot create " + temp.string() + ": " + std::strerror(errno)};
+  // No fsync: an entry lost or emptied by a crash costs one re-scan (the
+  // reader rejects text that does not parse), while an fsync per blob would
+  // dominate a first job's time.
   Status written = write_all(fd, value);
-  if (written && ::fsync(fd) != 0) written = Error{"io", std::strerror(errno)};
   ::close(fd);
   if (written && ::rename(temp.c_str(), path->c_str()) != 0) {
     written = Error{"io", std::strerror(errno)};

@@ -8,9 +8,12 @@
 // version key is the scanner version made filesystem-safe. Values are opaque
 // text here (the runner stores sarif::LocatedFinding JSON).
 //
-// Writes are atomic: a temporary file in the same directory, fsync, then
-// rename, so a crash leaves the old entry or the new one, never half of one;
-// concurrent writers of one key are harmless (same content, last rename wins).
+// Writes are atomic: a temporary file in the same directory, then rename, so
+// readers see the old entry or the new one, never half of one; concurrent
+// writers of one key are harmless (same content, last rename wins). There is
+// no fsync: after a power loss an entry may be missing or empty, which the
+// caller must treat as a miss (the runner does: text that does not parse is
+// erased and the blob scanned again).
 // A damaged entry is the caller's to detect; erase() drops it.
 #pragma once
 
