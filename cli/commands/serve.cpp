@@ -11,7 +11,9 @@
 
 #include "cli/commands.h"
 #include "webhook/config.h"
+#include "webhook/credentials.h"
 #include "webhook/job_store.h"
+#include "webhook/runner.h"
 #include "webhook/service.h"
 
 namespace bindscan::cli {
@@ -19,34 +21,15 @@ namespace {
 
 using namespace bindscan::webhook;
 
-// Stands in for the GitHub runner until webhook/runner.h is wired in below.
-class UnavailableRunner : public JobRunner {
- public:
-  JobOutcome run(const Job&) override {
-    JobOutcome outcome;
-    outcome.error = Error{"config", "this build has no GitHub job runner (webhook/runner.h is not wired in)"};
-    return outcome;
+// Reads the token file or App key the configuration names (credentials.h
+// checks an App key parses, so a wrong file fails here, not at the first job).
+Result<Credentials> load_credentials(const AuthChoice& auth) {
+  switch (auth.kind) {
+    case AuthChoice::Kind::kToken: return Credentials{auth.token.reveal(), std::nullopt};
+    case AuthChoice::Kind::kTokenFile: return token_credentials_from_file(auth.token_file);
+    case AuthChoice::Kind::kApp: return app_credentials(auth.app_id, auth.app_private_key_file);
   }
-};
-
-// The seam to the job side: fetch with libgit2, scan, upload to GitHub.
-// TODO(issue 3, job side): return make_github_runner(RunnerConfig{...}) built
-// from config.github_api, config.data_dir, config.category, config.clone_hosts,
-// config.auth (credentials.h reads the token file / App key) and workers.
-std::unique_ptr<JobRunner> make_job_runner(const ServeConfig&) {
-  return std::make_unique<UnavailableRunner>();
-}
-
-// Fails early when a credentials file named in the configuration is unreadable.
-Status check_auth_files(const AuthChoice& auth) {
-  std::filesystem::path path;
-  if (auth.kind == AuthChoice::Kind::kTokenFile) path = auth.token_file;
-  if (auth.kind == AuthChoice::Kind::kApp) path = auth.app_private_key_file;
-  if (path.empty()) return ok_status();
-  Result<std::string> text = read_whole_file(path);
-  if (!text) return text.error();
-  if (text->empty()) return Error{"config", path.string() + " is empty"};
-  return ok_status();
+  return Error{"config", "unknown kind of credentials"};
 }
 
 LogSink stream_log(std::ostream& err) {
@@ -77,7 +60,18 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   ServeConfig& config = *parsed;
   LogSink log = stream_log(err);
   for (const std::string& warning : config.warnings) log_event(log, "warning", {{"detail", warning}});
-  if (Status s = check_auth_files(config.auth); !s) {
+  Result<Credentials> credentials = load_credentials(config.auth);
+  if (!credentials) {
+    err << "bindscan serve: " << credentials.error().message << '\n';
+    return 2;
+  }
+  RunnerConfig runner_config;
+  runner_config.data_dir = config.data_dir;
+  runner_config.github_api = config.github_api;
+  runner_config.allowed_clone_hosts = config.clone_hosts;
+  runner_config.credentials = std::move(*credentials);
+  runner_config.category = config.category;
+  if (Status s = check_runner_config(runner_config); !s) {
     err << "bindscan serve: " << s.error().message << '\n';
     return 2;
   }
@@ -90,7 +84,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
     return 2;
   }
   for (const std::string& warning : warnings) log_event(log, "warning", {{"detail", warning}});
-  std::unique_ptr<JobRunner> runner = make_job_runner(config);
+  std::unique_ptr<JobRunner> runner = make_github_runner(std::move(runner_config));
 
   // Block the stop signals in every thread the service starts; this thread
   // then waits for them with sigwait instead of running a handler.
