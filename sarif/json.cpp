@@ -1,5 +1,7 @@
 #include "sarif/json.h"
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -24,6 +26,23 @@ SuppressionKind kind_from_name(const std::string& name) {
   throw std::invalid_argument("unknown suppression kind: " + sarif::sanitize_utf8(name));
 }
 
+// Cache text is untrusted (a damaged or edited file): nlohmann's get<uint32_t>()
+// wraps -1 and is undefined behaviour for 1e300, so numbers must be integers
+// that fit. Found by fuzz/finding_cache_fuzzer.cpp.
+template <typename Int>
+Int get_integer(const nlohmann::json& j) {
+  using Limits = std::numeric_limits<Int>;
+  if (j.is_number_unsigned()) {
+    const auto value = j.get<uint64_t>();
+    if (value <= static_cast<uint64_t>(Limits::max())) return static_cast<Int>(value);
+  } else if (j.is_number_integer()) {
+    const auto value = j.get<int64_t>();
+    if (value >= static_cast<int64_t>(Limits::min()) && value <= static_cast<int64_t>(Limits::max()))
+      return static_cast<Int>(value);
+  }
+  throw std::out_of_range(std::string("expected an integer in range, got a ") + j.type_name());
+}
+
 }  // namespace
 
 void to_json(nlohmann::json& j, const Point& point) {
@@ -31,8 +50,8 @@ void to_json(nlohmann::json& j, const Point& point) {
 }
 
 void from_json(const nlohmann::json& j, Point& point) {
-  point.row = j.at(0).get<uint32_t>();
-  point.column = j.at(1).get<uint32_t>();
+  point.row = get_integer<uint32_t>(j.at(0));
+  point.column = get_integer<uint32_t>(j.at(1));
 }
 
 void to_json(nlohmann::json& j, const Span& span) {
@@ -40,8 +59,8 @@ void to_json(nlohmann::json& j, const Span& span) {
 }
 
 void from_json(const nlohmann::json& j, Span& span) {
-  j.at("begin").get_to(span.begin);
-  j.at("end").get_to(span.end);
+  span.begin = get_integer<uint32_t>(j.at("begin"));
+  span.end = get_integer<uint32_t>(j.at("end"));
   j.at("start").get_to(span.start);
   j.at("stop").get_to(span.stop);
 }
@@ -111,10 +130,10 @@ void to_json(nlohmann::json& j, const Region& region) {
 }
 
 void from_json(const nlohmann::json& j, Region& region) {
-  region.start_line = j.at(0).get<int>();
-  region.start_column = j.at(1).get<int>();
-  region.end_line = j.at(2).get<int>();
-  region.end_column = j.at(3).get<int>();
+  region.start_line = get_integer<int>(j.at(0));
+  region.start_column = get_integer<int>(j.at(1));
+  region.end_line = get_integer<int>(j.at(2));
+  region.end_column = get_integer<int>(j.at(3));
 }
 
 void to_json(nlohmann::json& j, const LocatedFinding& located) {

@@ -153,5 +153,25 @@ TEST(SarifJsonTest, MalformedCacheIsAnErrorNotAnException) {
   EXPECT_TRUE(parse_located_findings("[]").ok());
 }
 
+// Found by fuzz/finding_cache_fuzzer.cpp: 1e300 as a uint32_t was undefined
+// behaviour, and -1 or 2^32 wrapped around silently.
+TEST(SarifJsonTest, NumbersOutOfRangeAreAnErrorNotUndefinedBehaviour) {
+  const auto original = nlohmann::json(std::vector<LocatedFinding>{sample_located()});
+  for (const nlohmann::json& bad : {nlohmann::json(1e300), nlohmann::json(-1), nlohmann::json(4294967296u),
+                                    nlohmann::json(1.5), nlohmann::json("1")}) {
+    auto j = original;
+    j[0]["finding"]["span"]["begin"] = bad;
+    EXPECT_FALSE(parse_located_findings(j.dump()).ok()) << bad;
+    j = original;
+    j[0]["finding"]["span"]["start"][0] = bad;
+    EXPECT_FALSE(parse_located_findings(j.dump()).ok()) << bad;
+    if (bad == nlohmann::json(-1)) continue;  // a region's int may be negative
+    j = original;
+    j[0]["region"][1] = bad.is_number_unsigned() ? nlohmann::json(2147483648u) : bad;
+    EXPECT_FALSE(parse_located_findings(j.dump()).ok()) << bad;
+  }
+  EXPECT_TRUE(parse_located_findings(original.dump()).ok());
+}
+
 }  // namespace
 }  // namespace bindscan::sarif

@@ -8,7 +8,8 @@
 //   # todo-ok: bind-all-interfaces             a known false positive: allowed
 //
 // Comments are found by parsing the fixture, so a string that contains
-// "# expect:" cannot fool the harness.
+// "# expect:" cannot fool the harness. Defined in fixture.cpp, free of
+// GoogleTest, so that fuzz/expectation_comment_fuzzer.cpp compiles it too.
 #pragma once
 
 #include <optional>

@@ -5,89 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
-#include "scanner/module.h"
-#include "scanner/python.h"
 #include "scanner/scan.h"
 #include "tests/scanner/fixture.h"
 
 namespace bindscan::testing {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// The row of the first line after `row` that holds code (not blank, not only a comment).
-uint32_t next_code_row(std::string_view source, uint32_t row) {
-  std::vector<std::string_view> lines;
-  for (size_t start = 0; start <= source.size();) {
-    size_t end = source.find('\n', start);
-    lines.push_back(source.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  for (uint32_t r = row + 1; r < lines.size(); ++r) {
-    std::string_view line = trim(lines[r]);
-    if (!line.empty() && line.front() != '#') return r;
-  }
-  return row;
-}
-
-}  // namespace
-
-std::vector<Expectation> read_expectations(std::string_view source, std::string& error) {
-  static constexpr std::pair<std::string_view, ExpectKind> kMarkers[] = {
-      {"expect:", ExpectKind::kFinding},
-      {"expect-suppressed:", ExpectKind::kSuppressed},
-      {"todo-expect:", ExpectKind::kTodoFinding},
-      {"todo-ok:", ExpectKind::kTodoOk},
-  };
-  Parser parser;
-  auto tree = parser.parse(source, std::chrono::seconds(10));
-  if (!tree) {
-    error = "fixture did not parse in time";
-    return {};
-  }
-  Module module(*tree);
-  std::vector<Expectation> out;
-  for (const Comment& comment : module.comments()) {
-    std::string_view text = trim(comment.text.substr(1));
-    for (auto [marker, kind] : kMarkers) {
-      if (!text.starts_with(marker)) continue;
-      uint32_t row = comment.own_line ? next_code_row(source, comment.row) : comment.row;
-      std::stringstream items{std::string(text.substr(marker.size()))};
-      for (std::string item; std::getline(items, item, ',');) {
-        std::stringstream words(item);
-        std::string first, second;
-        words >> first >> second;
-        Expectation e{kind, row, std::nullopt, first};
-        if (!second.empty()) {
-          if (first.find_first_not_of("0123456789") != std::string::npos) {
-            error = "row " + std::to_string(comment.row + 1) + ": expected '[COLUMN] RULE', got '" + item + "'";
-            return {};
-          }
-          e.column = static_cast<uint32_t>(std::stoul(first));
-          e.rule_id = second;
-        }
-        if (e.rule_id.empty() || find_rule(e.rule_id) == nullptr) {
-          error = "row " + std::to_string(comment.row + 1) + ": unknown rule '" + e.rule_id + "'";
-          return {};
-        }
-        out.push_back(e);
-      }
-    }
-  }
-  return out;
-}
 
 struct Fixture {
   std::string rule_folder;
@@ -179,6 +103,21 @@ TEST(FixtureHarness, ReadsColumnsSuppressionsAndOwnLineComments) {
   EXPECT_EQ(e[2].row, 3u);
   EXPECT_EQ(e[3].kind, ExpectKind::kSuppressed);
   EXPECT_EQ(e[3].row, 5u);
+}
+
+// Found by fuzz/expectation_comment_fuzzer.cpp: std::stoul threw on a column
+// too large for unsigned long, and column 0 was accepted but never matched.
+TEST(FixtureHarness, RejectsColumnsThatAreNotOneBasedUint32) {
+  for (std::string_view column : {"0", "4294967296", "99999999999999999999", "-1", "+5", "5x"}) {
+    std::string error;
+    auto e = read_expectations("x = 1  # expect: " + std::string(column) + " bind-all-interfaces\n", error);
+    EXPECT_NE(error.find("1-based COLUMN"), std::string::npos) << column;
+    EXPECT_TRUE(e.empty()) << column;
+  }
+  std::string error;
+  auto e = read_expectations("x = 1  # expect: 4294967295 bind-all-interfaces\n", error);
+  ASSERT_TRUE(error.empty()) << error;
+  EXPECT_EQ(e.at(0).column, 4294967295u);
 }
 
 TEST(FixtureHarness, RejectsUnknownRules) {
