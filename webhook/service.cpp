@@ -279,6 +279,9 @@ void Service::run_one(const Job& job) {
     outcome = JobOutcome{};
     outcome.error = Error{"internal", std::string("job runner threw: ") + e.what()};
   }
+  // Uploaded but then refused by GitHub's processing (or its status unreadable):
+  // not done. Failed (or retried) with the reason, so a redelivery can queue it again.
+  if (outcome.error) outcome.uploaded = false;
   double seconds = seconds_since(start);
 
   std::string result;

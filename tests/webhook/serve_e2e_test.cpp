@@ -1,0 +1,237 @@
+// `bindscan serve` end to end, through the real binary (issue 3, last test
+// bullet; issue 6, secrets): a git daemon serving a repository built here, the
+// fake GitHub API behind a fault proxy, and the service as a child process
+// configured only through its flags and environment.
+//
+//   1. a signed push -> the fake GitHub receives a SARIF with exactly the
+//      expected results (paths, lines, rule ids);
+//   2. a push changing one file -> the upload carries the full result set and
+//      /metrics shows one more file parsed, the rest reused;
+//   3. GitHub answers 503 then hangs while a second job waits: SIGTERM lets the
+//      running job finish, leaves the queued one on disk, exits 0; a restart on
+//      the same data dir runs it;
+//   4. neither the log nor any HTTP reply contains the webhook secret or token.
+// Every wait is bounded; the child is killed in teardown whatever happens.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/reliability/serve_harness.h"
+#include "tests/webhook/fake_github.h"
+#include "tests/webhook/git_server.h"
+
+namespace bindscan::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kZero(40, '0');
+constexpr char kSecret[] = "e2e-webhook-secret-Qm7v2";
+constexpr char kToken[] = "ghs_e2eTokenZx81b0c";
+constexpr auto kWait = 30s;
+
+using ResultKey = std::tuple<std::string, int, std::string>;
+
+std::set<ResultKey> results_of(const json& sarif) {
+  std::set<ResultKey> out;
+  for (const auto& result : sarif["runs"][0]["results"]) {
+    const auto& location = result["locations"][0]["physicalLocation"];
+    out.emplace(location["artifactLocation"]["uri"], location["region"]["startLine"], result["ruleId"]);
+  }
+  return out;
+}
+
+class ServeEndToEnd : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = make_temp_root("bindscan-e2e");
+    repo_ = std::make_unique<TestRepo>(root_ / "served" / "octo" / "hello");
+    repo_->write("app.py", "import http.server\nsrv = http.server.HTTPServer((\"0.0.0.0\", 8000), None)\n");
+    repo_->write("clean.py", "import socketserver\nsrv = socketserver.TCPServer((\"127.0.0.1\", 1), None)\n");
+    c0_ = repo_->commit("first");
+    repo_->write("srv/server.py",
+                 "import socketserver\n\n\ndef serve():\n    return socketserver.TCPServer((\"\", 8000), None)\n");
+    repo_->write("lib/util.py", "def add(a, b):\n    return a + b\n");
+    repo_->write("README.md", "s.bind((\"0.0.0.0\", 1))\n");
+    c1_ = repo_->commit("second");
+    daemon_ = std::make_unique<GitDaemon>(root_ / "served");
+    github_ = std::make_unique<FakeGitHub>(kToken);
+    proxy_ = std::make_unique<FaultProxy>(github_->port());
+    std::ofstream(root_ / "secret") << kSecret << "\n";
+  }
+  void TearDown() override {
+    serve_.reset();  // SIGKILL if still running
+    proxy_.reset();
+    github_.reset();
+    daemon_.reset();
+    if (!HasFailure()) fs::remove_all(root_);
+  }
+
+  void start_serve(int workers = 1) {
+    port_ = free_port();
+    serve_ = std::make_unique<ServeProcess>(
+        std::vector<std::string>{"--listen", "127.0.0.1:" + std::to_string(port_),
+                                 "--webhook-secret-file", (root_ / "secret").string(),
+                                 "--data-dir", (root_ / "data").string(),
+                                 "--github-api", proxy_->url(),
+                                 "--allow-clone-host", "git://" + daemon_->host_port(),
+                                 "--workers", std::to_string(workers)},
+        std::vector<std::string>{std::string("GITHUB_TOKEN=") + kToken, "HOME=" + root_.string()},
+        root_ / "serve.log");
+    poster_.set_port(port_);
+    ASSERT_TRUE(serve_->wait_healthy(port_, kWait)) << read_text(root_ / "serve.log");
+  }
+
+  std::string push(const std::string& ref, const std::string& before, const std::string& after) {
+    return push_payload("octo/hello", daemon_->url("octo/hello"), ref, before, after);
+  }
+
+  // The first upload for (commit, ref), waiting for it at most kWait.
+  std::optional<FakeGitHub::Upload> upload_for(const std::string& commit, const std::string& ref) {
+    std::optional<FakeGitHub::Upload> found;
+    eventually([&] {
+      for (const auto& u : github_->uploads()) {
+        if (u.commit_sha == commit && u.ref == ref) found = u;
+      }
+      return found.has_value();
+    }, kWait);
+    return found;
+  }
+
+  std::string metrics() {
+    auto res = poster_.get("/metrics");
+    return res ? res->body : "";
+  }
+
+  json job_record(const std::string& id) {
+    return json::parse(read_text(root_ / "data" / "jobs" / (id + ".json")), nullptr, false);
+  }
+
+  fs::path root_;
+  std::unique_ptr<TestRepo> repo_;
+  std::unique_ptr<GitDaemon> daemon_;
+  std::unique_ptr<FakeGitHub> github_;
+  std::unique_ptr<FaultProxy> proxy_;
+  std::unique_ptr<ServeProcess> serve_;
+  WebhookPoster poster_{0, kSecret};
+  int port_ = 0;
+  std::string c0_, c1_;
+};
+
+TEST_F(ServeEndToEnd, PushUploadOneFileChangeRestartAndNoSecretsLeak) {
+  start_serve();
+  const std::set<ResultKey> first = {{"app.py", 2, "bind-all-interfaces"},
+                                     {"srv/server.py", 5, "bind-all-interfaces"}};
+
+  // 1. First push of the branch: every Python file parsed, exact results.
+  auto res = poster_.post("push", "e2e-1", push("refs/heads/main", kZero, c1_));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  EXPECT_EQ(json::parse(res->body)["status"], "queued");
+  auto upload = upload_for(c1_, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  EXPECT_EQ(upload->owner, "octo");
+  EXPECT_EQ(upload->repo, "hello");
+  EXPECT_EQ(upload->tool_name, "bindscan");
+  EXPECT_EQ(results_of(upload->sarif), first);
+  const json& run = upload->sarif["runs"][0];
+  EXPECT_EQ(run["automationDetails"]["id"], "bindscan/python/");
+  EXPECT_EQ(run["versionControlProvenance"][0]["revisionId"], c1_);
+  EXPECT_EQ(run["versionControlProvenance"][0]["branch"], "refs/heads/main");
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 4; }, kWait))
+      << metrics();
+  EXPECT_EQ(metric(metrics(), "bindscan_files_reused_total"), 0);
+
+  // A redelivery of the same delivery id is a duplicate, not a second job.
+  res = poster_.post("push", "e2e-1", push("refs/heads/main", kZero, c1_));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+
+  // 2. One file changes: one parse, three reused, the full result set uploaded.
+  repo_->write("clean.py", "import socketserver\n\nsrv = socketserver.TCPServer((\"0.0.0.0\", 1), None)\n");
+  const std::string c2 = repo_->commit("open clean.py up");
+  res = poster_.post("push", "e2e-2", push("refs/heads/main", c1_, c2));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  upload = upload_for(c2, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  auto second = first;
+  second.emplace("clean.py", 3, "bind-all-interfaces");
+  EXPECT_EQ(results_of(upload->sarif), second);
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 5; }, kWait))
+      << metrics();
+  EXPECT_EQ(metric(metrics(), "bindscan_files_reused_total"), 3);
+
+  // 3. GitHub answers 503 once, then hangs: the job is running, a second waits.
+  repo_->write("lib/util.py", "import socketserver\nsrv = socketserver.TCPServer((\"0.0.0.0\", 2), None)\n");
+  const std::string c3 = repo_->commit("util listens");
+  repo_->git("branch release " + c1_);
+  proxy_->set_fault({.status = 503, .headers = {}, .delay = 0ms, .times = 1, .all_requests = false});
+  proxy_->hold_uploads();
+  res = poster_.post("push", "e2e-3", push("refs/heads/main", c2, c3));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  res = poster_.post("push", "e2e-4", push("refs/heads/release", kZero, c1_));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  ASSERT_TRUE(eventually([&] { return proxy_->waiting() == 1; }, kWait))
+      << "the 503 was not retried; uploads seen: " << proxy_->upload_requests();
+  EXPECT_EQ(proxy_->upload_requests(), 2 + 2);  // two earlier jobs, then 503 and the held retry
+
+  // SIGTERM: no new connections, the running job may finish, the queued one stays.
+  ASSERT_EQ(::kill(serve_->pid(), SIGTERM), 0);
+  EXPECT_TRUE(eventually([&] { return !port_accepts(port_); }, 10s)) << "still accepting after SIGTERM";
+  proxy_->release();
+  const auto status = serve_->terminate(kWait);
+  ASSERT_TRUE(status) << "serve did not exit within 30 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+  EXPECT_EQ(job_record("e2e-3")["state"], "uploaded");
+  EXPECT_EQ(job_record("e2e-4")["state"], "queued");
+  auto third = second;
+  third.emplace("lib/util.py", 2, "bind-all-interfaces");
+  upload = upload_for(c3, "refs/heads/main");
+  ASSERT_TRUE(upload);
+  EXPECT_EQ(results_of(upload->sarif), third);
+
+  // Restart on the same data dir with GitHub healthy: the queued job runs,
+  // entirely from the on-disk cache.
+  start_serve();
+  upload = upload_for(c1_, "refs/heads/release");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  EXPECT_EQ(results_of(upload->sarif), first);
+  ASSERT_TRUE(eventually([&] { return job_record("e2e-4")["state"] == "uploaded"; }, kWait));
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_reused_total") == 4; }, kWait))
+      << metrics();
+  EXPECT_EQ(metric(metrics(), "bindscan_files_parsed_total"), 0);
+  EXPECT_EQ(github_->uploads().size(), 4u);  // one per job, no duplicate
+  const auto status2 = serve_->terminate(kWait);
+  ASSERT_TRUE(status2);
+  EXPECT_TRUE(WIFEXITED(*status2) && WEXITSTATUS(*status2) == 0) << *status2;
+
+  // 4. Secrets: the token was used (GitHub saw it) but never shown anywhere.
+  const std::string log = read_text(root_ / "serve.log");
+  EXPECT_NE(log.find("\"msg\":\"job\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"msg\":\"delivery\""), std::string::npos) << log;
+  const auto auths = github_->authorizations();
+  ASSERT_FALSE(auths.empty());
+  EXPECT_EQ(auths.front(), std::string("Bearer ") + kToken);
+  const std::string replies = poster_.replies();
+  EXPECT_FALSE(replies.empty());
+  for (const std::string& secret : {std::string(kSecret), std::string(kToken)}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << "secret in the service log";
+    EXPECT_EQ(replies.find(secret), std::string::npos) << "secret in an HTTP reply";
+    for (const auto& u : github_->uploads()) {
+      EXPECT_EQ(u.sarif.dump().find(secret), std::string::npos) << "secret in an uploaded SARIF";
+    }
+  }
+  // Nor in the mirror's config (the token goes through the credential callback).
+  const std::string mirror_config = read_text(root_ / "data" / "git" / "octo" / "hello.git" / "config");
+  EXPECT_EQ(mirror_config.find(kToken), std::string::npos) << mirror_config;
+}
+
+}  // namespace
+}  // namespace bindscan::testing
