@@ -3,7 +3,8 @@
 # (apart from scripts/dev's builds) and runs each for a bounded time.
 #   fuzz/run.sh [SECONDS] [TARGET...]   default: 60 seconds, every target
 # Fails on any crash, sanitizer report, leak, hang (-timeout=10 per input)
-# or out-of-memory (-rss_limit_mb). Seeds are read from fuzz/corpus/TARGET/;
+# or out-of-memory (-rss_limit_mb). Seeds are read from fuzz/corpus/TARGET/
+# (and, for the Python-shaped targets, the rules' fixtures);
 # new inputs go to build/fuzz/corpus/TARGET/, crashes to
 # build/fuzz/artifacts/TARGET/ (reproduce: build/fuzz/fuzzers/TARGET_fuzzer FILE).
 set -eu
@@ -37,13 +38,19 @@ for t in $targets; do
   mkdir -p "$work" "$artifacts"
   dict=""
   [ -f "$root/fuzz/dict/$t.dict" ] && dict="-dict=$root/fuzz/dict/$t.dict"
+  # Python-shaped targets also start from every rule's fixtures, read in place.
+  seeds=""
+  [ -d "$root/fuzz/corpus/$t" ] && seeds="$root/fuzz/corpus/$t"
+  case "$t" in
+    scan|expectation_comment) seeds="$seeds $(ls -d "$root"/scanner/rules/*/fixtures)" ;;
+  esac
   log="$build/$t.log"
   echo "fuzz: $t for ${seconds}s" >&2
   status=0
   # shellcheck disable=SC2086
   "$build/fuzzers/${t}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/" $dict \
-    "$work" "$root/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+    "$work" $seeds >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   if [ "$status" -ne 0 ]; then
     failed="$failed $t"

@@ -7,6 +7,8 @@
 #include <map>
 #include <sstream>
 
+#include "common/spelling.h"
+
 namespace bindscan::webhook {
 namespace {
 
@@ -35,21 +37,6 @@ constexpr Flag kFlags[] = {
 };
 
 Error usage(std::string message) { return Error{"usage", std::move(message)}; }
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 Error unknown_flag(std::string_view given) {
   std::string_view best;
