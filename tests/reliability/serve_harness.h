@@ -63,6 +63,9 @@ class ServeProcess {
                const std::filesystem::path& log_file) {
     args.insert(args.begin(), {BINDSCAN_BINARY, "serve"});
     env.push_back("PATH=/usr/local/bin:/usr/bin:/bin");
+    // Sanitizer settings (LeakSanitizer suppressions among them) apply to the child too.
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
+      if (const char* value = std::getenv(name)) env.push_back(std::string(name) + "=" + value);
     std::vector<char*> argv, envp;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
