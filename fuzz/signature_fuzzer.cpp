@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz/fuzz_input.h"
 #include "webhook/signature.h"
 
 namespace {
@@ -31,16 +32,10 @@ std::string lower(std::string text) {
 
 // Input: the secret, a newline, the header value, a newline, then the body.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto take_line = [&input] {
-    size_t end = input.find('\n');
-    std::string line(input.substr(0, end));
-    input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
-    return line;
-  };
-  const std::string secret = take_line();
-  const std::string header = take_line();
-  const std::string body(input);
+  bindscan::fuzzing::FuzzInput input(data, size);
+  const std::string secret = input.take_line();
+  const std::string header = input.take_line();
+  const std::string body = input.rest();
 
   SignatureCheck arbitrary = check_signature(secret, body, header);
   if (to_string(arbitrary).empty()) fail("a check without a name");

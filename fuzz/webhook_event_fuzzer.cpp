@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz/fuzz_input.h"
 #include "webhook/events.h"
 #include "webhook/validate.h"
 
@@ -35,16 +36,10 @@ const std::vector<CloneHost>& allowed_hosts() {
 // Input: the X-GitHub-Event value, a newline, the X-GitHub-Delivery value, a
 // newline, then the body (seeds: "push\nID\n" + tests/webhook/payloads/push.json).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::string_view input(reinterpret_cast<const char*>(data), size);
-  auto take_line = [&input] {
-    size_t end = input.find('\n');
-    std::string line(input.substr(0, end));
-    input.remove_prefix(end == std::string_view::npos ? input.size() : end + 1);
-    return line;
-  };
-  const std::string event = take_line();
-  const std::string delivery = take_line();
-  const std::string body(input);
+  bindscan::fuzzing::FuzzInput input(data, size);
+  const std::string event = input.take_line();
+  const std::string delivery = input.take_line();
+  const std::string body = input.rest();
   EventPolicy policy;
   policy.allowed_clone_hosts = allowed_hosts();
 
