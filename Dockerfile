@@ -33,7 +33,7 @@ COPY . .
 # with them off is kept by the configure step inside `scripts/dev build`.
 RUN cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DBINDSCAN_TESTS=OFF >/dev/null \
  && scripts/dev build release \
- && strip build/release/bindscan \
+ && strip build/release/bindscan build/release/bindscan-service.so \
  && build/release/bindscan --version
 
 FROM debian:bookworm-slim
@@ -57,6 +57,8 @@ RUN set -eu; \
     install -d -m 0755 /src
 
 COPY --from=build /build/build/release/bindscan /usr/local/bin/bindscan
+# serve, upload and healthcheck run from this module (cli/service_module.h).
+COPY --from=build /build/build/release/bindscan-service.so /usr/local/lib/bindscan/bindscan-service.so
 
 # uid 1001 is the runner user of GitHub-hosted runners, so the action can write
 # its SARIF into the mounted workspace; elsewhere pass --user "$(id -u):$(id -g)".

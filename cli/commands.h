@@ -19,12 +19,14 @@ using Args = std::span<const std::string_view>;
 struct Command {
   std::string_view name;
   std::string_view summary;
+  // nullptr: the command runs in the service module (cli/service_module.h).
   int (*run)(Args args, std::ostream& out, std::ostream& err);
 };
 
 int run_scan(Args args, std::ostream& out, std::ostream& err);
 int run_rules(Args args, std::ostream& out, std::ostream& err);
 int run_explain(Args args, std::ostream& out, std::ostream& err);
+// In the service module only (library cli_service_commands).
 int run_serve(Args args, std::ostream& out, std::ostream& err);
 int run_upload(Args args, std::ostream& out, std::ostream& err);
 int run_healthcheck(Args args, std::ostream& out, std::ostream& err);

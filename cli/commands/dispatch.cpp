@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/service_module.h"
 
 namespace bindscan::cli {
 
@@ -13,9 +14,9 @@ std::span<const Command> all_commands() {
       {"scan", "scan Python files and report findings", run_scan},
       {"rules", "list the rules", run_rules},
       {"explain", "print a rule's documentation", run_explain},
-      {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", run_serve},
-      {"upload", "upload a SARIF file to GitHub code scanning", run_upload},
-      {"healthcheck", "probe a running `bindscan serve` (exit 0 when /healthz answers 200)", run_healthcheck},
+      {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", nullptr},
+      {"upload", "upload a SARIF file to GitHub code scanning", nullptr},
+      {"healthcheck", "probe a running `bindscan serve` (exit 0 when /healthz answers 200)", nullptr},
   };
   return commands;
 }
@@ -45,7 +46,8 @@ int dispatch(Args args, std::ostream& out, std::ostream& err) {
     return kExitClean;
   }
   for (const Command& c : all_commands())
-    if (c.name == name) return c.run(args.subspan(1), out, err);
+    if (c.name == name)
+      return c.run != nullptr ? c.run(args.subspan(1), out, err) : run_service_command(name, args.subspan(1), out, err);
   std::vector<std::string_view> names;
   for (const Command& c : all_commands()) names.push_back(c.name);
   err << "bindscan: unknown command '" << name << "'" << did_you_mean(name, names)
