@@ -2,7 +2,11 @@
 
 #include <git2.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <system_error>
@@ -38,16 +42,19 @@ void init_libgit2() {
   });
 }
 
-// The one place libgit2's convention (negative code + git_error_last) becomes ours.
-Error git_failure(std::string what, std::string_view secret = {}) {
-  const git_error* last = git_error_last();
-  std::string message = what + ": " + (last && last->message ? last->message : "unknown libgit2 error");
+std::string redact(std::string message, std::string_view secret) {
   if (!secret.empty()) {
     for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at)) {
       message.replace(at, secret.size(), "***");
     }
   }
-  return Error{"git", message};
+  return message;
+}
+
+// The one place libgit2's convention (negative code + git_error_last) becomes ours.
+Error git_failure(std::string what, std::string_view secret = {}) {
+  const git_error* last = git_error_last();
+  return Error{"git", redact(what + ": " + (last && last->message ? last->message : "unknown libgit2 error"), secret)};
 }
 
 std::optional<git_oid> parse_oid(std::string_view hex) {
@@ -93,7 +100,24 @@ struct FetchState {
   int credential_requests = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;
   bool timed_out = false;
+  std::string remote_says;  // the tail of what the server printed (sideband)
 };
+
+// The server's "error:"/"fatal:" lines, which say why a transfer broke off
+// ("early EOF" alone does not): "error: unable to unpack 1234… header".
+std::string remote_errors(std::string_view printed) {
+  std::string lines;
+  for (size_t start = 0; start < printed.size();) {
+    size_t end = printed.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = printed.size();
+    const std::string_view line = printed.substr(start, end - start);
+    if ((line.starts_with("error:") || line.starts_with("fatal:")) && lines.find(line) == std::string::npos) {
+      lines += (lines.empty() ? "" : "; ") + std::string(line);
+    }
+    start = end + 1;
+  }
+  return lines;
+}
 
 int offer_credentials(git_credential** out, const char*, const char*, unsigned int allowed_types,
                       void* payload) {
@@ -116,7 +140,56 @@ int check_deadline(const git_indexer_progress*, void* payload) {
   return 0;
 }
 
-int check_deadline_sideband(const char*, int, void* payload) { return check_deadline(nullptr, payload); }
+int keep_sideband(const char* text, int length, void* payload) {
+  auto& said = static_cast<FetchState*>(payload)->remote_says;
+  said.append(text, static_cast<size_t>(std::max(length, 0)));
+  if (said.size() > 4096) said.erase(0, said.size() - 4096);
+  return check_deadline(nullptr, payload);
+}
+
+constexpr char kDamagedMarker[] = "bindscan-damaged";
+
+// Called when an object the mirror should hold cannot be read: the mirror is
+// marked, and the next open() starts it afresh (it is only a cache).
+Error damaged(const std::filesystem::path& mirror, std::string what) {
+  Error error = git_failure(std::move(what));
+  std::ofstream(mirror / kDamagedMarker) << error.message << '\n';
+  error.message += "; the mirror " + mirror.string() + " is damaged and is fetched afresh on the next attempt";
+  return error;
+}
+
+// Moves a mirror out of the way, then deletes it, so a crash half way
+// leaves no half-deleted mirror where open() looks.
+Status discard_mirror(const std::filesystem::path& mirror) {
+  static std::atomic<unsigned> counter{0};
+  auto aside = mirror;
+  aside += ".discarded-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  std::error_code ec;
+  std::filesystem::rename(mirror, aside, ec);
+  if (ec) return Error{"io", "cannot move the damaged mirror " + mirror.string() + " aside: " + ec.message()};
+  std::filesystem::remove_all(aside, ec);
+  return ok_status();
+}
+
+// Every local ref resolves to an object that can be read. A fetch reads the
+// ref tips to tell the server what it has; when that fails, the damage is here.
+bool ref_tips_readable(git_repository* repo) {
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_new(&raw, repo) != 0) return false;
+  bool readable = true;
+  git_reference* ref = nullptr;
+  while (readable && git_reference_next(&ref, raw) == 0) {
+    git_reference* resolved = nullptr;
+    git_object* object = nullptr;
+    readable = git_reference_resolve(&resolved, ref) == 0 &&
+               git_object_lookup(&object, repo, git_reference_target(resolved), GIT_OBJECT_ANY) == 0;
+    git_object_free(object);
+    git_reference_free(resolved);
+    git_reference_free(ref);
+  }
+  git_reference_iterator_free(raw);
+  return readable;
+}
 
 }  // namespace
 
@@ -133,6 +206,7 @@ GitMirror::~GitMirror() = default;
 Result<GitMirror> GitMirror::open(const GitSourceOptions& options, std::string_view owner,
                                   std::string_view repo) {
   init_libgit2();
+  if (auto s = use_git_timeouts(options.socket_timeouts); !s) return s.error();
   if (auto s = validate_name("owner", owner); !s) return s.error();
   if (auto s = validate_name("repository", repo); !s) return s.error();
   const auto path = options.mirrors_dir / std::string(owner) / (std::string(repo) + ".git");
@@ -142,11 +216,19 @@ Result<GitMirror> GitMirror::open(const GitSourceOptions& options, std::string_v
     return Error{"io", "cannot create " + path.parent_path().string() + ": " + ec.message()};
   }
   git_repository* raw = nullptr;
-  const bool exists = std::filesystem::exists(path / "HEAD", ec);
-  const int rc = exists ? git_repository_open_bare(&raw, path.c_str())
-                        : git_repository_init(&raw, path.c_str(), /*is_bare=*/1);
-  if (rc != 0) {
-    return git_failure((exists ? "cannot open mirror " : "cannot create mirror ") + path.string());
+  bool exists = std::filesystem::exists(path, ec);
+  bool discard = exists && std::filesystem::exists(path / kDamagedMarker, ec);  // an earlier read said so
+  if (exists && !discard && git_repository_open_bare(&raw, path.c_str()) != 0) {
+    const git_error* last = git_error_last();
+    if (last && last->klass == GIT_ERROR_OS) return git_failure("cannot open mirror " + path.string());
+    discard = true;  // there, but no longer a repository
+  }
+  if (discard) {
+    if (auto s = discard_mirror(path); !s) return s.error();
+    exists = false;
+  }
+  if (!exists && git_repository_init(&raw, path.c_str(), /*is_bare=*/1) != 0) {
+    return git_failure("cannot create mirror " + path.string());
   }
   return GitMirror(path, std::make_unique<Repo>(Repo{RepoPtr(raw)}), options);
 }
@@ -171,33 +253,56 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
       return git_failure("cannot set up a fetch from " + url, token);
     }
     RemotePtr remote(raw);
-    FetchState state{token, 0, deadline, false};
+    FetchState state{token, 0, deadline, false, {}};
     git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
     options.callbacks.credentials = offer_credentials;
     options.callbacks.transfer_progress = check_deadline;
-    options.callbacks.sideband_progress = check_deadline_sideband;
+    options.callbacks.sideband_progress = keep_sideband;
     options.callbacks.payload = &state;
     options.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
     options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     options.update_fetchhead = 0;
     char* spec = const_cast<char*>(refspec.c_str());
     const git_strarray refspecs{&spec, 1};
+    (void)take_git_stream_timeout();
     if (git_remote_fetch(remote.get(), &refspecs, &options, nullptr) != 0) {
       if (state.timed_out) {
         return Error{"timeout", "fetching " + std::string(fetch_ref) + " from " + url +
                                     " ran past the job's time budget"};
       }
+      // Kept aside by our stream: a TLS layer may have replaced libgit2's message.
+      if (auto silent = take_git_stream_timeout()) {
+        return Error{"git", "fetching " + std::string(fetch_ref) + " from " + url + ": " + *silent};
+      }
       if (state.credential_requests > 1) {
         return Error{"git", "fetching " + std::string(fetch_ref) + " from " + url +
                                 ": the server rejected the token (needs contents: read)"};
       }
-      return git_failure("fetching " + std::string(fetch_ref) + " from " + url, token);
+      const git_error* last = git_error_last();
+      const bool bad_data = last && (last->klass == GIT_ERROR_ZLIB || last->klass == GIT_ERROR_INDEXER);
+      Error error = git_failure("fetching " + std::string(fetch_ref) + " from " + url, token);
+      if (bad_data) error.message += " (damaged data)";
+      if (const std::string said = remote_errors(state.remote_says); !said.empty()) {
+        error.message += "; the server said: " + redact(said, token);
+      }
+      return error;
     }
     return ok_status();
   };
 
   const std::string ref(fetch_ref);
-  if (auto s = fetch_refspec("+" + ref + ":" + ref); !s) return s;
+  if (auto s = fetch_refspec("+" + ref + ":" + ref); !s) {
+    if (s.error().code != "git" || ref_tips_readable(repo_->handle.get())) return s;
+    // The mirror itself is damaged: start it afresh and fetch once more.
+    repo_->handle.reset();
+    if (auto d = discard_mirror(path_); !d) return d;
+    git_repository* raw = nullptr;
+    if (git_repository_init(&raw, path_.c_str(), /*is_bare=*/1) != 0) {
+      return git_failure("cannot create mirror " + path_.string());
+    }
+    repo_->handle.reset(raw);
+    if (auto again = fetch_refspec("+" + ref + ":" + ref); !again) return again;
+  }
   if (has_commit(commit_sha)) return ok_status();
   // The ref moved on: ask for the commit itself (GitHub serves reachable SHAs).
   const std::string sha(commit_sha);
@@ -225,17 +330,18 @@ bool GitMirror::has_commit(std::string_view sha) const {
 
 namespace {
 
-Result<TreePtr> commit_tree(git_repository* repo, std::string_view sha) {
+Result<TreePtr> commit_tree(git_repository* repo, const std::filesystem::path& mirror, std::string_view sha) {
   auto oid = parse_oid(sha);
   if (!oid) return Error{"invalid-sha", "'" + std::string(sha) + "' is not a 40-hex commit SHA"};
   git_commit* commit = nullptr;
-  if (git_commit_lookup(&commit, repo, &*oid) != 0) {
-    return git_failure("commit " + std::string(sha) + " is not in the mirror");
+  if (const int rc = git_commit_lookup(&commit, repo, &*oid); rc != 0) {
+    if (rc == GIT_ENOTFOUND) return git_failure("commit " + std::string(sha) + " is not in the mirror");
+    return damaged(mirror, "cannot read commit " + std::string(sha));
   }
   CommitPtr owner(commit);
   git_tree* tree = nullptr;
   if (git_commit_tree(&tree, commit) != 0) {
-    return git_failure("cannot read the tree of commit " + std::string(sha));
+    return damaged(mirror, "cannot read the tree of commit " + std::string(sha));
   }
   return TreePtr(tree);
 }
@@ -265,7 +371,7 @@ int collect_python(const char* root, const git_tree_entry* entry, void* payload)
 }  // namespace
 
 Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sha) const {
-  auto tree = commit_tree(repo_->handle.get(), commit_sha);
+  auto tree = commit_tree(repo_->handle.get(), path_, commit_sha);
   if (!tree) return tree.error();
   std::vector<TreeFile> files;
   WalkState state{repo_->handle.get(), options_.max_files, &files};
@@ -275,7 +381,7 @@ Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sh
                                 std::to_string(options_.max_files) +
                                 " Python files, the per-commit limit; nothing was uploaded"};
     }
-    return git_failure("cannot walk the tree of commit " + std::string(commit_sha));
+    return damaged(path_, "cannot walk the tree of commit " + std::string(commit_sha));
   }
   std::sort(files.begin(), files.end(), [](const TreeFile& a, const TreeFile& b) { return a.path < b.path; });
   return files;
@@ -283,7 +389,7 @@ Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sh
 
 Result<std::set<std::string>> GitMirror::changed_python_files(std::string_view before,
                                                                std::string_view after) const {
-  auto new_tree = commit_tree(repo_->handle.get(), after);
+  auto new_tree = commit_tree(repo_->handle.get(), path_, after);
   if (!new_tree) return new_tree.error();
   std::set<std::string> changed;
   if (!is_commit_sha(before) || is_zero_sha(before) || !has_commit(before)) {
@@ -292,13 +398,13 @@ Result<std::set<std::string>> GitMirror::changed_python_files(std::string_view b
     for (auto& f : *files) changed.insert(std::move(f.path));
     return changed;
   }
-  auto old_tree = commit_tree(repo_->handle.get(), before);
+  auto old_tree = commit_tree(repo_->handle.get(), path_, before);
   if (!old_tree) return old_tree.error();
   git_diff* raw = nullptr;
   git_diff_options options = GIT_DIFF_OPTIONS_INIT;
   options.flags |= GIT_DIFF_IGNORE_SUBMODULES;
   if (git_diff_tree_to_tree(&raw, repo_->handle.get(), old_tree->get(), new_tree->get(), &options) != 0) {
-    return git_failure("cannot diff " + std::string(before) + ".." + std::string(after));
+    return damaged(path_, "cannot diff " + std::string(before) + ".." + std::string(after));
   }
   DiffPtr diff(raw);
   const size_t count = git_diff_num_deltas(diff.get());
@@ -321,9 +427,10 @@ Result<uint64_t> GitMirror::blob_size(std::string_view blob_id) const {
   OdbPtr odb(raw);
   size_t size = 0;
   git_object_t type = GIT_OBJECT_INVALID;
-  if (git_odb_read_header(&size, &type, odb.get(), &*oid) != 0 || type != GIT_OBJECT_BLOB) {
-    return git_failure("blob " + std::string(blob_id) + " is missing");
+  if (git_odb_read_header(&size, &type, odb.get(), &*oid) != 0) {
+    return damaged(path_, "cannot read blob " + std::string(blob_id));
   }
+  if (type != GIT_OBJECT_BLOB) return Error{"git", std::string(blob_id) + " is not a blob"};
   return static_cast<uint64_t>(size);
 }
 
@@ -332,7 +439,7 @@ Result<std::string> GitMirror::read_blob(std::string_view blob_id) const {
   if (!oid) return Error{"invalid-sha", "'" + std::string(blob_id) + "' is not a blob id"};
   git_blob* raw = nullptr;
   if (git_blob_lookup(&raw, repo_->handle.get(), &*oid) != 0) {
-    return git_failure("blob " + std::string(blob_id) + " is missing");
+    return damaged(path_, "cannot read blob " + std::string(blob_id));
   }
   BlobPtr blob(raw);
   return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),

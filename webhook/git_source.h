@@ -23,6 +23,16 @@
 // "invalid-clone-url", "clone-host-not-allowed", "limit" (too many files),
 // "timeout" (the deadline passed during a fetch).
 //
+// A damaged mirror is not trusted again; it is only a cache. A read that
+// cannot get an object the mirror should hold (a commit it has, a tree, a
+// blob id from python_files) fails with Error "git" saying so and marks the
+// mirror (file `bindscan-damaged`); the next open() moves it aside, deletes
+// it and starts an empty one, so a retry fetches afresh. A mirror that no
+// longer opens as a repository is replaced the same way, and a fetch that
+// fails because the mirror's own ref tips cannot be read replaces it at once
+// and fetches again. When the server breaks off, its "error:"/"fatal:" lines
+// are part of the message.
+//
 // A GitMirror is used by one thread at a time; two jobs for the same
 // repository must not use it concurrently (the runner locks per repository).
 #pragma once
@@ -38,6 +48,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "webhook/git_stream.h"
 #include "webhook/validate.h"
 
 namespace bindscan::webhook {
@@ -46,6 +57,10 @@ struct GitSourceOptions {
   std::filesystem::path mirrors_dir;    // e.g. DATA_DIR/git; created on demand
   std::vector<CloneHost> allowed_hosts;  // what clone URLs may point at
   size_t max_files = 20000;             // Python files per commit; more → Error "limit"
+  // Connect and idle (no progress) limits of every git connection: 15 s and
+  // 60 s by default. PROCESS-WIDE (webhook/git_stream.h): each open() applies
+  // them to all connections opened afterwards, whichever mirror they are for.
+  GitTimeouts socket_timeouts;
 };
 
 // A Python file of a commit's tree.
@@ -75,8 +90,10 @@ class GitMirror {
   // (servers that allow fetching reachable SHAs, as GitHub does), and else
   // fails with "commit X not found after fetching REF; was it force-pushed
   // away?". `token` empty: no credentials offered. A fetch still running at
-  // `deadline` is aborted ("timeout"); libgit2 1.5 has no socket timeouts, so
-  // a server that stops sending entirely is only noticed by the OS.
+  // `deadline` is aborted ("timeout"), checked as data arrives; a server that
+  // stops sending or accepting data fails the fetch after the idle timeout,
+  // one that never accepts the connection after the connect timeout (Error
+  // "git", "git remote HOST:PORT silent for 60 s").
   Status fetch(std::string_view clone_url, std::string_view fetch_ref,
                std::string_view commit_sha, std::string_view token,
                std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
