@@ -248,8 +248,14 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
 
   auto fetch_refspec = [&](const std::string& refspec) -> Status {
     git_remote* raw = nullptr;
-    // Anonymous: nothing (URL included) is written to the mirror's config.
-    if (git_remote_create_anonymous(&raw, repo_->handle.get(), url.c_str()) != 0) {
+    // Anonymous (no name): nothing, URL included, is written to the mirror's
+    // config. No url.*.insteadOf rewriting: a git config must not send the
+    // fetch to another host, and libgit2 1.5 leaks ~50 KB per remote in that
+    // lookup (fixed upstream in libgit2#6382).
+    git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+    create.repository = repo_->handle.get();
+    create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+    if (git_remote_create_with_opts(&raw, url.c_str(), &create) != 0) {
       return git_failure("cannot set up a fetch from " + url, token);
     }
     RemotePtr remote(raw);

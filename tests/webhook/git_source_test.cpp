@@ -1,6 +1,7 @@
 #include "webhook/git_source.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -240,6 +241,35 @@ TEST_F(GitSourceTest, FetchesAgainIntoTheSameMirrorAndKeepsNoUrlOrToken) {
   text << config.rdbuf();
   EXPECT_EQ(text.str().find("s3cret-token"), std::string::npos);
   EXPECT_EQ(text.str().find(daemon_->host_port()), std::string::npos);
+}
+
+TEST_F(GitSourceTest, AGitConfigCannotRedirectTheFetchToAnotherHost) {
+  auto mirror = GitMirror::open(options("insteadof"), "octo", "hello");
+  ASSERT_TRUE(mirror.ok());
+  {
+    std::ofstream config(mirror->path() / "config", std::ios::app);
+    config << "[url \"git://127.0.0.1:1/\"]\n\tinsteadOf = git://" << daemon_->host_port() << "/\n";
+  }
+  auto fetched = mirror->fetch(url(), "refs/heads/main", *c3_, "");
+  ASSERT_TRUE(fetched.ok()) << fetched.error().message;
+}
+
+// libgit2 1.5 leaks in its url.*.insteadOf lookup on every remote it creates
+// (~50 KB here): a long-running service must not go through it.
+TEST_F(GitSourceTest, RepeatedFetchesDoNotGrowTheHeap) {
+  auto mirror = GitMirror::open(options("heap"), "octo", "hello");
+  ASSERT_TRUE(mirror.ok());
+  {
+    std::ofstream config(mirror->path() / "config", std::ios::app);
+    for (int i = 0; i < 20; ++i) config << "[url \"git://unused" << i << "/\"]\n\tinsteadOf = x" << i << ":\n";
+  }
+  ASSERT_TRUE(mirror->fetch(url(), "refs/heads/main", *c3_, "").ok());
+  const size_t before = mallinfo2().uordblks;
+  constexpr int kFetches = 50;
+  for (int i = 0; i < kFetches; ++i) ASSERT_TRUE(mirror->fetch(url(), "refs/heads/main", *c3_, "").ok());
+  const size_t after = mallinfo2().uordblks;
+  const size_t growth = after > before ? after - before : 0;
+  EXPECT_LT(growth, 256u * 1024) << kFetches << " fetches kept " << growth << " bytes on the heap";
 }
 
 TEST_F(GitSourceTest, AFetchPastTheDeadlineTimesOut) {
