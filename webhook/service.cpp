@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "webhook/events.h"
+#include "webhook/http_server.h"
 #include "webhook/signature.h"
 
 namespace bindscan::webhook {
@@ -66,7 +67,7 @@ double random_unit() {
 }  // namespace
 
 struct Service::Http {
-  httplib::Server server;
+  GuardedServer server;
 };
 
 LogSink stderr_log() {
@@ -95,11 +96,38 @@ Service::Service(ServiceOptions options, JobStore& store, JobRunner& runner, Log
 Service::~Service() { stop(); }
 
 Status Service::start() {
-  httplib::Server& server = http_->server;
+  GuardedServer& server = http_->server;
   server.set_payload_max_length(options_.max_body_bytes);
   server.set_read_timeout(options_.read_timeout);
   server.set_write_timeout(options_.read_timeout);
-  server.set_keep_alive_timeout(5);
+  server.set_keep_alive_timeout(options_.idle_timeout.count());
+  server.set_request_timeout(options_.request_timeout);
+  server.set_max_header_bytes(options_.max_header_bytes);
+  server.set_thread_count(static_cast<size_t>(std::max(options_.http_threads, 1)));
+  // A request cut short never reaches a handler: count and log it here.
+  server.set_limit_handler([this](RequestLimit limit) {
+    std::string why;
+    switch (limit) {
+      case RequestLimit::kRequestTimeout:
+        why = "request not read within " + std::to_string(options_.request_timeout.count()) + " s";
+        break;
+      case RequestLimit::kReadTimeout:
+        why = "no request byte for " + std::to_string(options_.read_timeout.count()) + " s";
+        break;
+      case RequestLimit::kHeaderBytes:
+        why = "request line and headers over " + std::to_string(options_.max_header_bytes) + " bytes";
+        break;
+      case RequestLimit::kRequestBytes:
+        why = "request over " + std::to_string(options_.max_header_bytes + options_.max_body_bytes) +
+              " bytes";
+        break;
+      case RequestLimit::kWriteTimeout:
+        why = "reply not written within " + std::to_string(options_.read_timeout.count()) + " s";
+        break;
+    }
+    metrics_.count_delivery("", to_string(limit));
+    log_delivery({}, nullptr, to_string(limit), Reply{400, "", std::nullopt}, 0, why);
+  });
 
   auto send = [](httplib::Response& res, const Reply& reply) {
     res.status = reply.status;

@@ -50,7 +50,17 @@ struct ServiceOptions {
   Secret webhook_secret;
   std::vector<CloneHost> clone_hosts;
   size_t max_body_bytes = 25 * 1024 * 1024;
-  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds read_timeout{10};  // each wait for request bytes, and each reply's writes
+  // Bounds on every HTTP request (webhook/http_server.h): read whole within
+  // request_timeout of its first byte (GitHub gives up on a delivery after
+  // 10 s); request line and headers at most max_header_bytes, the request
+  // at most max_header_bytes + max_body_bytes. Over either: 400 and closed.
+  std::chrono::seconds request_timeout{10};
+  size_t max_header_bytes = 64 * 1024;
+  // Connections served at once; more wait for a free thread, in order.
+  int http_threads = 16;
+  // A connection without a (next) request for this long is closed.
+  std::chrono::seconds idle_timeout{5};
   int workers = 2;
   JobRetryPolicy retry;
   int retry_after_seconds = 30;  // Retry-After on 503 replies
