@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -256,7 +258,14 @@ GuardedServer& GuardedServer::set_limit_handler(std::function<void(RequestLimit)
   return *this;
 }
 
+bool GuardedServer::set_listen_backlog(int backlog) {
+  // On a listening socket, listen() again only changes the backlog.
+  return svr_sock_ != INVALID_SOCKET && ::listen(svr_sock_, backlog) == 0;
+}
+
 bool GuardedServer::process_and_close_socket(socket_t sock) {
+  const int on = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   GuardedStream stream(sock, {timeval_ms(read_timeout_sec_, read_timeout_usec_),
                               timeval_ms(write_timeout_sec_, write_timeout_usec_), request_timeout_,
                               max_header_bytes_, saturating_add(max_header_bytes_, payload_max_length_)});

@@ -28,6 +28,10 @@
 // after keep_alive_max_count requests, or when the server stops. The first
 // request on a connection waits the same time for its first byte.
 //
+// Replies go out with TCP_NODELAY: httplib writes headers and body apart,
+// and Nagle's algorithm would hold the body for the client's delayed ACK
+// (40 ms on every keep-alive request).
+//
 // Connections are served by set_thread_count() threads, one connection per
 // thread at a time; further accepted connections wait, in order, for a
 // free thread. So at most that many connections are served at once and
@@ -69,6 +73,10 @@ class GuardedServer : public httplib::Server {
   // Called on the connection's thread when a limit cuts a request short,
   // before the connection is closed. Must not throw.
   GuardedServer& set_limit_handler(std::function<void(RequestLimit)> handler);
+  // httplib 0.11 listens with a backlog of 5, so a burst of new connections
+  // overflows it and clients wait out SYN retries (1 s, then 3 s). Call
+  // after bind_to_port; false when not bound or listen() fails.
+  bool set_listen_backlog(int backlog);
 
  private:
   bool process_and_close_socket(socket_t sock) override;

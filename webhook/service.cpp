@@ -19,6 +19,10 @@ namespace {
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
+// Connections the kernel may hold before accept(): GitHub and load tests
+// open many at once (the kernel caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
+
 double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
@@ -179,6 +183,7 @@ Status Service::start() {
     }
     bound_port_ = options_.port;
   }
+  if (!server.set_listen_backlog(kListenBacklog)) return Error{"io", "cannot listen on " + options_.host};
   started_ = true;
   http_thread_ = std::thread([this] { http_->server.listen_after_bind(); });
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker_loop(); });
