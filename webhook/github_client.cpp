@@ -130,6 +130,8 @@ std::string gzip_base64(std::string_view data) { return base64(gzip(data)); }
 
 bool is_transient(const Error& error) { return error.code == "github-transient"; }
 
+bool is_stopped(const Error& error) { return error.code == "stopped"; }
+
 Result<GitHubClient> GitHubClient::create(ClientOptions options) {
   static const std::regex url(R"(^(https?)://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:([0-9]{1,5}))?(/[^?#]*)?$)");
   std::smatch m;
@@ -150,17 +152,20 @@ Result<GitHubClient> GitHubClient::create(ClientOptions options) {
 GitHubClient::GitHubClient(ClientOptions options, Endpoint endpoint)
     : options_(std::move(options)), endpoint_(std::move(endpoint)) {}
 
-void GitHubClient::wait(Millis delay) const {
+bool GitHubClient::wait(Millis delay, const StopSignal* stop) const {
+  if (stop != nullptr && stop->stop_requested()) return false;
   if (options_.sleep) {
     options_.sleep(delay);
-  } else {
-    std::this_thread::sleep_for(delay);
+    return stop == nullptr || !stop->stop_requested();
   }
+  if (stop != nullptr) return stop->wait_for(delay);
+  std::this_thread::sleep_for(delay);
+  return true;
 }
 
 Result<HttpResponse> GitHubClient::request(std::string_view method, std::string_view path,
                                            const std::string& body, std::string_view token,
-                                           Deadline deadline) const {
+                                           Deadline deadline, const StopSignal* stop) const {
   const std::string target = endpoint_.base_path + std::string(path);
   const std::string what = std::string(method) + " " + target;
   httplib::Headers headers = {
@@ -216,13 +221,15 @@ Result<HttpResponse> GitHubClient::request(std::string_view method, std::string_
       return Error{"github-transient",
                    what + ": " + failure + " (the job's time budget ends before the next try)"};
     }
-    wait(decision.delay);
+    if (!wait(decision.delay, stop)) {
+      return Error{"stopped", what + ": " + failure + " (stopped while waiting to retry)"};
+    }
   }
 }
 
 Result<UploadReceipt> GitHubClient::upload_sarif(std::string_view owner, std::string_view repo,
                                                  const SarifUpload& upload, std::string_view token,
-                                                 Deadline deadline) const {
+                                                 Deadline deadline, const StopSignal* stop) const {
   json body = {{"commit_sha", upload.commit_sha},
                {"ref", upload.ref},
                {"sarif", gzip_base64(upload.sarif)},
@@ -230,7 +237,7 @@ Result<UploadReceipt> GitHubClient::upload_sarif(std::string_view owner, std::st
   if (!upload.started_at.empty()) body["started_at"] = upload.started_at;
   const std::string path =
       "/repos/" + std::string(owner) + "/" + std::string(repo) + "/code-scanning/sarifs";
-  auto response = request("POST", path, body.dump(), token, deadline);
+  auto response = request("POST", path, body.dump(), token, deadline, stop);
   if (!response) return response.error();
   const json doc = json::parse(response->body, nullptr, false);
   if (!doc.is_object() || !doc.contains("id") || !doc["id"].is_string()) {
@@ -246,11 +253,18 @@ Result<ProcessingStatus> GitHubClient::processing_status(std::string_view owner,
                                                          std::string_view repo,
                                                          std::string_view sarif_id,
                                                          std::string_view token,
-                                                         Deadline deadline) const {
+                                                         Deadline deadline,
+                                                         const StopSignal* stop) const {
   const std::string path = "/repos/" + std::string(owner) + "/" + std::string(repo) +
                            "/code-scanning/sarifs/" + std::string(sarif_id);
-  auto response = request("GET", path, "", token, deadline);
-  if (!response) return response.error();
+  auto response = request("GET", path, "", token, deadline, stop);
+  if (!response) {
+    if (response.error().code == "github" &&
+        response.error().message.find(": HTTP 404") != std::string::npos) {
+      return ProcessingStatus{"unknown", {}, {}};
+    }
+    return response.error();
+  }
   const json doc = json::parse(response->body, nullptr, false);
   if (!doc.is_object() || !doc.contains("processing_status") ||
       !doc["processing_status"].is_string()) {
@@ -271,7 +285,8 @@ Result<ProcessingStatus> GitHubClient::wait_for_processing(std::string_view owne
                                                            std::string_view repo,
                                                            std::string_view sarif_id,
                                                            std::string_view token,
-                                                           Deadline deadline) const {
+                                                           Deadline deadline,
+                                                           const StopSignal* stop) const {
   ProcessingStatus last{"pending", {}, {}};
   Millis waited{0};
   for (int polls = 0;; ++polls) {
@@ -280,13 +295,14 @@ Result<ProcessingStatus> GitHubClient::wait_for_processing(std::string_view owne
         (deadline && std::chrono::steady_clock::now() + delay > *deadline)) {
       return last;
     }
-    wait(delay);
-    waited += delay;
-    auto status = processing_status(owner, repo, sarif_id, token, deadline);
-    if (!status) {
-      if (status.error().message.find("HTTP 404") != std::string::npos) continue;
-      return status.error();
+    if (!wait(delay, stop)) {
+      return Error{"stopped", "processing status of SARIF " + std::string(sarif_id) +
+                                  ": stopped while waiting to poll"};
     }
+    waited += delay;
+    auto status = processing_status(owner, repo, sarif_id, token, deadline, stop);
+    if (!status) return status.error();
+    if (status->status == "unknown") continue;
     last = std::move(*status);
     if (last.status == "complete" || last.status == "failed") return last;
   }

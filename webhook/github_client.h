@@ -17,6 +17,11 @@
 //                      outlasted the retry policy or the deadline: worth a
 //                      later try.
 //   "config"           the API base URL is unusable.
+//   "stopped"          the `stop` signal passed to the call was set while it
+//                      waited to retry or to poll again: nothing was decided,
+//                      the caller should give up for now and try later.
+// Every call takes an optional StopSignal (retry.h). A request already sent
+// still completes (bounded by the timeouts); only the waits are cut short.
 // Thread-safe: each request opens its own connection.
 #pragma once
 
@@ -45,7 +50,9 @@ struct ClientOptions {
   RetryPolicy retry;
   PollPolicy poll;
   // How the client waits between tries and polls. Tests replace it to record
-  // the waits instead of sleeping; default: std::this_thread::sleep_for.
+  // the waits instead of sleeping; default: sleep until the delay ends or the
+  // call's StopSignal is set. With a replacement, the stop is checked before
+  // and after it.
   std::function<void(Millis)> sleep;
 };
 
@@ -71,7 +78,9 @@ struct UploadReceipt {
 };
 
 struct ProcessingStatus {
-  std::string status;               // "pending", "complete" or "failed"
+  // "pending", "complete" or "failed"; "unknown" when GitHub answers 404 for
+  // the id (not yet visible after the upload, or never uploaded there).
+  std::string status;
   std::vector<std::string> errors;  // GitHub's errors, verbatim
   std::string analyses_url;         // may be empty
 };
@@ -83,29 +92,40 @@ class GitHubClient {
 
   // One API call with retries per the policy. `path` starts with "/" and is
   // relative to the API base. `body` is sent as application/json when not
-  // empty. Succeeds with any 2xx response. Never waits past `deadline`.
+  // empty. Succeeds with any 2xx response. Never waits past `deadline`, nor
+  // after `stop` is set ("stopped").
   Result<HttpResponse> request(std::string_view method, std::string_view path,
                                const std::string& body, std::string_view token,
-                               Deadline deadline = std::nullopt) const;
+                               Deadline deadline = std::nullopt,
+                               const StopSignal* stop = nullptr) const;
 
   // POST /repos/{owner}/{repo}/code-scanning/sarifs with the SARIF gzipped and
   // base64-encoded. Expects 202 with an id.
   Result<UploadReceipt> upload_sarif(std::string_view owner, std::string_view repo,
                                      const SarifUpload& upload, std::string_view token,
-                                     Deadline deadline = std::nullopt) const;
+                                     Deadline deadline = std::nullopt,
+                                     const StopSignal* stop = nullptr) const;
 
-  // GET /repos/{owner}/{repo}/code-scanning/sarifs/{id}, once.
+  // GET /repos/{owner}/{repo}/code-scanning/sarifs/{id}, once (with the retry
+  // policy for transient failures). A 404 is the value "unknown", not an error.
   Result<ProcessingStatus> processing_status(std::string_view owner, std::string_view repo,
                                              std::string_view sarif_id, std::string_view token,
-                                             Deadline deadline = std::nullopt) const;
+                                             Deadline deadline = std::nullopt,
+                                             const StopSignal* stop = nullptr) const;
 
   // Polls processing_status with the poll policy's growing waits until it is
   // "complete" or "failed", or until the policy's total (or `deadline`) is
   // spent: then the last status, normally "pending", is returned as a value.
-  // A 404 while polling counts as pending (the id can lag behind the upload).
+  // "unknown" while polling counts as pending (the id can lag behind the
+  // upload). A stop during a wait is the error "stopped".
   Result<ProcessingStatus> wait_for_processing(std::string_view owner, std::string_view repo,
                                                std::string_view sarif_id, std::string_view token,
-                                               Deadline deadline = std::nullopt) const;
+                                               Deadline deadline = std::nullopt,
+                                               const StopSignal* stop = nullptr) const;
+
+  // Waits as the client does between tries and polls (options().sleep, cut
+  // short by `stop`). False when `stop` was set before or during the wait.
+  bool wait(Millis delay, const StopSignal* stop = nullptr) const;
 
   const ClientOptions& options() const { return options_; }
 
@@ -115,7 +135,6 @@ class GitHubClient {
     std::string base_path;         // "" or "/api/v3"
   };
   GitHubClient(ClientOptions options, Endpoint endpoint);
-  void wait(Millis delay) const;
 
   ClientOptions options_;
   Endpoint endpoint_;
@@ -126,5 +145,8 @@ std::string gzip_base64(std::string_view data);
 
 // True for errors worth a later try ("github-transient").
 bool is_transient(const Error& error);
+
+// True for a call given up because its StopSignal was set ("stopped").
+bool is_stopped(const Error& error);
 
 }  // namespace bindscan::webhook

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "common/result.h"
+#include "webhook/retry.h"
 
 namespace bindscan::webhook {
 
@@ -24,6 +26,10 @@ struct Job {
   std::string fetch_ref;    // what to fetch: refs/heads/B or refs/pull/N/head
   std::optional<int64_t> installation_id;  // GitHub App deliveries only
   int attempts = 0;         // how many times a worker has started this job
+  // Set by JobStore::take() when an earlier attempt got GitHub's 202 for this
+  // job's SARIF (recorded before polling): the runner polls that upload
+  // instead of uploading again. Empty otherwise. Not part of the job's JSON.
+  std::string recorded_sarif_id;
 };
 
 // What a worker reports when a job ends. On failure `error` says why, in words
@@ -37,6 +43,19 @@ struct JobOutcome {
   std::string processing_status;  // "complete", "failed", or "pending" when polling gave up
   std::optional<Error> error;
   bool retryable = false;     // a failure worth trying again later (network, 5xx)
+  // The service is stopping and the job gave up in a wait (backoff,
+  // Retry-After, polling): not an attempt; the job goes back in the queue.
+  bool interrupted = false;
+};
+
+// What the service lends a job while it runs.
+struct JobControl {
+  // Set when the service stops. Every wait inside the job watches it; a job
+  // stopped in a wait returns with `interrupted`. Null: nothing stops the job.
+  const StopSignal* stop = nullptr;
+  // Called right after GitHub accepted the upload (202), before polling, to
+  // record the id durably in the job's record. May be empty.
+  std::function<void(const std::string& sarif_id)> record_sarif_id;
 };
 
 // Does one job start to end: fetch, scan, upload. The service's workers call
@@ -45,7 +64,9 @@ struct JobOutcome {
 class JobRunner {
  public:
   virtual ~JobRunner() = default;
-  virtual JobOutcome run(const Job& job) = 0;
+  virtual JobOutcome run(const Job& job, const JobControl& control) = 0;
+  // Without a service around it: nothing stops the job, nothing is recorded.
+  JobOutcome run(const Job& job) { return run(job, JobControl{}); }
 };
 
 }  // namespace bindscan::webhook

@@ -259,7 +259,9 @@ std::optional<Job> JobStore::take() {
       // If this write fails the disk still says queued: after a restart the
       // job runs again, which is the safe direction.
       (void)write_locked(*best);
-      return best->job;
+      Job job = best->job;
+      job.recorded_sarif_id = best->sarif_id;
+      return job;
     }
     if (best == nullptr) {
       changed_.wait(lock);
@@ -270,40 +272,50 @@ std::optional<Job> JobStore::take() {
   return std::nullopt;
 }
 
-Status JobStore::finish(const std::string& id, const JobOutcome& outcome,
-                        std::optional<int64_t> retry_at_ms) {
-  std::lock_guard lock(mutex_);
+Status JobStore::update_locked(const std::string& id,
+                               const std::function<void(JobRecord&)>& change) {
   auto it = records_.find(id);
   if (it == records_.end()) return Error{"io", "no job " + id};
   JobRecord updated = it->second;
+  change(updated);
   updated.updated_ms = now();
-  updated.error = outcome.error ? outcome.error->message : "";
-  updated.sarif_id = outcome.sarif_id;
-  if (retry_at_ms) {
-    updated.state = JobState::kQueued;
-    updated.not_before_ms = *retry_at_ms;
-  } else {
-    updated.state = outcome.uploaded ? JobState::kUploaded : JobState::kFailed;
-  }
   if (Status s = write_locked(updated); !s) return s;
   it->second = std::move(updated);
+  return ok_status();
+}
+
+Status JobStore::finish(const std::string& id, const JobOutcome& outcome,
+                        std::optional<int64_t> retry_at_ms) {
+  std::lock_guard lock(mutex_);
+  Status s = update_locked(id, [&](JobRecord& r) {
+    r.error = outcome.error ? outcome.error->message : "";
+    r.sarif_id = outcome.sarif_id;
+    if (retry_at_ms) {
+      r.state = JobState::kQueued;
+      r.not_before_ms = *retry_at_ms;
+    } else {
+      r.state = outcome.uploaded ? JobState::kUploaded : JobState::kFailed;
+    }
+  });
+  if (!s) return s;
   if (retry_at_ms) changed_.notify_one();
   prune_finished_locked();
   return ok_status();
 }
 
+Status JobStore::record_sarif_id(const std::string& id, const std::string& sarif_id) {
+  std::lock_guard lock(mutex_);
+  return update_locked(id, [&](JobRecord& r) { r.sarif_id = sarif_id; });
+}
+
 Status JobStore::put_back(const std::string& id) {
   std::lock_guard lock(mutex_);
-  auto it = records_.find(id);
-  if (it == records_.end()) return Error{"io", "no job " + id};
-  JobRecord updated = it->second;
-  updated.state = JobState::kQueued;
-  updated.job.attempts = std::max(0, updated.job.attempts - 1);
-  updated.updated_ms = now();
-  if (Status s = write_locked(updated); !s) return s;
-  it->second = std::move(updated);
-  changed_.notify_one();
-  return ok_status();
+  Status s = update_locked(id, [](JobRecord& r) {
+    r.state = JobState::kQueued;
+    r.job.attempts = std::max(0, r.job.attempts - 1);
+  });
+  if (s) changed_.notify_one();
+  return s;
 }
 
 void JobStore::prune_finished_locked() {

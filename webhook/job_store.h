@@ -4,15 +4,21 @@
 // leaves either the old record or the new one, never a torn one.
 //
 // States: queued -> running -> uploaded | failed, and running -> queued for a
-// retry. On open(), queued and running records (running means the process
-// stopped mid-job) are queued again: an interrupted job may upload twice,
-// never zero times. Thread-safe.
+// retry or at shutdown. On open(), queued and running records (running means
+// the process stopped mid-job) are queued again: an interrupted job runs
+// again, never zero times. A job killed after GitHub accepted its upload has
+// the SARIF id in its record (record_sarif_id) and polls that upload rather
+// than uploading twice. Thread-safe.
+//
+// Record format (version 1, unchanged): records written before sarif_id was
+// recorded mid-job simply have it empty until the job finishes, and load as before.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -36,7 +42,10 @@ struct JobRecord {
   int64_t not_before_ms = 0;   // queued jobs wait until then (retry backoff)
   int accepted = 1;            // deliveries that queued it (a redelivery after failure adds one)
   std::string error;           // last failure, for failed and retried jobs
-  std::string sarif_id;        // when uploaded
+  // GitHub's id for the job's upload: set as soon as GitHub answered 202
+  // (before polling), kept when the job finishes. A queued or running record
+  // with an id resumes polling it on its next attempt (Job::recorded_sarif_id).
+  std::string sarif_id;
 };
 
 struct JobStoreOptions {
@@ -70,17 +79,25 @@ class JobStore {
   Result<Admission> admit(const Job& job);
 
   // Blocks until a queued job is due or close() is called (then nullopt). The
-  // job comes back as running with `attempts` counted, already on disk.
+  // job comes back as running with `attempts` counted, already on disk, and
+  // `recorded_sarif_id` set from the record.
   std::optional<Job> take();
 
+  // Records durably, on a running job, that GitHub accepted its SARIF as
+  // `sarif_id`. Error code "io" when the record cannot be written (then a
+  // crash before the job finishes means one more upload, as before).
+  Status record_sarif_id(const std::string& id, const std::string& sarif_id);
+
   // Ends a running job. `retry_at_ms` set: queued again, due then; otherwise
-  // uploaded (outcome.uploaded) or failed. Error code "io" if the record
+  // uploaded (outcome.uploaded) or failed. The record's sarif_id becomes
+  // outcome.sarif_id. Error code "io" if the record
   // could not be written (it then stays running on disk and runs again after
   // a restart).
   Status finish(const std::string& id, const JobOutcome& outcome,
                 std::optional<int64_t> retry_at_ms = std::nullopt);
 
-  // Puts a running job back as queued without counting the attempt (shutdown).
+  // Puts a running job back as queued, due at once, without counting the
+  // attempt (a job interrupted by shutdown). A recorded sarif_id is kept.
   Status put_back(const std::string& id);
 
   // Wakes every take() with nullopt; later takes return nullopt at once.
@@ -100,6 +117,9 @@ class JobStore {
  private:
   JobStore(std::filesystem::path dir, JobStoreOptions options);
   Status write_locked(const JobRecord& record);
+  // Applies `change` to a copy of record `id`, stamps it, writes it durably
+  // and only then keeps it in memory.
+  Status update_locked(const std::string& id, const std::function<void(JobRecord&)>& change);
   void prune_finished_locked();
   int64_t now() const;
 

@@ -103,4 +103,20 @@ Millis poll_delay(const PollPolicy& policy, int polls_done) {
   return Millis(static_cast<int64_t>(std::min(base, static_cast<double>(policy.max_delay.count()))));
 }
 
+void StopSignal::request_stop() {
+  std::lock_guard lock(mutex_);
+  stopped_ = true;
+  changed_.notify_all();
+}
+
+bool StopSignal::stop_requested() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
+bool StopSignal::wait_for(Millis delay) const {
+  std::unique_lock lock(mutex_);
+  return !changed_.wait_for(lock, delay, [this] { return stopped_; });
+}
+
 }  // namespace bindscan::webhook

@@ -1,6 +1,8 @@
-// When to try an HTTP request again, and how long to wait first. Pure: no
-// clocks, no sleeping, no randomness of its own. The caller passes the current
-// time and a random number, so every decision is reproducible in a test.
+// When to try an HTTP request again, and how long to wait first. The policy
+// is pure: no clocks, no sleeping, no randomness of its own. The caller passes
+// the current time and a random number, so every decision is reproducible in
+// a test. StopSignal, at the end, is the one part that waits: it lets a
+// shutdown cut those waits short.
 //
 // The rules follow GitHub's guidance (reference §3.2, §3.4):
 //   - network errors, timeouts and 5xx are transient: retry with exponential
@@ -14,7 +16,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,5 +94,24 @@ RetryDecision decide(const RetryPolicy& policy, int failed_attempts, const Attem
 
 // The wait before poll number `polls_done + 1` (polls_done = 0 → initial_delay).
 Millis poll_delay(const PollPolicy& policy, int polls_done);
+
+// A one-way switch that ends waits early: once request_stop() is called,
+// every wait_for() in progress returns at once and later ones do not wait.
+// `bindscan serve` sets it on SIGTERM so that a job in a retry backoff, a
+// Retry-After wait or a polling interval gives up within milliseconds instead
+// of minutes. Thread-safe; never reset.
+class StopSignal {
+ public:
+  void request_stop();
+  bool stop_requested() const;
+  // Sleeps for `delay` or until a stop is requested, whichever comes first.
+  // True when the whole delay passed without a stop.
+  bool wait_for(Millis delay) const;
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  bool stopped_ = false;
+};
 
 }  // namespace bindscan::webhook

@@ -40,10 +40,25 @@ bool is_retryable(const Error& error) {
          error.code == "io";
 }
 
+// A failure, or, when the service's stop cut a wait short, an interruption
+// (no error: the job is put back, not failed or retried).
 JobOutcome failed(JobOutcome outcome, Error error) {
+  if (is_stopped(error)) {
+    outcome.interrupted = true;
+    return outcome;
+  }
   outcome.retryable = is_retryable(error);
   outcome.error = std::move(error);
   return outcome;
+}
+
+JobOutcome interrupted(JobOutcome outcome) {
+  outcome.interrupted = true;
+  return outcome;
+}
+
+bool stop_requested(const JobControl& control) {
+  return control.stop != nullptr && control.stop->stop_requested();
 }
 
 // Scanners hold a parser each and are for one thread: lend one per job.
@@ -96,21 +111,28 @@ class GitHubRunner final : public JobRunner {
     for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
   }
 
-  JobOutcome run(const Job& job) override {
+  JobOutcome run(const Job& job, const JobControl& control) override {
     const auto deadline = Clock::now() + config_.job_timeout;
     const std::string started_at = utc_now();
     JobOutcome outcome;
 
+    if (stop_requested(control)) return interrupted(outcome);
     if (auto s = check_job(job); !s) return failed(outcome, s.error());
     auto token = tokens_->token(job.installation_id);
     if (!token) return failed(outcome, token.error());
 
+    if (!job.recorded_sarif_id.empty()) {
+      if (auto resumed = resume(job, *token, deadline, control)) return *resumed;
+    }
+
     std::string sarif_text;
     {
       std::lock_guard repo_lock(*repository_mutex(job.owner + "/" + job.repo));
-      auto mirror = GitMirror::open(
-          GitSourceOptions{config_.data_dir / "git", config_.allowed_clone_hosts, config_.max_files},
-          job.owner, job.repo);
+      GitSourceOptions git_options;
+      git_options.mirrors_dir = config_.data_dir / "git";
+      git_options.allowed_hosts = config_.allowed_clone_hosts;
+      git_options.max_files = config_.max_files;
+      auto mirror = GitMirror::open(git_options, job.owner, job.repo);
       if (!mirror) return failed(outcome, mirror.error());
       if (auto s = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline); !s) {
         return failed(outcome, s.error());
@@ -121,28 +143,63 @@ class GitHubRunner final : public JobRunner {
       log->end_time_utc = utc_now();
       sarif_text = sarif::write_sarif(*log);
     }
+    // Stopping: do not start an upload; the scan is cached for the next attempt.
+    if (stop_requested(control)) return interrupted(outcome);
 
     SarifUpload upload{job.commit_sha, job.ref, std::move(sarif_text), "bindscan", started_at};
-    auto receipt = client_.upload_sarif(job.owner, job.repo, upload, *token, deadline);
+    auto receipt = client_.upload_sarif(job.owner, job.repo, upload, *token, deadline, control.stop);
     if (!receipt) return failed(outcome, receipt.error());
     outcome.uploaded = true;
     outcome.sarif_id = receipt->id;
     outcome.processing_status = "pending";
+    if (control.record_sarif_id) control.record_sarif_id(receipt->id);
     if (!config_.wait_for_processing) return outcome;
 
-    auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline);
+    auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline,
+                                              control.stop);
     if (!status) return failed(outcome, status.error());
-    outcome.processing_status = status->status;
-    if (status->status == "failed") {
-      std::string errors;
-      for (const auto& e : status->errors) errors += (errors.empty() ? "" : "; ") + e;
-      return failed(outcome, Error{"github", "GitHub could not process SARIF " + receipt->id +
-                                                 (errors.empty() ? "" : ": " + errors)});
-    }
-    return outcome;
+    return processed(outcome, *status);
   }
 
  private:
+  // A job whose SARIF GitHub accepted in an earlier attempt: poll that upload
+  // instead of uploading again. nullopt when GitHub does not know the id or
+  // could not process it: then the job uploads again.
+  std::optional<JobOutcome> resume(const Job& job, const std::string& token,
+                                   Clock::time_point deadline, const JobControl& control) {
+    JobOutcome outcome;
+    outcome.uploaded = true;
+    outcome.sarif_id = job.recorded_sarif_id;
+    outcome.processing_status = "pending";
+    if (!config_.wait_for_processing) return outcome;
+    auto status = client_.processing_status(job.owner, job.repo, job.recorded_sarif_id, token,
+                                            deadline, control.stop);
+    if (status && status->status == "unknown") {
+      // A restart can come seconds after the 202, and the id can lag behind
+      // the upload: look once more before uploading again.
+      if (!client_.wait(poll_delay(config_.http.poll, 0), control.stop)) return interrupted(outcome);
+      status = client_.processing_status(job.owner, job.repo, job.recorded_sarif_id, token,
+                                         deadline, control.stop);
+    }
+    if (status && status->status == "pending") {
+      status = client_.wait_for_processing(job.owner, job.repo, job.recorded_sarif_id, token,
+                                           deadline, control.stop);
+    }
+    if (!status) return failed(outcome, status.error());
+    if (status->status == "unknown" || status->status == "failed") return std::nullopt;
+    return processed(outcome, *status);
+  }
+
+  // The outcome once polling has a status for the uploaded SARIF.
+  static JobOutcome processed(JobOutcome outcome, const ProcessingStatus& status) {
+    outcome.processing_status = status.status;
+    if (status.status != "failed") return outcome;
+    std::string errors;
+    for (const auto& e : status.errors) errors += (errors.empty() ? "" : "; ") + e;
+    return failed(outcome, Error{"github", "GitHub could not process SARIF " + outcome.sarif_id +
+                                               (errors.empty() ? "" : ": " + errors)});
+  }
+
   static Status check_job(const Job& job) {
     static const std::regex upload_ref("^refs/(heads|pull|tags)/.+$");
     if (auto s = validate_name("owner", job.owner); !s) return s;
@@ -240,7 +297,7 @@ class GitHubRunner final : public JobRunner {
 class BrokenRunner final : public JobRunner {
  public:
   explicit BrokenRunner(Error error) : error_(std::move(error)) {}
-  JobOutcome run(const Job&) override {
+  JobOutcome run(const Job&, const JobControl&) override {
     JobOutcome outcome;
     outcome.error = error_;
     return outcome;

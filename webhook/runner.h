@@ -21,6 +21,19 @@
 //   not retryable a permanent 4xx from GitHub (its message kept), a commit
 //                 missing after the fetch, a refused clone URL or name, too
 //                 many files, processing_status "failed" (GitHub's errors kept).
+//
+// Stopping (JobControl::stop): a job stopped before its fetch, after its scan
+// (before the upload) or in any wait of the GitHub client (retry backoff,
+// Retry-After, polling interval) returns `interrupted` within milliseconds;
+// a fetch or scan in progress, or a request already sent, finishes first
+// (bounded by job_timeout and the client's timeouts).
+//
+// Exactly one upload: right after GitHub's 202 the runner calls
+// JobControl::record_sarif_id, before polling. A job that arrives with
+// `recorded_sarif_id` (a restart after a crash or stop) polls that upload and
+// does not upload again, unless GitHub answers that the id is unknown (twice,
+// a poll interval apart) or its processing failed: then it scans and uploads
+// as a new job would.
 // Limits: more than max_files Python files fails the job (a partial upload
 // would mark the unscanned files' alerts fixed); a file over max_file_bytes
 // is skipped with a SARIF tool notification and the scan goes on.

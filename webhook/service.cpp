@@ -192,6 +192,13 @@ Status Service::start() {
 
 void Service::stop() {
   if (stopping_.exchange(true) || !started_) return;
+  // First, so that jobs waiting on GitHub give up while the listener closes.
+  job_stop_.request_stop();
+  // cpp-httplib drops a stop() that comes before its accept loop runs (and
+  // join() would then wait forever): give a just-started loop a moment.
+  for (int i = 0; i < 1000 && !http_->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   http_->server.stop();
   if (http_thread_.joinable()) http_thread_.join();
   store_.close();
@@ -300,14 +307,26 @@ void Service::log_delivery(const DeliveryRequest& request, const Job* job, std::
 }
 
 void Service::worker_loop() {
-  while (std::optional<Job> job = store_.take()) run_one(*job);
+  // Once stopping, take nothing more: a job put back would only be taken again.
+  while (!job_stop_.stop_requested()) {
+    std::optional<Job> job = store_.take();
+    if (!job) break;
+    run_one(*job);
+  }
 }
 
 void Service::run_one(const Job& job) {
   auto start = SteadyClock::now();
   JobOutcome outcome;
+  JobControl control{&job_stop_, [this, &job](const std::string& sarif_id) {
+    if (Status s = store_.record_sarif_id(job.id, sarif_id); !s) {
+      log_(json{{"time", utc_timestamp()}, {"msg", "warning"}, {"job", job.id},
+                {"detail", "cannot record upload " + sarif_id + ": " + s.error().message}}
+               .dump(-1, ' ', false, json::error_handler_t::replace));
+    }
+  }};
   try {
-    outcome = runner_.run(job);
+    outcome = runner_.run(job, control);
   } catch (const std::exception& e) {
     outcome = JobOutcome{};
     outcome.error = Error{"internal", std::string("job runner threw: ") + e.what()};
@@ -319,7 +338,9 @@ void Service::run_one(const Job& job) {
 
   std::string result;
   std::optional<int64_t> retry_at;
-  if (outcome.uploaded) {
+  if (outcome.interrupted) {
+    result = "interrupted";  // stopping: back in the queue, not an attempt
+  } else if (outcome.uploaded) {
     result = "uploaded";
   } else if (auto delay = options_.retry.delay_after(job.attempts, outcome.retryable, random_unit())) {
     result = "retry";
@@ -327,8 +348,10 @@ void Service::run_one(const Job& job) {
   } else {
     result = "failed";
   }
-  Status stored = store_.finish(job.id, outcome, retry_at);
-  metrics_.count_job(outcome, result, seconds);
+  // Counted before the record changes, so whoever sees the new state sees the count.
+  if (!outcome.interrupted) metrics_.count_job(outcome, result, seconds);
+  Status stored = outcome.interrupted ? store_.put_back(job.id)
+                                      : store_.finish(job.id, outcome, retry_at);
 
   json line = {{"time", utc_timestamp()},
                {"msg", "job"},

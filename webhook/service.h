@@ -96,9 +96,12 @@ class Service {
   Status start();
   uint16_t port() const { return bound_port_; }
 
-  // Stops accepting connections, lets running jobs finish (queued ones stay
-  // on disk for the next start) and joins every thread. Idempotent, callable
-  // from any thread but a worker's.
+  // Stops accepting connections and joins every thread; queued jobs stay on
+  // disk for the next start. Running jobs are signalled: one in a wait
+  // (retry backoff, Retry-After, polling) gives up at once and is put back in
+  // the queue without counting an attempt; one fetching, scanning or in an
+  // HTTP request finishes that step first. Idempotent, callable from any
+  // thread but a worker's.
   void stop();
 
   // The endpoint logic without HTTP, for tests and for the server itself.
@@ -123,6 +126,7 @@ class Service {
   std::vector<std::thread> workers_;
   uint16_t bound_port_ = 0;
   std::atomic<bool> stopping_{false};
+  StopSignal job_stop_;  // set by stop(); every running job's waits watch it
   bool started_ = false;
 };
 

@@ -2,7 +2,9 @@
 // `kill -9` the real `bindscan serve`, restart it on the same data dir and
 // port, and check with the fake GitHub's records that every delivery answered
 // 2xx ends in an upload. Duplicates are allowed only for jobs the kill
-// interrupted (records left "running" on disk). Prints the figures.
+// interrupted (records left "running" on disk) before GitHub's 202 was
+// recorded: a job killed while polling has its SARIF id in its record and
+// must poll it after the restart, not upload again. Prints the figures.
 //
 // Each delivery is a distinct (repository, branch, commit) so an upload can be
 // traced back to the delivery that asked for it. Bounded: the whole test takes
@@ -101,13 +103,16 @@ TEST(Reliability, KillDashNineWhilePosting200DeliveriesLosesNothing) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   serve->kill_now();  // SIGKILL
   // Jobs the kill interrupted: left "running" on disk. Only these may upload twice.
-  std::set<std::string> interrupted;
+  // Of those, the ones that had uploaded and were polling: their id is recorded.
+  std::set<std::string> interrupted, interrupted_polling;
   size_t on_disk = 0;
   for (const auto& entry : fs::directory_iterator(root / "data" / "jobs")) {
     if (entry.path().extension() != ".json") continue;
     ++on_disk;
     json record = json::parse(read_text(entry.path()), nullptr, false);
-    if (record.is_object() && record["state"] == "running") interrupted.insert(record["job"]["id"]);
+    if (!record.is_object() || record["state"] != "running") continue;
+    interrupted.insert(record["job"]["id"]);
+    if (!record.value("sarif_id", "").empty()) interrupted_polling.insert(record["job"]["id"]);
   }
   const size_t uploads_before_restart = github.uploads().size();
   serve = start();
@@ -145,7 +150,7 @@ TEST(Reliability, KillDashNineWhilePosting200DeliveriesLosesNothing) {
   const double total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const auto count = uploaded();
-  int lost = 0, duplicated = 0, unexplained_duplicates = 0, extra = 0;
+  int lost = 0, duplicated = 0, unexplained_duplicates = 0, polling_duplicates = 0, extra = 0;
   std::map<Target, std::string> delivery_of;
   for (int i = 0; i < kDeliveries; ++i) delivery_of[targets[i]] = "crash-" + std::to_string(i);
   for (const auto& t : wanted) {
@@ -156,24 +161,31 @@ TEST(Reliability, KillDashNineWhilePosting200DeliveriesLosesNothing) {
     if (n > 1) {
       ++duplicated;
       if (!interrupted.count(delivery_of[t])) ++unexplained_duplicates;
+      if (interrupted_polling.count(delivery_of[t])) ++polling_duplicates;
     }
   }
   size_t total_uploads = github.uploads().size();
   std::cout << "crash test: posted " << kDeliveries << ", 2xx " << accepted << ", not 2xx " << refused
             << ", killed at " << killed_at << " replies (" << killed_after_s << " s), job records on disk "
-            << on_disk << ", interrupted (running) " << interrupted.size() << ", uploads before restart "
+            << on_disk << ", interrupted (running) " << interrupted.size() << " of which polling (id recorded) "
+            << interrupted_polling.size() << ", uploads before restart "
             << uploads_before_restart << ", uploads after restart " << total_uploads - uploads_before_restart
             << ", distinct uploaded " << count.size() << ", duplicated " << duplicated
+            << " (of jobs killed while polling " << polling_duplicates << ")"
             << ", uploaded without a 2xx " << extra << ", lost " << lost << ", total " << total_s << " s\n";
   RecordProperty("posted", kDeliveries);
   RecordProperty("accepted_2xx", accepted);
   RecordProperty("killed_at", killed_at);
   RecordProperty("uploads_after_restart", static_cast<int>(total_uploads - uploads_before_restart));
   RecordProperty("lost", lost);
+  RecordProperty("interrupted", static_cast<int>(interrupted.size()));
+  RecordProperty("interrupted_polling", static_cast<int>(interrupted_polling.size()));
+  RecordProperty("duplicates", duplicated);
 
   EXPECT_TRUE(all_done);
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(unexplained_duplicates, 0);
+  EXPECT_EQ(polling_duplicates, 0);
   EXPECT_GT(accepted, kKillAt / 2);
   EXPECT_GT(refused + accepted, 0);
   const auto status = serve->terminate(30s);

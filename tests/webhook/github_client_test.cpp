@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <thread>
 
 #include "tests/webhook/fake_github.h"
 #include "tests/webhook/git_server.h"
@@ -196,6 +197,45 @@ TEST(GitHubClient, PollingGivesUpAsPendingWhenTheBudgetIsSpent) {
   Millis total{0};
   for (Millis w : recorder.waits) total += w;
   EXPECT_LE(total, Millis(100));
+}
+
+TEST(GitHubClient, AStopCutsARetryAfterWaitShort) {
+  FakeGitHub github("tok");
+  github.script_upload_replies({{503, "", {{"Retry-After", "60"}}}});
+  Recorder recorder;
+  ClientOptions options = fast_options(github.url(), recorder);
+  options.sleep = nullptr;  // really wait, so that only the stop can end it
+  auto client = GitHubClient::create(options);
+  StopSignal stop;
+  std::thread stopper([&] {
+    while (github.upload_attempts() == 0) std::this_thread::sleep_for(Millis(5));
+    std::this_thread::sleep_for(Millis(100));
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto receipt = client->upload_sarif("octo", "hello", upload(), "tok", std::nullopt, &stop);
+  const auto took = std::chrono::steady_clock::now() - start;
+  stopper.join();
+  ASSERT_FALSE(receipt.ok());
+  EXPECT_TRUE(is_stopped(receipt.error())) << receipt.error().message;
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_EQ(github.upload_attempts(), 1);
+  EXPECT_TRUE(github.uploads().empty());
+
+  // Already stopped: polling does not wait at all.
+  auto status = client->wait_for_processing("octo", "hello", "sarif-1", "tok", std::nullopt, &stop);
+  ASSERT_FALSE(status.ok());
+  EXPECT_TRUE(is_stopped(status.error()));
+  EXPECT_EQ(github.status_polls(), 0);
+}
+
+TEST(GitHubClient, AnUnknownSarifIdIsAStatusNotAnError) {
+  FakeGitHub github("tok");
+  Recorder recorder;
+  auto client = GitHubClient::create(fast_options(github.url(), recorder));
+  auto status = client->processing_status("octo", "hello", "sarif-404", "tok");
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_EQ(status->status, "unknown");
 }
 
 TEST(GitHubClient, RejectsUnusableApiUrls) {

@@ -6,7 +6,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 namespace bindscan::webhook {
 namespace {
@@ -46,6 +49,11 @@ JobOutcome failed(bool retryable) {
   outcome.error = Error{"github", "422 Unprocessable Entity"};
   outcome.retryable = retryable;
   return outcome;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 class WebhookJobStore : public ::testing::Test {
@@ -243,6 +251,92 @@ TEST_F(WebhookJobStore, PutBackDoesNotCountTheAttempt) {
   auto record = store->find("d-1");
   EXPECT_EQ(record->state, JobState::kQueued);
   EXPECT_EQ(record->job.attempts, 0);
+}
+
+TEST_F(WebhookJobStore, ARecordedUploadIdSurvivesARestartAndComesBackWithTheJob) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store->admit(sample_job("d-1")));
+    auto job = store->take();
+    ASSERT_TRUE(job);
+    EXPECT_EQ(job->recorded_sarif_id, "");
+    ASSERT_TRUE(store->record_sarif_id("d-1", "sarif-7"));
+    EXPECT_EQ(store->find("d-1")->state, JobState::kRunning);
+    // The process dies here, while polling: the id is already on disk.
+  }
+  auto record = record_from_json(read_file(dir_ / "jobs" / "d-1.json"));
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->sarif_id, "sarif-7");
+  auto store = open();
+  auto job = store->take();
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->recorded_sarif_id, "sarif-7");
+  EXPECT_EQ(job->attempts, 2);
+  // A put back (shutdown) keeps it too; finishing records the outcome's id.
+  ASSERT_TRUE(store->put_back("d-1"));
+  EXPECT_EQ(store->take()->recorded_sarif_id, "sarif-7");
+  ASSERT_TRUE(store->finish("d-1", uploaded()));
+  EXPECT_EQ(store->find("d-1")->sarif_id, uploaded().sarif_id);
+  EXPECT_FALSE(store->record_sarif_id("d-404", "x"));
+}
+
+TEST_F(WebhookJobStore, RecordsWrittenByThePreviousVersionStillLoad) {
+  // Exactly as the version before recorded upload ids wrote them: a job
+  // interrupted before its upload, and one retried after a 202 whose status
+  // could not be read (its id already kept by finish()).
+  const std::string running = R"({
+  "accepted": 1,
+  "created_ms": 1714557600000,
+  "error": "",
+  "job": {
+    "attempts": 1,
+    "before_sha": "",
+    "clone_url": "https://github.com/octo-org/hello-world.git",
+    "commit_sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+    "delivery_id": "old-1",
+    "event": "push",
+    "fetch_ref": "refs/heads/main",
+    "id": "old-1",
+    "installation_id": 2311213,
+    "owner": "octo-org",
+    "ref": "refs/heads/main",
+    "repo": "hello-world"
+  },
+  "not_before_ms": 0,
+  "sarif_id": "",
+  "state": "running",
+  "updated_ms": 1714557601000,
+  "version": 1
+}
+)";
+  std::string retried = running;
+  for (auto [from, to] : {std::pair<std::string, std::string>{"old-1", "old-2"},
+                          {R"("sarif_id": "")", R"("sarif_id": "sarif-3")"},
+                          {R"("state": "running")", R"("state": "queued")"}}) {
+    for (size_t at = retried.find(from); at != std::string::npos; at = retried.find(from, at)) {
+      retried.replace(at, from.size(), to);
+    }
+  }
+  fs::create_directories(dir_ / "jobs");
+  std::ofstream(dir_ / "jobs" / "old-1.json") << running;
+  std::ofstream(dir_ / "jobs" / "old-2.json") << retried;
+  auto store = open();
+  EXPECT_TRUE(warnings_.empty());
+  EXPECT_EQ(store->counts().queued, 2u);
+  std::map<std::string, Job> taken;
+  for (int i = 0; i < 2; ++i) {
+    auto job = store->take();
+    ASSERT_TRUE(job);
+    taken[job->id] = *job;
+  }
+  EXPECT_EQ(taken["old-1"].recorded_sarif_id, "");  // uploads, as before
+  EXPECT_EQ(taken["old-1"].attempts, 2);
+  EXPECT_EQ(taken["old-1"].installation_id, 2311213);
+  EXPECT_EQ(taken["old-2"].recorded_sarif_id, "sarif-3");  // polls its upload
+  // And what this version writes, the previous one reads: same keys, same version.
+  auto back = nlohmann::json::parse(read_file(dir_ / "jobs" / "old-1.json"));
+  EXPECT_EQ(back["version"], 1);
+  EXPECT_FALSE(back["job"].contains("recorded_sarif_id"));
 }
 
 }  // namespace

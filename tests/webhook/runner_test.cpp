@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "tests/webhook/fake_github.h"
@@ -215,6 +217,141 @@ TEST_F(RunnerTest, FailedProcessingFailsTheJobWithGitHubsErrors) {
   EXPECT_EQ(outcome.processing_status, "failed");
   EXPECT_FALSE(outcome.retryable);
   EXPECT_NE(outcome.error->message.find("could not parse SARIF"), std::string::npos);
+}
+
+// Sets `stop` once `ready` is true, and notes when.
+class Stopper {
+ public:
+  template <typename F>
+  Stopper(StopSignal& stop, F ready)
+      : thread_([this, &stop, ready] {
+          while (!ready()) std::this_thread::sleep_for(Millis(5));
+          std::this_thread::sleep_for(Millis(100));  // well inside the wait
+          stopped_at_ = std::chrono::steady_clock::now();
+          stop.request_stop();
+        }) {}
+  ~Stopper() { join(); }
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::chrono::steady_clock::time_point stopped_at() {
+    join();
+    return stopped_at_;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point stopped_at_;
+  std::thread thread_;
+};
+
+TEST_F(RunnerTest, AStopDuringARetryAfterWaitInterruptsTheJobAtOnce) {
+  FakeGitHub github("tok");
+  github.script_upload_replies({{503, "", {{"Retry-After", "60"}}}});
+  RunnerConfig c = config(github);
+  c.job_timeout = std::chrono::seconds(600);  // room for the 60 s wait
+  auto runner = make_github_runner(c);
+  StopSignal stop;
+  Stopper stopper(stop, [&] { return github.upload_attempts() > 0; });
+  const JobOutcome outcome = runner->run(push(kZero, c1_), JobControl{&stop, {}});
+  const auto returned_at = std::chrono::steady_clock::now();
+  EXPECT_LT(returned_at - stopper.stopped_at(), std::chrono::seconds(1));
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_FALSE(outcome.uploaded);
+  EXPECT_EQ(github.upload_attempts(), 1);
+  EXPECT_TRUE(github.uploads().empty());
+}
+
+TEST_F(RunnerTest, AStopWhilePollingLeavesTheUploadIdRecorded) {
+  FakeGitHub github("tok");
+  RunnerConfig c = config(github);
+  c.http.poll = PollPolicy{Millis(60000), 2.0, Millis(60000), Millis(600000)};
+  c.job_timeout = std::chrono::seconds(600);
+  auto runner = make_github_runner(c);
+  StopSignal stop;
+  std::mutex mutex;
+  std::string recorded;
+  Stopper stopper(stop, [&] { return !github.uploads().empty(); });
+  const JobOutcome outcome = runner->run(push(kZero, c1_), JobControl{&stop, [&](const std::string& id) {
+                                           std::lock_guard lock(mutex);
+                                           recorded = id;
+                                         }});
+  EXPECT_LT(std::chrono::steady_clock::now() - stopper.stopped_at(), std::chrono::seconds(1));
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_FALSE(outcome.error);
+  EXPECT_EQ(outcome.sarif_id, "sarif-1");
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(recorded, "sarif-1");
+  EXPECT_EQ(github.status_polls(), 0);
+}
+
+TEST_F(RunnerTest, AStoppedServiceStartsNoJob) {
+  FakeGitHub github("tok");
+  StopSignal stop;
+  stop.request_stop();
+  const JobOutcome outcome = make_github_runner(config(github))->run(push(kZero, c1_), JobControl{&stop, {}});
+  EXPECT_TRUE(outcome.interrupted);
+  EXPECT_EQ(outcome.files_parsed, 0);
+  EXPECT_EQ(github.upload_attempts(), 0);
+}
+
+TEST_F(RunnerTest, ARecordedUploadIdIsPolledNotUploadedAgain) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  std::string recorded;
+  JobOutcome first = runner->run(push(kZero, c1_), JobControl{nullptr, [&](const std::string& id) { recorded = id; }});
+  ASSERT_FALSE(first.error) << first.error->message;
+  ASSERT_EQ(recorded, "sarif-1");
+
+  Job again = push(kZero, c1_);
+  again.recorded_sarif_id = recorded;
+  const int polls = github.status_polls();
+  const JobOutcome outcome = runner->run(again);
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_TRUE(outcome.uploaded);
+  EXPECT_EQ(outcome.sarif_id, "sarif-1");
+  EXPECT_EQ(outcome.processing_status, "complete");
+  EXPECT_EQ(outcome.files_parsed + outcome.files_reused, 0);  // nothing fetched or scanned
+  EXPECT_EQ(github.upload_attempts(), 1);
+  EXPECT_EQ(github.status_polls(), polls + 1);
+}
+
+TEST_F(RunnerTest, ARecordedUploadIdStillPendingIsPolledToTheEnd) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  ASSERT_FALSE(runner->run(push(kZero, c1_)).error);
+  github.set_processing_status("complete", 2);
+  Job again = push(kZero, c1_);
+  again.recorded_sarif_id = "sarif-1";
+  const JobOutcome outcome = runner->run(again);
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.processing_status, "complete");
+  EXPECT_EQ(github.upload_attempts(), 1);
+}
+
+TEST_F(RunnerTest, ARecordedUploadIdGitHubDoesNotKnowIsUploadedAgain) {
+  FakeGitHub github("tok");
+  Job job = push(kZero, c1_);
+  job.recorded_sarif_id = "sarif-from-another-github";
+  const JobOutcome outcome = make_github_runner(config(github))->run(job);
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.sarif_id, "sarif-1");
+  EXPECT_EQ(github.uploads().size(), 1u);
+  EXPECT_EQ(outcome.files_parsed, 4);
+}
+
+TEST_F(RunnerTest, ARecordedUploadWhoseProcessingFailedIsUploadedAgain) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  ASSERT_FALSE(runner->run(push(kZero, c1_)).error);
+  github.set_processing_status("failed", 0, {"could not parse SARIF"});
+  Job again = push(kZero, c1_);
+  again.recorded_sarif_id = "sarif-1";
+  const JobOutcome outcome = runner->run(again);
+  EXPECT_EQ(github.uploads().size(), 2u);
+  EXPECT_EQ(outcome.sarif_id, "sarif-2");
+  ASSERT_TRUE(outcome.error);  // the new upload failed as well: the usual failure
+  EXPECT_FALSE(outcome.retryable);
 }
 
 TEST_F(RunnerTest, AMissingCommitIsNotRetried) {

@@ -8,12 +8,17 @@
 //   2. a push changing one file -> the upload carries the full result set and
 //      /metrics shows one more file parsed, the rest reused;
 //   3. GitHub answers 503 then hangs while a second job waits: SIGTERM lets the
-//      running job finish, leaves the queued one on disk, exits 0; a restart on
-//      the same data dir runs it;
-//   4. neither the log nor any HTTP reply contains the webhook secret or token.
+//      upload in flight finish, records its id without waiting to poll, leaves
+//      the queued job on disk, exits 0; a restart on the same data dir polls
+//      the first (no second upload) and runs the other;
+//   4. neither the log nor any HTTP reply contains the webhook secret or token;
+//   5. (second test) GitHub answers 503 with Retry-After: 60: SIGTERM ends the
+//      wait, serve exits 0 within seconds, the job stays queued without an
+//      attempt counted and uploads exactly once after a restart.
 // Every wait is bounded; the child is killed in teardown whatever happens.
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <set>
 #include <tuple>
 
@@ -182,14 +187,16 @@ TEST_F(ServeEndToEnd, PushUploadOneFileChangeRestartAndNoSecretsLeak) {
       << "the 503 was not retried; uploads seen: " << proxy_->upload_requests();
   EXPECT_EQ(proxy_->upload_requests(), 2 + 2);  // two earlier jobs, then 503 and the held retry
 
-  // SIGTERM: no new connections, the running job may finish, the queued one stays.
+  // SIGTERM: no new connections, the upload in flight completes, its id is
+  // recorded and polling is left for the restart; the queued job stays.
   ASSERT_EQ(::kill(serve_->pid(), SIGTERM), 0);
   EXPECT_TRUE(eventually([&] { return !port_accepts(port_); }, 10s)) << "still accepting after SIGTERM";
   proxy_->release();
   const auto status = serve_->terminate(kWait);
   ASSERT_TRUE(status) << "serve did not exit within 30 s of SIGTERM";
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
-  EXPECT_EQ(job_record("e2e-3")["state"], "uploaded");
+  EXPECT_EQ(job_record("e2e-3")["state"], "queued");
+  EXPECT_EQ(job_record("e2e-3")["sarif_id"], "sarif-3");
   EXPECT_EQ(job_record("e2e-4")["state"], "queued");
   auto third = second;
   third.emplace("lib/util.py", 2, "bind-all-interfaces");
@@ -204,10 +211,12 @@ TEST_F(ServeEndToEnd, PushUploadOneFileChangeRestartAndNoSecretsLeak) {
   ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
   EXPECT_EQ(results_of(upload->sarif), first);
   ASSERT_TRUE(eventually([&] { return job_record("e2e-4")["state"] == "uploaded"; }, kWait));
+  ASSERT_TRUE(eventually([&] { return job_record("e2e-3")["state"] == "uploaded"; }, kWait));
+  EXPECT_EQ(job_record("e2e-3")["sarif_id"], "sarif-3");
   ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_reused_total") == 4; }, kWait))
       << metrics();
   EXPECT_EQ(metric(metrics(), "bindscan_files_parsed_total"), 0);
-  EXPECT_EQ(github_->uploads().size(), 4u);  // one per job, no duplicate
+  EXPECT_EQ(github_->uploads().size(), 4u);  // one per job, no duplicate (e2e-3 polled its id)
   const auto status2 = serve_->terminate(kWait);
   ASSERT_TRUE(status2);
   EXPECT_TRUE(WIFEXITED(*status2) && WEXITSTATUS(*status2) == 0) << *status2;
@@ -231,6 +240,47 @@ TEST_F(ServeEndToEnd, PushUploadOneFileChangeRestartAndNoSecretsLeak) {
   // Nor in the mirror's config (the token goes through the credential callback).
   const std::string mirror_config = read_text(root_ / "data" / "git" / "octo" / "hello.git" / "config");
   EXPECT_EQ(mirror_config.find(kToken), std::string::npos) << mirror_config;
+}
+
+TEST_F(ServeEndToEnd, SigtermDuringARetryAfterWaitExitsAtOnceAndTheJobUploadsOnceAfterRestart) {
+  start_serve();
+  proxy_->set_fault({.status = 503, .headers = {{"Retry-After", "60"}}, .delay = 0ms, .times = -1,
+                     .all_requests = false});
+  auto res = poster_.post("push", "e2e-wait", push("refs/heads/main", kZero, c1_));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  ASSERT_TRUE(eventually([&] { return proxy_->upload_requests() == 1; }, kWait))
+      << read_text(root_ / "serve.log");
+  std::this_thread::sleep_for(500ms);  // the job is now in its 60 s wait
+  ASSERT_EQ(job_record("e2e-wait")["state"], "running");
+
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto status = serve_->terminate(5s);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(status) << "serve did not exit within 5 s of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << *status;
+  std::cout << "SIGTERM during a 60 s Retry-After wait: exit 0 after " << seconds << " s\n";
+  RecordProperty("sigterm_exit_ms", static_cast<int>(seconds * 1000));
+  EXPECT_LT(seconds, 5.0);
+  json record = job_record("e2e-wait");
+  EXPECT_EQ(record["state"], "queued");
+  EXPECT_EQ(record["job"]["attempts"], 0);  // an interrupted wait is not an attempt
+  EXPECT_EQ(proxy_->upload_requests(), 1);
+  EXPECT_TRUE(github_->uploads().empty());
+
+  // GitHub recovers; the restarted service runs the job, which uploads once.
+  proxy_->clear_fault();
+  start_serve();
+  auto upload = upload_for(c1_, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  ASSERT_TRUE(eventually([&] { return job_record("e2e-wait")["state"] == "uploaded"; }, kWait));
+  EXPECT_EQ(job_record("e2e-wait")["job"]["attempts"], 1);
+  EXPECT_EQ(github_->uploads().size(), 1u);
+  const auto status2 = serve_->terminate(kWait);
+  ASSERT_TRUE(status2);
+  EXPECT_TRUE(WIFEXITED(*status2) && WEXITSTATUS(*status2) == 0) << *status2;
+  const std::string log = read_text(root_ / "serve.log");
+  EXPECT_NE(log.find("\"outcome\":\"interrupted\""), std::string::npos) << log;
 }
 
 }  // namespace

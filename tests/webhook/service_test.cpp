@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -32,10 +33,23 @@ std::string payload(const std::string& name) {
 }
 
 // Answers each job with `next` (after waiting for release() when gated).
+// After upload_then_wait(), the next job records an upload id and then waits
+// the way a 60 s backoff would, until the service's stop cuts it short.
 class FakeRunner : public JobRunner {
  public:
-  JobOutcome run(const Job& job) override {
+  JobOutcome run(const Job& job, const JobControl& control) override {
     std::unique_lock lock(mutex_);
+    if (!waiting_upload_.empty()) {
+      JobOutcome outcome;
+      outcome.sarif_id = std::exchange(waiting_upload_, "");
+      control.record_sarif_id(outcome.sarif_id);
+      started_.push_back(job);
+      changed_.notify_all();
+      lock.unlock();
+      outcome.interrupted = !control.stop->wait_for(60s);
+      outcome.uploaded = !outcome.interrupted;
+      return outcome;
+    }
     started_.push_back(job);
     changed_.notify_all();
     changed_.wait(lock, [&] { return !gated_; });
@@ -65,6 +79,11 @@ class FakeRunner : public JobRunner {
     return changed_.wait_for(lock, timeout, [&] { return started_.size() >= n; });
   }
   size_t started() { std::lock_guard lock(mutex_); return started_.size(); }
+  Job job(size_t i) { std::lock_guard lock(mutex_); return started_.at(i); }
+  void upload_then_wait(std::string sarif_id) {
+    std::lock_guard lock(mutex_);
+    waiting_upload_ = std::move(sarif_id);
+  }
 
  private:
   std::mutex mutex_;
@@ -72,6 +91,7 @@ class FakeRunner : public JobRunner {
   std::vector<Job> started_;
   std::vector<JobOutcome> outcomes_;
   bool gated_ = false;
+  std::string waiting_upload_;
 };
 
 fs::path make_temp_dir() {
@@ -408,6 +428,31 @@ TEST_F(WebhookService, ShutdownLetsTheRunningJobFinishAndKeepsTheQueue) {
   store_.reset();
   start(1);
   EXPECT_TRUE(wait_for_state("d-2", JobState::kUploaded));
+}
+
+TEST_F(WebhookService, StopCutsAJobsWaitShortAndPutsItBackWithItsUploadId) {
+  runner_.upload_then_wait("sarif-77");
+  start(1);
+  ASSERT_EQ(post("push", "d-1", payload("push.json"))->status, 202);
+  ASSERT_TRUE(runner_.wait_started(1));
+  const auto t0 = std::chrono::steady_clock::now();
+  service_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  auto record = store_->find("d-1");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->state, JobState::kQueued);
+  EXPECT_EQ(record->job.attempts, 0);  // the interrupted attempt does not count
+  EXPECT_EQ(record->sarif_id, "sarif-77");
+  EXPECT_TRUE(wait_for_log("\"outcome\":\"interrupted\""));
+
+  // The next start resumes it with the recorded id, as its first attempt.
+  service_.reset();
+  store_.reset();
+  start(1);
+  EXPECT_TRUE(wait_for_state("d-1", JobState::kUploaded));
+  ASSERT_EQ(runner_.started(), 2u);
+  EXPECT_EQ(runner_.job(1).recorded_sarif_id, "sarif-77");
+  EXPECT_EQ(runner_.job(1).attempts, 1);
 }
 
 TEST_F(WebhookService, LogsOneLinePerDeliveryAndJobWithoutSecrets) {
