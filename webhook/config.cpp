@@ -32,7 +32,12 @@ constexpr Flag kFlags[] = {
     {"--max-queue", "BINDSCAN_MAX_QUEUE", "N", "queued jobs before deliveries get 503 (default 1000)"},
     {"--category", "BINDSCAN_CATEGORY", "NAME", "SARIF automationDetails.id (default bindscan/python/)"},
     {"--max-body-bytes", "BINDSCAN_MAX_BODY_BYTES", "N", "largest webhook body accepted (default 26214400 = 25 MiB)"},
-    {"--read-timeout", "BINDSCAN_READ_TIMEOUT", "SECONDS", "time allowed to receive a request (default 10)"},
+    {"--read-timeout", "BINDSCAN_READ_TIMEOUT", "SECONDS", "longest wait for the next byte of a request, or to write a reply (default 10)"},
+    {"--request-timeout", "BINDSCAN_REQUEST_TIMEOUT", "SECONDS", "time to receive a whole request, from its first byte (default 10)"},
+    {"--idle-timeout", "BINDSCAN_IDLE_TIMEOUT", "SECONDS", "keep-alive wait for a connection's next request (default 5)"},
+    {"--max-header-bytes", "BINDSCAN_MAX_HEADER_BYTES", "N", "largest request line plus headers (default 65536)"},
+    {"--http-threads", "BINDSCAN_HTTP_THREADS", "N", "connections served at once (default 16)"},
+    {"--git-timeout", "BINDSCAN_GIT_TIMEOUT", "SECONDS", "longest silence of a git remote before the fetch fails; 0: none (default 60)"},
     {"--max-attempts", "BINDSCAN_MAX_ATTEMPTS", "N", "tries per job for retryable failures (default 5)"},
 };
 
@@ -209,34 +214,35 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
                  "with --app-private-key-file PEM");
   }
 
-  if (auto n = value("--workers")) {
-    Result<int> workers = parse_number<int>("--workers", *n, 1, 256);
-    if (!workers) return workers.error();
-    config.workers = *workers;
-  }
-  if (auto n = value("--max-queue")) {
-    Result<size_t> max_queue = parse_number<size_t>("--max-queue", *n, 1, 1000000);
-    if (!max_queue) return max_queue.error();
-    config.max_queue = *max_queue;
-  }
+  // Sets `out` from a whole-number flag when given; a value out of range is a usage error.
+  std::optional<Error> bad_number;
+  auto number = [&]<typename T>(std::string_view flag, T min, T max, T& out) {
+    if (bad_number) return;
+    if (auto text = value(flag)) {
+      Result<T> n = parse_number<T>(flag, *text, min, max);
+      if (n) out = *n;
+      else bad_number = n.error();
+    }
+  };
+  auto seconds = [&](std::string_view flag, int min, int max, std::chrono::seconds& out) {
+    int n = static_cast<int>(out.count());
+    number(flag, min, max, n);
+    out = std::chrono::seconds(n);
+  };
+  number("--workers", 1, 256, config.workers);
+  number("--max-queue", size_t{1}, size_t{1000000}, config.max_queue);
+  number("--max-body-bytes", size_t{1}, size_t{1} << 31, config.max_body_bytes);
+  number("--max-header-bytes", size_t{1024}, size_t{1} << 20, config.max_header_bytes);
+  seconds("--read-timeout", 1, 300, config.read_timeout);
+  seconds("--request-timeout", 1, 600, config.request_timeout);
+  seconds("--idle-timeout", 1, 600, config.idle_timeout);
+  number("--http-threads", 1, 1024, config.http_threads);
+  seconds("--git-timeout", 0, 3600, config.git_timeout);
+  number("--max-attempts", 1, 100, config.max_attempts);
+  if (bad_number) return *bad_number;
   if (auto category = value("--category")) {
     if (category->empty()) return usage("--category must not be empty");
     config.category = *category;
-  }
-  if (auto n = value("--max-body-bytes")) {
-    Result<size_t> bytes = parse_number<size_t>("--max-body-bytes", *n, 1, size_t{1} << 31);
-    if (!bytes) return bytes.error();
-    config.max_body_bytes = *bytes;
-  }
-  if (auto n = value("--read-timeout")) {
-    Result<int> seconds = parse_number<int>("--read-timeout", *n, 1, 300);
-    if (!seconds) return seconds.error();
-    config.read_timeout = std::chrono::seconds(*seconds);
-  }
-  if (auto n = value("--max-attempts")) {
-    Result<int> attempts = parse_number<int>("--max-attempts", *n, 1, 100);
-    if (!attempts) return attempts.error();
-    config.max_attempts = *attempts;
   }
   return config;
 }

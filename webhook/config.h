@@ -54,7 +54,12 @@ struct ServeConfig {
   size_t max_queue = 1000;
   std::string category = "bindscan/python/";  // SARIF automationDetails.id
   size_t max_body_bytes = 25 * 1024 * 1024;
-  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds read_timeout{10};     // per read or write
+  std::chrono::seconds request_timeout{10};  // a whole request; GitHub gives up after 10 s
+  std::chrono::seconds idle_timeout{5};      // keep-alive
+  size_t max_header_bytes = 64 * 1024;
+  int http_threads = 16;
+  std::chrono::seconds git_timeout{60};      // silence of a git remote; 0: none
   int max_attempts = 5;  // per job, retryable failures included
   std::vector<std::string> warnings;  // worth logging at start-up (e.g. listening on all interfaces)
 };

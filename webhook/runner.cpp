@@ -132,6 +132,7 @@ class GitHubRunner final : public JobRunner {
       git_options.mirrors_dir = config_.data_dir / "git";
       git_options.allowed_hosts = config_.allowed_clone_hosts;
       git_options.max_files = config_.max_files;
+      git_options.socket_timeouts = config_.git_timeouts;
       auto mirror = GitMirror::open(git_options, job.owner, job.repo);
       if (!mirror) return failed(outcome, mirror.error());
       if (auto s = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline); !s) {

@@ -48,6 +48,7 @@
 
 #include "common/result.h"
 #include "webhook/credentials.h"
+#include "webhook/git_stream.h"
 #include "webhook/github_client.h"
 #include "webhook/job.h"
 #include "webhook/validate.h"
@@ -68,6 +69,7 @@ struct RunnerConfig {
   size_t max_files = 20000;                  // Python files per commit
   uint64_t max_file_bytes = 2 * 1024 * 1024; // larger files: notification, not scanned
   std::chrono::seconds job_timeout{900};     // fetch + scan + upload + polling
+  GitTimeouts git_timeouts;                  // socket connect and silence limits
   // Poll the processing status after the upload (the policy is in `http.poll`).
   bool wait_for_processing = true;
 

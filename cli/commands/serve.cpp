@@ -71,6 +71,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   runner_config.allowed_clone_hosts = config.clone_hosts;
   runner_config.credentials = std::move(*credentials);
   runner_config.category = config.category;
+  runner_config.git_timeouts.idle = config.git_timeout;
   if (Status s = check_runner_config(runner_config); !s) {
     err << "bindscan serve: " << s.error().message << '\n';
     return 2;
@@ -101,6 +102,10 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   options.clone_hosts = config.clone_hosts;
   options.max_body_bytes = config.max_body_bytes;
   options.read_timeout = config.read_timeout;
+  options.request_timeout = config.request_timeout;
+  options.idle_timeout = config.idle_timeout;
+  options.max_header_bytes = config.max_header_bytes;
+  options.http_threads = config.http_threads;
   options.workers = config.workers;
   options.retry.max_attempts = config.max_attempts;
   Service service(options, **store, *runner, log);

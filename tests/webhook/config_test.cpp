@@ -75,6 +75,26 @@ TEST_F(WebhookConfig, FlagsWinOverEnvironment) {
   EXPECT_EQ(config->clone_hosts[1], (CloneHost{"http", "127.0.0.1", 9000}));
 }
 
+TEST_F(WebhookConfig, RequestLimitsAndGitTimeoutFromFlagsOrEnvironment) {
+  env_["BINDSCAN_HTTP_THREADS"] = "4";
+  env_["BINDSCAN_GIT_TIMEOUT"] = "0";
+  auto config = parse({"--webhook-secret-file", "/run/secret", "--request-timeout", "20", "--idle-timeout=2",
+                       "--max-header-bytes", "16384"});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->request_timeout, std::chrono::seconds(20));
+  EXPECT_EQ(config->idle_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(config->max_header_bytes, 16384u);
+  EXPECT_EQ(config->http_threads, 4);
+  EXPECT_EQ(config->git_timeout, std::chrono::seconds(0));
+  env_.erase("BINDSCAN_HTTP_THREADS");
+  env_.erase("BINDSCAN_GIT_TIMEOUT");
+  auto defaults = parse({"--webhook-secret-file", "/run/secret"});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(defaults->http_threads, 16);
+  EXPECT_EQ(defaults->git_timeout, std::chrono::seconds(60));
+}
+
 TEST_F(WebhookConfig, RepeatedCloneHosts) {
   auto config = parse({"--webhook-secret-file", "/run/secret", "--allow-clone-host", "github.com",
                        "--allow-clone-host", "ghe.example.com:8443"});
@@ -117,7 +137,9 @@ TEST_F(WebhookConfig, BadValuesAreUsageErrors) {
   for (std::vector<std::string_view> args :
        {std::vector<std::string_view>{"--listen", "8080"}, {"--listen", "::1:80"}, {"--listen", "h:99999"},
         {"--workers", "0"}, {"--workers", "x"}, {"--max-queue", "-1"}, {"--allow-clone-host", "file:///"},
-        {"--github-api", "api.github.com"}, {"--read-timeout", "0"}, {"--workers"}}) {
+        {"--github-api", "api.github.com"}, {"--read-timeout", "0"}, {"--workers"},
+        {"--request-timeout", "0"}, {"--idle-timeout", "-5"}, {"--max-header-bytes", "100"},
+        {"--http-threads", "0"}, {"--git-timeout", "1h"}}) {
     std::vector<std::string_view> all = {"--webhook-secret-file", "/run/secret"};
     all.insert(all.end(), args.begin(), args.end());
     auto config = parse(all);
