@@ -196,7 +196,7 @@ Result<std::unique_ptr<JobStore>> JobStore::open(const fs::path& dir, JobStoreOp
   if (ec) return Error{"io", "cannot list " + dir.string() + ": " + ec.message()};
   std::lock_guard lock(store->mutex_);
   for (const JobRecord& record : interrupted) {
-    if (Status s = store->write_locked(record); !s && warnings) {
+    if (Status s = store->write_record(record); !s && warnings) {
       warnings->push_back("cannot mark interrupted job " + record.job.id + " queued: " +
                           s.error().message);
     }
@@ -204,7 +204,7 @@ Result<std::unique_ptr<JobStore>> JobStore::open(const fs::path& dir, JobStoreOp
   return store;
 }
 
-Status JobStore::write_locked(const JobRecord& record) {
+Status JobStore::write_record(const JobRecord& record) {
   return write_durably(dir_, dir_ / (record.job.id + ".json"), record_to_json(record));
 }
 
@@ -217,24 +217,32 @@ void JobStore::set_clock(Clock clock) {
 
 Result<Admission> JobStore::admit(const Job& job) {
   if (!is_safe_id(job.id)) return Error{"io", "job id is not a safe file name"};
-  std::lock_guard lock(mutex_);
-  auto it = records_.find(job.id);
-  bool requeue = it != records_.end() && it->second.state == JobState::kFailed;
-  if (it != records_.end() && !requeue) return Admission::kDuplicate;
-  size_t queued = 0;
-  for (const auto& [id, r] : records_) queued += r.state == JobState::kQueued;
-  if (queued >= options_.max_queue) return Admission::kQueueFull;
-
   JobRecord record;
-  record.job = job;
-  record.job.attempts = 0;
-  record.state = JobState::kQueued;
-  record.created_ms = record.updated_ms = now();
-  if (requeue) {
-    record.created_ms = it->second.created_ms;
-    record.accepted = it->second.accepted + 1;
+  bool requeue = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (admitting_.contains(job.id)) return Admission::kDuplicate;
+    auto it = records_.find(job.id);
+    requeue = it != records_.end() && it->second.state == JobState::kFailed;
+    if (it != records_.end() && !requeue) return Admission::kDuplicate;
+    size_t queued = admitting_.size();
+    for (const auto& [id, r] : records_) queued += r.state == JobState::kQueued;
+    if (queued >= options_.max_queue) return Admission::kQueueFull;
+
+    record.job = job;
+    record.job.attempts = 0;
+    record.state = JobState::kQueued;
+    record.created_ms = record.updated_ms = now();
+    if (requeue) {
+      record.created_ms = it->second.created_ms;
+      record.accepted = it->second.accepted + 1;
+    }
+    admitting_.insert(job.id);
   }
-  if (Status s = write_locked(record); !s) return s.error();
+  Status written = write_record(record);
+  std::lock_guard lock(mutex_);
+  admitting_.erase(job.id);
+  if (!written) return written.error();
   records_[job.id] = std::move(record);
   changed_.notify_one();
   return requeue ? Admission::kRequeued : Admission::kAccepted;
@@ -258,7 +266,7 @@ std::optional<Job> JobStore::take() {
       best->updated_ms = t;
       // If this write fails the disk still says queued: after a restart the
       // job runs again, which is the safe direction.
-      (void)write_locked(*best);
+      (void)write_record(*best);
       Job job = best->job;
       job.recorded_sarif_id = best->sarif_id;
       return job;
@@ -279,7 +287,7 @@ Status JobStore::update_locked(const std::string& id,
   JobRecord updated = it->second;
   change(updated);
   updated.updated_ms = now();
-  if (Status s = write_locked(updated); !s) return s;
+  if (Status s = write_record(updated); !s) return s;
   it->second = std::move(updated);
   return ok_status();
 }
@@ -321,7 +329,7 @@ Status JobStore::put_back(const std::string& id) {
 void JobStore::prune_finished_locked() {
   std::vector<std::pair<int64_t, std::string>> finished;
   for (const auto& [id, r] : records_) {
-    if (is_finished(r.state)) finished.emplace_back(r.updated_ms, id);
+    if (is_finished(r.state) && !admitting_.contains(id)) finished.emplace_back(r.updated_ms, id);
   }
   if (finished.size() <= options_.max_finished) return;
   std::sort(finished.begin(), finished.end());

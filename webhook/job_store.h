@@ -23,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -116,7 +117,8 @@ class JobStore {
 
  private:
   JobStore(std::filesystem::path dir, JobStoreOptions options);
-  Status write_locked(const JobRecord& record);
+  // Writes the record's file durably; needs no lock (unique temp names).
+  Status write_record(const JobRecord& record);
   // Applies `change` to a copy of record `id`, stamps it, writes it durably
   // and only then keeps it in memory.
   Status update_locked(const std::string& id, const std::function<void(JobRecord&)>& change);
@@ -129,6 +131,10 @@ class JobStore {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, JobRecord> records_;
+  // Ids whose admission is being written, outside the lock so that
+  // concurrent deliveries' fsyncs overlap instead of queueing. They count as
+  // queued and as duplicates, and are never pruned.
+  std::set<std::string> admitting_;
   bool closed_ = false;
 };
 

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -140,6 +141,33 @@ TEST_F(WebhookJobStore, QueueFullRefusesWithoutWriting) {
   EXPECT_FALSE(fs::exists(dir_ / "jobs" / "d-3.json"));
   ASSERT_TRUE(store->take());  // running jobs do not count against the queue
   EXPECT_EQ(*store->admit(sample_job("d-3")), Admission::kAccepted);
+}
+
+// Admissions write outside the store's lock: concurrent ones must still see
+// each other, as duplicates and against the queue limit.
+TEST_F(WebhookJobStore, ConcurrentAdmissionsOfOneDeliveryQueueItOnce) {
+  auto store = open();
+  std::vector<Admission> results(16);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = *store->admit(sample_job("d-same")); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(results.begin(), results.end(), Admission::kAccepted), 1);
+  EXPECT_EQ(std::count(results.begin(), results.end(), Admission::kDuplicate), 15);
+  EXPECT_EQ(store->counts().queued, 1u);
+}
+
+TEST_F(WebhookJobStore, ConcurrentAdmissionsStopExactlyAtTheQueueLimit) {
+  auto store = open({.max_queue = 5, .max_finished = 10});
+  std::vector<Admission> results(40);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = *store->admit(sample_job("d-" + std::to_string(i))); });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(results.begin(), results.end(), Admission::kAccepted), 5);
+  EXPECT_EQ(std::count(results.begin(), results.end(), Admission::kQueueFull), 35);
+  EXPECT_EQ(store->counts().queued, 5u);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "jobs"), fs::directory_iterator()), 5);
 }
 
 TEST_F(WebhookJobStore, UnwritableDirectoryIsAnErrorAndLeavesNothing) {
