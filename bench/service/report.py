@@ -121,9 +121,9 @@ def reply_tables(rows, burst, seconds):
     floors = [r for r in rows if r["kind"] == "fsync"]
     if floors:
         print("\nThe floor under each 202, measured alone (bench/service/fsync_floor.py: a 1 KiB record "
-              "written, fsynced, renamed, its folder fsynced; %s times, one after another): %s. Admissions "
-              "write while holding the job store's lock, so concurrent deliveries queue behind each other's "
-              "fsyncs." % (floors[0]["n"], "; ".join("%s (%s) median %s ms, p99 %s ms" % (
+              "written, fsynced, renamed, its folder fsynced; %s times, one after another): %s. Concurrent "
+              "admissions write outside the job store's lock, so their fsyncs overlap; what the disk does "
+              "with overlapping fsyncs is the rest of the server's time." % (floors[0]["n"], "; ".join("%s (%s) median %s ms, p99 %s ms" % (
                   r["where"], r["fs"], r["p50_ms"], r["p99_ms"]) for r in floors)))
     print()
 
