@@ -32,19 +32,9 @@ log() { printf 'bench: %s\n' "$*" >&2; }
 
 # --- peers and tools ----------------------------------------------------------
 # Commands, and the Debian package that provides each (node may come from elsewhere).
-missing=""
-for pair in hyperfine:hyperfine /usr/bin/time:time bandit:bandit python3:python3 g++:g++ \
-  pkg-config:pkg-config node:nodejs npm:npm; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
-done
-if [ -n "$missing" ]; then
-  [ "$(id -u)" = 0 ] || { log "missing Debian packages:$missing; install them or run as root"; exit 2; }
-  log "installing:$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. "$root/bench/tools.sh"
+install_missing hyperfine:hyperfine /usr/bin/time:time bandit:bandit python3:python3 g++:g++ \
+  pkg-config:pkg-config node:nodejs npm:npm
 ruff_version=$(sed -n 's/.*"@astral-sh\/ruff-wasm-nodejs": "\(.*\)".*/\1/p' "$bench/package.json")
 installed=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$bench/node_modules/@astral-sh/ruff-wasm-nodejs/package.json" 2>/dev/null || true)
 if [ "$installed" != "$ruff_version" ]; then

@@ -49,18 +49,8 @@ parts=" ${BENCH_SERVICE_PARTS:-reply memory overload} "
 log() { printf 'service-bench: %s\n' "$*" >&2; }
 
 # --- tools --------------------------------------------------------------------
-missing=""
-for pair in wrk:wrk openssl:openssl python3:python3 git:git curl:curl; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"
-done
-if [ -n "$missing" ]; then
-  [ "$(id -u)" = 0 ] || { log "missing Debian packages:$missing; install them or run as root"; exit 2; }
-  log "installing:$missing"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  # shellcheck disable=SC2086
-  apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. "$root/bench/tools.sh"
+install_missing wrk:wrk openssl:openssl python3:python3 git:git curl:curl
 
 # --- build --------------------------------------------------------------------
 mkdir -p "$root/bench/work"
