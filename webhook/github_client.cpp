@@ -214,8 +214,8 @@ Result<HttpResponse> GitHubClient::request(std::string_view method, std::string_
     if (classify(seen) == Outcome::kSuccess) return response;
     if (!decision.retry) {
       const bool transient = classify(seen) == Outcome::kTransient;
-      return Error{transient ? "github-transient" : "github",
-                   what + ": " + failure + (transient ? " (" + decision.reason + ")" : "")};
+      const char* code = transient ? "github-transient" : seen.status == 404 ? "github-not-found" : "github";
+      return Error{code, what + ": " + failure + (transient ? " (" + decision.reason + ")" : "")};
     }
     if (deadline && std::chrono::steady_clock::now() + decision.delay > *deadline) {
       return Error{"github-transient",
@@ -259,10 +259,7 @@ Result<ProcessingStatus> GitHubClient::processing_status(std::string_view owner,
                            "/code-scanning/sarifs/" + std::string(sarif_id);
   auto response = request("GET", path, "", token, deadline, stop);
   if (!response) {
-    if (response.error().code == "github" &&
-        response.error().message.find(": HTTP 404") != std::string::npos) {
-      return ProcessingStatus{"unknown", {}, {}};
-    }
+    if (response.error().code == "github-not-found") return ProcessingStatus{"unknown", {}, {}};
     return response.error();
   }
   const json doc = json::parse(response->body, nullptr, false);

@@ -10,9 +10,11 @@
 //
 // Failures (Error::code):
 //   "github"           permanent: a 4xx that retrying cannot fix (400, 401, 403
-//                      without rate limit, 404, 413, 422), or processing failed.
+//                      without rate limit, 413, 422), or processing failed.
 //                      The message keeps GitHub's own words (`message`,
 //                      `errors`), never the token.
+//   "github-not-found" permanent like "github", for a 404 (processing_status
+//                      reads it as an id GitHub does not know yet).
 //   "github-transient" network errors, timeouts, 5xx or rate limits that
 //                      outlasted the retry policy or the deadline: worth a
 //                      later try.
