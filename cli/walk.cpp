@@ -1,24 +1,20 @@
 #include "cli/walk.h"
 
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "common/python_files.h"
 
 namespace bindscan::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::array<std::string_view, 12> kSkippedFolders = {
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
-    ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".eggs"};
 
 // Globs match the path as given, the path below the PATH argument being
 // walked (so `tests/*` works for any PATH), or the file name alone.
@@ -31,22 +27,19 @@ bool excluded(const std::string& path, const std::string& walk_root, const WalkO
     while (below.starts_with("/")) below.erase(0, 1);
   }
   if (below.starts_with("./")) below.erase(0, 2);
-  for (const std::string& glob : options.excludes)
-    for (const std::string* candidate : {&path, static_cast<const std::string*>(&below), static_cast<const std::string*>(&name)})
-      if (fnmatch(glob.c_str(), candidate->c_str(), 0) == 0) return true;
-  return false;
+  return files::is_excluded(options.excludes, {path, below, name});
 }
 
 bool python_candidate(const fs::directory_entry& entry) {
-  const fs::path& path = entry.path();
-  if (path.extension() == ".py") return true;
-  if (path.has_extension()) return false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  const std::string name = entry.path().filename().string();
+  if (files::has_python_extension(name)) return true;
+  if (!files::may_be_python_script(name)) return false;
+  int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
-  char head[128];
+  char head[files::kShebangProbeBytes];
   ssize_t n = ::read(fd, head, sizeof head);
   ::close(fd);
-  return n > 0 && has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
+  return n > 0 && files::has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
 }
 
 void walk(const fs::path& root, const std::string& walk_root, const WalkOptions& options, WalkResult& out) {
@@ -63,15 +56,12 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
   for (const fs::directory_entry& entry : entries) {
     std::string path = entry.path().string();
     if (excluded(path, walk_root, options)) continue;
-    if (entry.is_symlink(ec)) {
-      // A linked file is scanned; a linked folder is not followed (loops, escapes).
-      if (entry.is_regular_file(ec) && entry.path().extension() == ".py") out.files.push_back(path);
-      continue;
-    }
+    // Links are not followed, as in a commit's tree (loops, escapes, and the
+    // service cannot follow them either: files::FileSelection).
+    if (entry.is_symlink(ec)) continue;
     if (entry.is_directory(ec)) {
-      std::string name = entry.path().filename().string();
-      if (std::find(kSkippedFolders.begin(), kSkippedFolders.end(), name) != kSkippedFolders.end()) continue;
-      if (fs::exists(entry.path() / "pyvenv.cfg", ec)) continue;  // a virtualenv
+      if (files::is_skipped_folder(entry.path().filename().string())) continue;
+      if (fs::exists(entry.path() / files::kVirtualenvMarker, ec)) continue;
       walk(entry.path(), walk_root, options, out);
     } else if (entry.is_regular_file(ec) && python_candidate(entry)) {
       out.files.push_back(path);
@@ -80,12 +70,6 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
 }
 
 }  // namespace
-
-bool has_python_shebang(std::string_view head) {
-  if (!head.starts_with("#!")) return false;
-  std::string_view line = head.substr(0, head.find('\n'));
-  return line.find("python") != std::string_view::npos;
-}
 
 WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOptions& options) {
   WalkResult out;

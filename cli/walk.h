@@ -17,14 +17,12 @@ struct WalkResult {
   std::vector<std::string> errors;  // "PATH: reason" for paths that could not be listed
 };
 
-// Expands PATHs: a file is taken as given; a directory is walked for `*.py`
-// files and extension-less files that start with a python shebang. Skips
+// Expands PATHs: a file is taken as given; a directory is walked for the
+// files common/python_files.h selects (the same rules as `bindscan serve`):
+// `*.py` and extension-less files with a python shebang, skipping
 // version-control folders, virtualenvs (any folder with pyvenv.cfg),
-// node_modules and caches; does not follow symlinked folders.
+// node_modules and caches, and not following symlinks.
 WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOptions& options);
-
-// Whether an extension-less file's first bytes are a python shebang.
-bool has_python_shebang(std::string_view head);
 
 enum class ReadStatus { kOk, kTooLarge, kError };
 

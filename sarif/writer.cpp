@@ -129,11 +129,13 @@ class Writer {
     return out;
   }
 
-  Json results() const {
-    struct Entry {
-      std::string uri;
-      const LocatedFinding* located;
-    };
+  struct Entry {
+    std::string uri;
+    const LocatedFinding* located;
+  };
+
+  // Every result to write, in output order.
+  std::vector<Entry> sorted_entries() const {
     std::vector<Entry> entries;
     for (const FileResults& file : log_.files) {
       const std::string uri = path_to_uri(file.path);
@@ -149,18 +151,37 @@ class Writer {
     };
     std::stable_sort(entries.begin(), entries.end(),
                      [&](const Entry& a, const Entry& b) { return key(a) < key(b); });
+    return entries;
+  }
+
+  Json results(const std::vector<Entry>& entries, size_t count) const {
     Json out = Json::array();
-    for (const Entry& entry : entries) out.push_back(result(entry.uri, *entry.located));
+    for (size_t i = 0; i < count; ++i) out.push_back(result(entries[i].uri, *entries[i].located));
     return out;
   }
 
-  Json invocation() const {
+  // Said in the run when results were left out at the cap.
+  static Notification left_out(const std::vector<Entry>& entries, size_t kept) {
+    const Entry& first = entries[kept];
+    return Notification{
+        "",
+        std::to_string(entries.size() - kept) + " of " + std::to_string(entries.size()) +
+            " results were left out: GitHub accepts at most " + std::to_string(kept) +
+            " results per run. The first left out is in " + first.uri + " at line " +
+            std::to_string(first.located->region.start_line) +
+            "; results are kept in order of path, line and column.",
+        Level::kWarning};
+  }
+
+  Json invocation(const std::optional<Notification>& extra) const {
     Json out = {{"executionSuccessful", log_.execution_successful}};
     if (!log_.start_time_utc.empty()) out["startTimeUtc"] = text(log_.start_time_utc);
     if (!log_.end_time_utc.empty()) out["endTimeUtc"] = text(log_.end_time_utc);
-    if (!log_.notifications.empty()) {
+    std::vector<Notification> all = log_.notifications;
+    if (extra) all.push_back(*extra);
+    if (!all.empty()) {
       Json notifications = Json::array();
-      for (const Notification& n : log_.notifications) {
+      for (const Notification& n : all) {
         Json notification = {{"level", sarif_level(n.level)}, {"message", message(n.message)}};
         if (!n.path.empty()) {
           notification["locations"] =
@@ -185,7 +206,11 @@ class Writer {
                     {"semanticVersion", version},
                     {"informationUri", kInformationUri},
                     {"rules", std::move(rules)}}}}},
-                {"invocations", Json::array({invocation()})}};
+                {"invocations", Json::array()}};
+    const std::vector<Entry> entries = sorted_entries();
+    const bool capped = log_.max_results != 0 && entries.size() > log_.max_results;
+    const size_t kept = capped ? log_.max_results : entries.size();
+    out["invocations"].push_back(invocation(capped ? std::optional(left_out(entries, kept)) : std::nullopt));
     if (!root_.empty()) out["originalUriBaseIds"] = {{kSourceRootId, {{"uri", root_}}}};
     if (log_.version_control) {
       const VersionControl& vc = *log_.version_control;
@@ -197,7 +222,7 @@ class Writer {
     }
     out["automationDetails"] = {{"id", text(log_.category)}};
     out["columnKind"] = "utf16CodeUnits";
-    out["results"] = results();
+    out["results"] = results(entries, kept);
     return out;
   }
 

@@ -26,6 +26,9 @@ inline constexpr std::string_view kInformationUri = "https://github.com/bindscan
 // category (here "bindscan/python"), which keys alerts together with the tool
 // name: never change it, or old alerts stay open forever (reference §3.6, §4.5).
 inline constexpr std::string_view kDefaultCategory = "bindscan/python/";
+// GitHub's limit on results in one run (reference: upload limits).
+inline constexpr size_t kGitHubMaxResultsPerRun = 25'000;
+
 // The uriBaseId of every location when SarifLog::source_root_uri is set.
 inline constexpr std::string_view kSourceRootId = "%SRCROOT%";
 
@@ -74,6 +77,11 @@ struct SarifLog {
   // True: they are written with suppressions [{kind: inSource}] and every
   // other result with suppressions [], as SARIF requires.
   bool include_suppressed = false;
+  // At most this many results are written (0: no limit). GitHub rejects a
+  // whole run with more than 25,000 results; past the cap the first
+  // max_results in output order are kept and a warning notification says how
+  // many were left out and where the first of them is.
+  size_t max_results = kGitHubMaxResultsPerRun;
   // invocations[0].startTimeUtc / endTimeUtc, e.g. "2024-05-01T12:00:00Z";
   // empty: omitted. The only nondeterministic input.
   std::string start_time_utc;

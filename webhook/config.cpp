@@ -1,7 +1,13 @@
 #include "webhook/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -39,6 +45,9 @@ constexpr Flag kFlags[] = {
     {"--http-threads", "BINDSCAN_HTTP_THREADS", "N", "connections served at once (default 16)"},
     {"--git-timeout", "BINDSCAN_GIT_TIMEOUT", "SECONDS", "longest silence of a git remote before the fetch fails; 0: none (default 60)"},
     {"--max-attempts", "BINDSCAN_MAX_ATTEMPTS", "N", "tries per job for retryable failures (default 5)"},
+    {"--max-file-size", "BINDSCAN_MAX_FILE_SIZE", "BYTES", "larger files are not scanned, as with bindscan scan (default 67108864 = 64 MiB)"},
+    {"--max-files", "BINDSCAN_MAX_FILES", "N", "Python files per commit; a commit with more fails its job (default 20000)"},
+    {"--cache-max-bytes", "BINDSCAN_CACHE_MAX_BYTES", "N", "result cache budget; least recently used entries go first; 0: no limit (default 1073741824 = 1 GiB)"},
 };
 
 Error usage(std::string message) { return Error{"usage", std::move(message)}; }
@@ -160,8 +169,11 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
 
   if (auto path = value("--webhook-secret-file")) {
     Result<std::string> text = read_file(*path);
-    if (!text) return Error{"io", "--webhook-secret-file: " + text.error().message};
+    if (!text) return Error{"io", "--webhook-secret-file " + text.error().message};
     config.webhook_secret = Secret(trim_line_end(std::move(*text)));
+    if (config.webhook_secret.empty()) {
+      return usage("--webhook-secret-file " + *path + ": the file is empty; put the webhook's secret in it");
+    }
   } else if (auto secret = env("BINDSCAN_WEBHOOK_SECRET")) {
     config.webhook_secret = Secret(*secret);
   }
@@ -239,6 +251,9 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
   number("--http-threads", 1, 1024, config.http_threads);
   seconds("--git-timeout", 0, 3600, config.git_timeout);
   number("--max-attempts", 1, 100, config.max_attempts);
+  number("--max-file-size", uint64_t{1}, uint64_t{1} << 40, config.max_file_bytes);
+  number("--max-files", size_t{1}, size_t{10'000'000}, config.max_files);
+  number("--cache-max-bytes", uint64_t{0}, uint64_t{1} << 50, config.cache_max_bytes);
   if (bad_number) return *bad_number;
   if (auto category = value("--category")) {
     if (category->empty()) return usage("--category must not be empty");
@@ -268,11 +283,30 @@ std::optional<std::string> process_env(std::string_view name) {
 }
 
 Result<std::string> read_whole_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{"io", "cannot read " + path.string()};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto fail = [&](const char* why) { return Error{"io", path.string() + ": " + why}; };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail(std::strerror(errno));
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    const char* why = S_ISDIR(info.st_mode) ? std::strerror(EISDIR) : "not a regular file";
+    ::close(fd);
+    return fail(why);
+  }
+  std::string text;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return fail(std::strerror(error));
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace bindscan::webhook

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/python_files.h"
 #include "common/result.h"
 #include "webhook/validate.h"
 
@@ -61,12 +62,16 @@ struct ServeConfig {
   int http_threads = 16;
   std::chrono::seconds git_timeout{60};      // silence of a git remote; 0: none
   int max_attempts = 5;  // per job, retryable failures included
+  uint64_t max_file_bytes = files::kDefaultMaxFileBytes;  // larger files are not scanned
+  size_t max_files = 20000;                               // Python files per commit
+  uint64_t cache_max_bytes = uint64_t{1} << 30;           // result cache budget; 0: none
   std::vector<std::string> warnings;  // worth logging at start-up (e.g. listening on all interfaces)
 };
 
 // Looks up an environment variable; nullopt when unset.
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
-// Reads a whole file; error code "io".
+// Reads a whole file; error code "io", message "PATH: reason" (strerror, or
+// "not a regular file").
 using FileReader = std::function<Result<std::string>(const std::filesystem::path&)>;
 
 // Parses `serve` arguments (without "bindscan serve"). Flags win over the
@@ -83,7 +88,8 @@ Result<std::pair<std::string, uint16_t>> parse_listen(std::string_view text);
 // The flag table as help text.
 std::string serve_usage();
 
-// The real environment and file system.
+// The real environment and file system. read_whole_file refuses what is not
+// a regular file (a directory, a FIFO) with "PATH: reason".
 std::optional<std::string> process_env(std::string_view name);
 Result<std::string> read_whole_file(const std::filesystem::path& path);
 

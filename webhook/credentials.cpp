@@ -6,9 +6,8 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
-#include <system_error>
+
+#include "webhook/config.h"
 
 namespace bindscan::webhook {
 namespace {
@@ -24,7 +23,7 @@ std::string trim(std::string text) {
 class FixedTokenProvider final : public TokenProvider {
  public:
   explicit FixedTokenProvider(std::string token) : token_(std::move(token)) {}
-  Result<std::string> token(std::optional<int64_t>) override { return token_; }
+  Result<std::string> token(std::optional<int64_t>, std::string_view) override { return token_; }
 
  private:
   const std::string token_;
@@ -32,23 +31,16 @@ class FixedTokenProvider final : public TokenProvider {
 
 }  // namespace
 
-Result<std::string> read_secret_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Error{"config", "secret file " + path.string() + " does not exist or is not a file"};
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (!in || !(text << in.rdbuf())) {
-    return Error{"config", "cannot read secret file " + path.string()};
-  }
-  std::string secret = trim(text.str());
-  if (secret.empty()) return Error{"config", "secret file " + path.string() + " is empty"};
+Result<std::string> read_secret_file(const std::filesystem::path& path, std::string_view flag) {
+  Result<std::string> text = read_whole_file(path);
+  if (!text) return Error{"config", std::string(flag) + " " + text.error().message};
+  std::string secret = trim(std::move(*text));
+  if (secret.empty()) return Error{"config", std::string(flag) + " " + path.string() + ": the file is empty"};
   return secret;
 }
 
 Result<Credentials> token_credentials_from_file(const std::filesystem::path& path) {
-  auto token = read_secret_file(path);
+  auto token = read_secret_file(path, "--token-file");
   if (!token) return token.error();
   return Credentials{std::move(*token), std::nullopt};
 }
@@ -65,7 +57,7 @@ Result<Credentials> token_credentials_from_env(const char* variable) {
 Result<Credentials> app_credentials(std::string app_id,
                                     const std::filesystem::path& private_key_file) {
   if (app_id.empty()) return Error{"config", "the GitHub App id is empty"};
-  auto pem = read_secret_file(private_key_file);
+  auto pem = read_secret_file(private_key_file, "--app-private-key-file");
   if (!pem) return pem.error();
   BIO* bio = BIO_new_mem_buf(pem->data(), static_cast<int>(pem->size()));
   EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 
@@ -28,9 +29,11 @@ struct Credentials {
   std::optional<AppCredentials> app;  // set: mint installation tokens instead
 };
 
-// Reads a secret from a file. Errors (code "config") name the file and the
-// problem: missing, unreadable, or empty.
-Result<std::string> read_secret_file(const std::filesystem::path& path);
+// Reads a secret from a file, surrounding whitespace dropped. Errors (code
+// "config") name the flag, the file and the reason: "--token-file PATH: No
+// such file or directory", "...: Permission denied", "...: Is a directory",
+// "...: the file is empty".
+Result<std::string> read_secret_file(const std::filesystem::path& path, std::string_view flag);
 
 // A fixed token from a file (--token-file) or an environment variable
 // (GITHUB_TOKEN). The env variant fails when the variable is unset or blank.
@@ -48,8 +51,13 @@ class TokenProvider {
  public:
   virtual ~TokenProvider() = default;
   // `installation_id` comes from the delivery; a fixed-token provider ignores
-  // it, an App provider requires it (Error "auth" when absent).
-  virtual Result<std::string> token(std::optional<int64_t> installation_id) = 0;
+  // it, an App provider requires it (Error "auth" when absent). An App token
+  // is scoped to the one `repository` (a name under the installation's
+  // account) when it is not empty: GitHub refuses to mint it (422) when the
+  // installation cannot see that repository, and the token can read and
+  // write no other.
+  virtual Result<std::string> token(std::optional<int64_t> installation_id,
+                                    std::string_view repository) = 0;
 };
 
 // Always returns `token`.

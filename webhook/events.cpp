@@ -59,8 +59,15 @@ Status fill_repository(const json& root, std::string_view event, const EventPoli
   Result<std::string> clone_url = need_string(root, event, "repository.clone_url");
   if (!clone_url) return clone_url.error();
   if (Status s = check_clone_url(*clone_url, policy.allowed_clone_hosts); !s) return s;
+  // full_name decides where results go, clone_url what is fetched: one repository.
+  if (Status s = check_clone_url_names(*clone_url, job.owner, job.repo); !s) return s;
   job.clone_url = *clone_url;
   job.installation_id = installation_id(root);
+  if (policy.require_installation && !job.installation_id) {
+    return Error{"not-app-delivery",
+                 "this service authenticates as a GitHub App; deliveries must come from the App's "
+                 "webhook (installation.id is missing or not an integer)"};
+  }
   return ok_status();
 }
 

@@ -16,6 +16,10 @@ namespace bindscan::webhook {
 struct EventPolicy {
   std::span<const CloneHost> allowed_clone_hosts;  // clone URLs must match one
   int max_json_depth = 64;  // deeper bodies are refused before nlohmann parses them
+  // The service authenticates as a GitHub App: a delivery to be queued must
+  // carry an integer installation.id (the App's own webhook sends one; a
+  // repository or organisation webhook does not), else it could never run.
+  bool require_installation = false;
 };
 
 enum class EventAction {
@@ -43,7 +47,9 @@ struct EventDecision {
 // Errors (all meant for a 400 reply, never containing the body):
 //   "bad-delivery"  delivery id missing or not [A-Za-z0-9-]
 //   "bad-payload"   not JSON, nested too deep, a field missing or of the wrong type
-//   "invalid-name", "invalid-clone-url", "clone-host-not-allowed" (see validate.h)
+//   "invalid-name", "invalid-clone-url", "clone-host-not-allowed",
+//   "clone-url-mismatch" (see validate.h)
+//   "not-app-delivery" require_installation and no integer installation.id
 Result<EventDecision> parse_event(std::string_view event, std::string_view delivery_id,
                                   std::string_view body, const EventPolicy& policy);
 

@@ -6,10 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <fstream>
 #include <mutex>
 #include <regex>
 #include <system_error>
+
+#include "common/python_files.h"
 
 namespace bindscan::webhook {
 namespace {
@@ -78,17 +81,35 @@ bool is_fetchable_ref(std::string_view ref) {
          std::regex_match(ref.begin(), ref.end(), pull);
 }
 
-// `*.py`, or a name without an extension whose blob starts "#!...python".
+// `*.py`, or a name without an extension whose blob starts "#!...python"
+// (common/python_files.h, the rules the CLI follows too).
 bool is_python(git_repository* repo, std::string_view name, const git_oid& blob_id) {
-  if (name.size() > 3 && name.ends_with(".py")) return true;
-  if (name.find('.') != std::string_view::npos) return false;
+  if (files::has_python_extension(name)) return true;
+  if (!files::may_be_python_script(name)) return false;
   git_blob* raw = nullptr;
   if (git_blob_lookup(&raw, repo, &blob_id) != 0) return false;
   BlobPtr blob(raw);
   const auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-  std::string_view text(static_cast<const char*>(git_blob_rawcontent(blob.get())), std::min<size_t>(size, 256));
-  if (!text.starts_with("#!")) return false;
-  return text.substr(0, text.find('\n')).find("python") != std::string_view::npos;
+  return files::has_python_shebang(std::string_view(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                                                    std::min(size, files::kShebangProbeBytes)));
+}
+
+// A folder of the tree the CLI would not enter either: a skipped name, or a
+// virtualenv (holds pyvenv.cfg).
+bool is_skipped_tree(git_repository* repo, std::string_view name, const git_oid& tree_id) {
+  if (files::is_skipped_folder(name)) return true;
+  git_tree* raw = nullptr;
+  if (git_tree_lookup(&raw, repo, &tree_id) != 0) return false;  // the walk reports it
+  TreePtr tree(raw);
+  return git_tree_entry_byname(tree.get(), std::string(files::kVirtualenvMarker).c_str()) != nullptr;
+}
+
+// Whether a folder of `path` (repository-relative) has a skipped name.
+bool in_skipped_folder(std::string_view path) {
+  for (size_t slash; (slash = path.find('/')) != std::string_view::npos; path.remove_prefix(slash + 1)) {
+    if (files::is_skipped_folder(path.substr(0, slash))) return true;
+  }
+  return false;
 }
 
 bool is_scannable_mode(uint32_t mode) {
@@ -191,6 +212,59 @@ bool ref_tips_readable(git_repository* repo) {
   return readable;
 }
 
+// The mirror's only refs: one per commit a job needs, under a private prefix
+// whose names are 40-hex and flat, so no two can collide (a branch "fix" and
+// a branch "fix/login" would, as loose files). Branch names never become refs.
+constexpr char kCommitRefPrefix[] = "refs/bindscan/commits/";
+constexpr char kIncomingRefPrefix[] = "refs/bindscan/incoming/";
+
+std::string commit_ref(std::string_view sha) { return kCommitRefPrefix + std::string(sha); }
+
+// Deletes every ref but `keep` (a full ref name; empty: none kept): what an
+// older layout left (refs/heads/..., refs/pull/...), earlier commits' refs
+// and an interrupted fetch's incoming ref. Objects stay until compaction.
+Status delete_refs_except(git_repository* repo, std::string_view keep) {
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_new(&raw, repo) != 0) return git_failure("cannot list the mirror's refs");
+  std::vector<std::string> doomed;
+  git_reference* ref = nullptr;
+  while (git_reference_next(&ref, raw) == 0) {
+    if (git_reference_name(ref) != keep) doomed.emplace_back(git_reference_name(ref));
+    git_reference_free(ref);
+  }
+  git_reference_iterator_free(raw);
+  for (const std::string& name : doomed) {
+    git_reference* found = nullptr;
+    if (git_reference_lookup(&found, repo, name.c_str()) != 0) continue;
+    const int rc = git_reference_delete(found);
+    git_reference_free(found);
+    if (rc != 0) return git_failure("cannot delete ref " + name + " from the mirror");
+  }
+  return ok_status();
+}
+
+// Packs in objects/pack, and whether any loose object exists.
+struct ObjectFiles {
+  std::vector<std::filesystem::path> packs;  // pack-*.pack
+  bool loose = false;
+};
+
+ObjectFiles object_files(const std::filesystem::path& mirror) {
+  ObjectFiles files;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(mirror / "objects" / "pack", ec)) {
+    if (entry.path().extension() == ".pack") files.packs.push_back(entry.path());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(mirror / "objects", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == 2 && std::isxdigit(static_cast<unsigned char>(name[0])) &&
+        std::isxdigit(static_cast<unsigned char>(name[1]))) {
+      files.loose = true;
+    }
+  }
+  return files;
+}
+
 }  // namespace
 
 struct GitMirror::Repo {
@@ -286,7 +360,15 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
       }
       const git_error* last = git_error_last();
       const bool bad_data = last && (last->klass == GIT_ERROR_ZLIB || last->klass == GIT_ERROR_INDEXER);
+      // A local ref that cannot be written ("cannot lock ref", a file where a
+      // folder is needed) fails again on every retry: not a network error.
+      const bool ref_conflict = last && last->klass == GIT_ERROR_REFERENCE;
       Error error = git_failure("fetching " + std::string(fetch_ref) + " from " + url, token);
+      if (ref_conflict) {
+        error.code = "git-ref";
+        error.message += " (a ref of the mirror cannot be written; not retried)";
+        return error;
+      }
       if (bad_data) error.message += " (damaged data)";
       if (const std::string said = remote_errors(state.remote_says); !said.empty()) {
         error.message += "; the server said: " + redact(said, token);
@@ -297,7 +379,28 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
   };
 
   const std::string ref(fetch_ref);
-  if (auto s = fetch_refspec("+" + ref + ":" + ref); !s) {
+  const std::string sha(commit_sha);
+  const std::string incoming = kIncomingRefPrefix + sha;
+  const std::string wanted = commit_ref(sha);
+  // The commit this job needs is the only ref kept; it stays until the next
+  // fetch, so the next one can tell the server what the mirror has.
+  auto keep_only_wanted = [&]() -> Status {
+    git_oid oid = *parse_oid(sha);
+    git_reference* created = nullptr;
+    if (git_reference_create(&created, repo_->handle.get(), wanted.c_str(), &oid, /*force=*/1,
+                             "bindscan: commit of a job") != 0) {
+      return Error{"git-ref", git_failure("cannot create ref " + wanted + " in the mirror").message};
+    }
+    git_reference_free(created);
+    return delete_refs_except(repo_->handle.get(), wanted);
+  };
+  auto fetch_incoming = [&]() -> Status {
+    // A ref left by an older layout or a crashed fetch goes first: nothing but
+    // the previous job's commit ref is left to clash with or to mislead.
+    if (auto s = delete_refs_except(repo_->handle.get(), previous_commit_ref()); !s) return s;
+    return fetch_refspec("+" + ref + ":" + incoming);
+  };
+  if (auto s = fetch_incoming(); !s) {
     if (s.error().code != "git" || ref_tips_readable(repo_->handle.get())) return s;
     // The mirror itself is damaged: start it afresh and fetch once more.
     repo_->handle.reset();
@@ -307,22 +410,84 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
       return git_failure("cannot create mirror " + path_.string());
     }
     repo_->handle.reset(raw);
-    if (auto again = fetch_refspec("+" + ref + ":" + ref); !again) return again;
+    if (auto again = fetch_incoming(); !again) return again;
   }
-  if (has_commit(commit_sha)) return ok_status();
-  // The ref moved on: ask for the commit itself (GitHub serves reachable SHAs).
-  const std::string sha(commit_sha);
-  (void)fetch_refspec("+" + sha + ":refs/bindscan/commits/" + sha);
-  if (has_commit(commit_sha)) return ok_status();
+  auto finish = [&]() -> Status {
+    if (auto s = keep_only_wanted(); !s) return s;
+    // Only a compaction that lost the mirror's handle fails the job; any
+    // other failure leaves the packs for the next fetch to try again.
+    if (auto s = compact(); !s && !repo_->handle) return s;
+    return ok_status();
+  };
+  if (has_commit(commit_sha)) return finish();
   git_reference* local = nullptr;
-  if (git_reference_lookup(&local, repo_->handle.get(), ref.c_str()) != 0) {
+  const bool ref_exists = git_reference_lookup(&local, repo_->handle.get(), incoming.c_str()) == 0;
+  git_reference_free(local);
+  // The ref moved on: ask for the commit itself (GitHub serves reachable SHAs).
+  (void)fetch_refspec("+" + sha + ":" + wanted);
+  if (has_commit(commit_sha)) return finish();
+  if (!ref_exists) {
     return Error{"git-missing-commit", "commit " + sha + " not found after fetching " + ref +
                                            " from " + url + ": the ref does not exist there "
                                            "(branch deleted or pull request gone?)"};
   }
-  git_reference_free(local);
   return Error{"git-missing-commit", "commit " + sha + " not found after fetching " + ref +
                                          " from " + url + "; was it force-pushed away?"};
+}
+
+std::string GitMirror::previous_commit_ref() const {
+  git_reference_iterator* raw = nullptr;
+  if (git_reference_iterator_glob_new(&raw, repo_->handle.get(), "refs/bindscan/commits/*") != 0) return "";
+  std::string name;
+  git_reference* ref = nullptr;
+  if (git_reference_next(&ref, raw) == 0) {
+    name = git_reference_name(ref);
+    git_reference_free(ref);
+  }
+  git_reference_iterator_free(raw);
+  return name;
+}
+
+Status GitMirror::compact() {
+  const ObjectFiles before = object_files(path_);
+  if (before.packs.size() <= options_.max_packs && !before.loose) return ok_status();
+  git_repository* repo = repo_->handle.get();
+  git_packbuilder* raw_builder = nullptr;
+  git_revwalk* raw_walk = nullptr;
+  if (git_packbuilder_new(&raw_builder, repo) != 0) return git_failure("cannot compact " + path_.string());
+  Owned<git_packbuilder, git_packbuilder_free> builder(raw_builder);
+  if (git_revwalk_new(&raw_walk, repo) != 0) return git_failure("cannot compact " + path_.string());
+  Owned<git_revwalk, git_revwalk_free> walk(raw_walk);
+  // Everything reachable from the kept refs goes into one new pack; the
+  // rest (commits no job needs any more, old packs, loose objects) goes.
+  const int pushed = git_revwalk_push_glob(walk.get(), "refs/*");
+  if ((pushed != 0 && pushed != GIT_ENOTFOUND) ||
+      git_packbuilder_insert_walk(builder.get(), walk.get()) != 0 ||
+      git_packbuilder_write(builder.get(), (path_ / "objects" / "pack").c_str(), 0, nullptr, nullptr) != 0) {
+    return git_failure("cannot compact " + path_.string());
+  }
+  const std::string kept = std::string("pack-") + git_packbuilder_name(builder.get());
+  // Reopened afterwards: the handle has the old packs open.
+  repo_->handle.reset();
+  std::error_code ec;
+  for (const auto& pack : before.packs) {
+    if (pack.stem() == kept) continue;
+    for (const char* extension : {".pack", ".idx", ".rev", ".keep", ".promisor"}) {
+      auto file = pack;
+      file.replace_extension(extension);
+      std::filesystem::remove(file, ec);
+    }
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(path_ / "objects", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == 2 && entry.is_directory(ec)) std::filesystem::remove_all(entry.path(), ec);
+  }
+  git_repository* reopened = nullptr;
+  if (git_repository_open_bare(&reopened, path_.c_str()) != 0) {
+    return git_failure("cannot reopen mirror " + path_.string() + " after compacting it");
+  }
+  repo_->handle.reset(reopened);
+  return ok_status();
 }
 
 bool GitMirror::has_commit(std::string_view sha) const {
@@ -355,32 +520,39 @@ Result<TreePtr> commit_tree(git_repository* repo, const std::filesystem::path& m
 struct WalkState {
   git_repository* repo;
   size_t max_files;
+  const std::vector<std::string>* excludes;
   std::vector<TreeFile>* files;
   bool over_limit = false;
 };
 
+constexpr int kSkipSubtree = 1;  // git_tree_walk, pre-order: do not enter
+
 int collect_python(const char* root, const git_tree_entry* entry, void* payload) {
   auto& state = *static_cast<WalkState*>(payload);
   const auto mode = static_cast<uint32_t>(git_tree_entry_filemode(entry));
-  if (!is_scannable_mode(mode)) return 0;  // trees are entered; links and gitlinks skipped
   const std::string_view name = git_tree_entry_name(entry);
   const git_oid* id = git_tree_entry_id(entry);
+  const std::string path = std::string(root) + std::string(name);
+  if (files::is_excluded(*state.excludes, {path, name})) return mode == GIT_FILEMODE_TREE ? kSkipSubtree : 0;
+  if (mode == GIT_FILEMODE_TREE) return is_skipped_tree(state.repo, name, *id) ? kSkipSubtree : 0;
+  if (!is_scannable_mode(mode)) return 0;  // links and gitlinks skipped
   if (!is_python(state.repo, name, *id)) return 0;
   if (state.files->size() >= state.max_files) {
     state.over_limit = true;
     return -1;
   }
-  state.files->push_back(TreeFile{std::string(root) + std::string(name), oid_hex(*id)});
+  state.files->push_back(TreeFile{path, oid_hex(*id)});
   return 0;
 }
 
 }  // namespace
 
-Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sha) const {
+Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sha,
+                                                     const std::vector<std::string>& excludes) const {
   auto tree = commit_tree(repo_->handle.get(), path_, commit_sha);
   if (!tree) return tree.error();
   std::vector<TreeFile> files;
-  WalkState state{repo_->handle.get(), options_.max_files, &files};
+  WalkState state{repo_->handle.get(), options_.max_files, &excludes, &files};
   if (git_tree_walk(tree->get(), GIT_TREEWALK_PRE, collect_python, &state) != 0) {
     if (state.over_limit) {
       return Error{"limit", "commit " + std::string(commit_sha) + " has more than " +
@@ -418,6 +590,7 @@ Result<std::set<std::string>> GitMirror::changed_python_files(std::string_view b
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
     if (delta->status == GIT_DELTA_DELETED || !is_scannable_mode(delta->new_file.mode)) continue;
     const std::string_view path = delta->new_file.path;
+    if (in_skipped_folder(path)) continue;
     const auto slash = path.rfind('/');
     const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
     if (is_python(repo_->handle.get(), name, delta->new_file.id)) changed.emplace(path);

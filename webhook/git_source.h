@@ -19,7 +19,8 @@
 //     skipped, never followed.
 //
 // Error codes: "git" (libgit2 failed: network, protocol, corrupt data),
-// "git-missing-commit" (fetched, but the commit is not there), "invalid-name",
+// "git-missing-commit" (fetched, but the commit is not there), "git-ref" (a
+// ref of the mirror cannot be written: permanent), "invalid-name",
 // "invalid-clone-url", "clone-host-not-allowed", "limit" (too many files),
 // "timeout" (the deadline passed during a fetch).
 //
@@ -57,6 +58,8 @@ struct GitSourceOptions {
   std::filesystem::path mirrors_dir;    // e.g. DATA_DIR/git; created on demand
   std::vector<CloneHost> allowed_hosts;  // what clone URLs may point at
   size_t max_files = 20000;             // Python files per commit; more → Error "limit"
+  // More packs than this (or any loose object) after a fetch: compact().
+  size_t max_packs = 8;
   // Connect and idle (no progress) limits of every git connection: 15 s and
   // 60 s by default. PROCESS-WIDE (webhook/git_stream.h): each open() applies
   // them to all connections opened afterwards, whichever mirror they are for.
@@ -85,11 +88,19 @@ class GitMirror {
   const std::filesystem::path& path() const { return path_; }
 
   // Fetches `fetch_ref` (refs/heads/B, refs/tags/T or refs/pull/N/head) from
-  // `clone_url` into the same ref name in the mirror (forced), then checks
-  // that `commit_sha` is present. If it is not, it asks for the commit itself
-  // (servers that allow fetching reachable SHAs, as GitHub does), and else
-  // fails with "commit X not found after fetching REF; was it force-pushed
-  // away?". `token` empty: no credentials offered. A fetch still running at
+  // `clone_url` and checks that `commit_sha` is present. If it is not, it
+  // asks for the commit itself (servers that allow fetching reachable SHAs,
+  // as GitHub does), and else fails with "commit X not found after fetching
+  // REF; was it force-pushed away?".
+  // Refs: the mirror never holds branch or pull request names (a deleted
+  // branch "fix" would block a later "fix/login", and "rel/1.0" a later
+  // "rel"). The fetch lands in refs/bindscan/incoming/<sha>; on success the
+  // mirror keeps exactly one ref, refs/bindscan/commits/<commit_sha>, which
+  // protects the commit while it is scanned and tells the next fetch what
+  // the mirror has; every other ref (an older layout's refs/heads/* included)
+  // is deleted, so a deleted branch needs nothing done. Then compact() runs.
+  // A ref the mirror cannot write fails with Error "git-ref", never retried
+  // as if the network had failed. `token` empty: no credentials offered. A fetch still running at
   // `deadline` is aborted ("timeout"), checked as data arrives; a server that
   // stops sending or accepting data fails the fetch after the idle timeout,
   // one that never accepts the connection after the connect timeout (Error
@@ -98,16 +109,29 @@ class GitMirror {
                std::string_view commit_sha, std::string_view token,
                std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
+  // When the mirror holds more than max_packs packs or any loose object:
+  // writes everything reachable from its refs into one new pack and deletes
+  // the other packs and loose objects (git gc --prune=now, by libgit2), so a
+  // mirror stays about the size of one clone of the commits jobs need.
+  Status compact();
+
   // True when `sha` names a commit in the mirror.
   bool has_commit(std::string_view sha) const;
 
-  // Every Python file of the commit's tree, sorted by path: `*.py` blobs, and
-  // extension-less blobs whose first line is a `#!` naming python. Symlinks
-  // and submodules are skipped. More than max_files → Error "limit".
-  Result<std::vector<TreeFile>> python_files(std::string_view commit_sha) const;
+  // Every Python file of the commit's tree, sorted by path, chosen by the
+  // rules `bindscan scan` follows (common/python_files.h): `*.py` blobs and
+  // extension-less blobs whose first line is a `#!` naming python; folders
+  // such as .git, node_modules, .venv and any virtualenv (holding pyvenv.cfg)
+  // are not entered; symlinks and submodules are skipped. `excludes` are
+  // fnmatch globs matched against the repository-relative path and the name
+  // of each file and folder (the seam for a per-repository configuration).
+  // More than max_files → Error "limit".
+  Result<std::vector<TreeFile>> python_files(std::string_view commit_sha,
+                                             const std::vector<std::string>& excludes = {}) const;
 
   // Paths of Python files added, modified, renamed or copied (new path) from
-  // `before` to `after`, by diffing their trees. Deleted files are not listed.
+  // `before` to `after`, by diffing their trees. Deleted files and files in
+  // folders with a skipped name are not listed.
   // `before` empty, all zeros or unknown to the mirror (new branch, force
   // push): every Python file of `after`.
   Result<std::set<std::string>> changed_python_files(std::string_view before,
@@ -121,6 +145,8 @@ class GitMirror {
  private:
   struct Repo;
   GitMirror(std::filesystem::path path, std::unique_ptr<Repo> repo, GitSourceOptions options);
+  // The refs/bindscan/commits/ ref a previous fetch kept, or "".
+  std::string previous_commit_ref() const;
 
   std::filesystem::path path_;
   std::unique_ptr<Repo> repo_;

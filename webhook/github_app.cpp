@@ -61,21 +61,27 @@ class AppTokenProvider final : public TokenProvider {
   AppTokenProvider(AppCredentials app, GitHubClient client, std::chrono::seconds margin)
       : app_(std::move(app)), client_(std::move(client)), margin_(margin) {}
 
-  Result<std::string> token(std::optional<int64_t> installation_id) override {
+  Result<std::string> token(std::optional<int64_t> installation_id,
+                            std::string_view repository) override {
     if (!installation_id) {
       return Error{"auth", "GitHub App authentication needs the delivery's installation.id, "
                            "and this job has none (is the webhook an App webhook?)"};
     }
     std::lock_guard lock(mutex_);
     const auto now = Clock::now();
-    if (auto it = cache_.find(*installation_id);
+    const CacheKey key{*installation_id, std::string(repository)};
+    if (auto it = cache_.find(key);
         it != cache_.end() && now + margin_ < it->second.expires_at) {
       return it->second.token;
     }
     auto jwt = make_app_jwt(app_.app_id, app_.private_key_pem, now);
     if (!jwt) return jwt.error();
+    // Scoped to the job's repository: a delivery cannot borrow the token to
+    // read or write another repository of the installation.
+    const std::string body =
+        repository.empty() ? "" : json{{"repositories", {std::string(repository)}}}.dump();
     auto response = client_.request(
-        "POST", "/app/installations/" + std::to_string(*installation_id) + "/access_tokens", "",
+        "POST", "/app/installations/" + std::to_string(*installation_id) + "/access_tokens", body,
         *jwt);
     if (!response) return response.error();
     const json doc = json::parse(response->body, nullptr, false);
@@ -85,7 +91,7 @@ class AppTokenProvider final : public TokenProvider {
     }
     auto expires = parse_github_time(doc["expires_at"].get<std::string>());
     if (!expires) return expires.error();
-    cache_[*installation_id] = Cached{doc["token"], *expires};
+    cache_[key] = Cached{doc["token"], *expires};
     return doc["token"].get<std::string>();
   }
 
@@ -94,11 +100,12 @@ class AppTokenProvider final : public TokenProvider {
     std::string token;
     Clock::time_point expires_at;
   };
+  using CacheKey = std::pair<int64_t, std::string>;  // installation, repository
   const AppCredentials app_;
   const GitHubClient client_;
   const std::chrono::seconds margin_;
   std::mutex mutex_;
-  std::map<int64_t, Cached> cache_;
+  std::map<CacheKey, Cached> cache_;
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "webhook/metrics.h"
 
+#include <charconv>
 #include <sstream>
+#include <string>
 
 namespace bindscan::webhook {
 namespace {
@@ -14,6 +16,14 @@ std::string event_label(std::string_view event) {
   return "other";
 }
 
+// The shortest text that reads back as the same double: a stream's default 6
+// significant digits would freeze a growing sum, and rate() with it.
+std::string exact(double value) {
+  char text[32];
+  auto [end, ec] = std::to_chars(text, text + sizeof text, value);
+  return ec == std::errc{} ? std::string(text, end) : "NaN";
+}
+
 void render_histogram(std::ostream& out, std::string_view name, std::string_view help,
                       const std::array<double, 12>& bounds, uint64_t count, double sum,
                       const std::array<uint64_t, 12>& buckets) {
@@ -22,7 +32,7 @@ void render_histogram(std::ostream& out, std::string_view name, std::string_view
     out << name << "_bucket{le=\"" << bounds[i] << "\"} " << buckets[i] << '\n';
   }
   out << name << "_bucket{le=\"+Inf\"} " << count << '\n';
-  out << name << "_sum " << sum << '\n' << name << "_count " << count << '\n';
+  out << name << "_sum " << exact(sum) << '\n' << name << "_count " << count << '\n';
 }
 
 }  // namespace

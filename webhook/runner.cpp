@@ -107,7 +107,8 @@ class GitHubRunner final : public JobRunner {
         client_(client),
         tokens_(make_token_provider(config_.credentials, client)),
         cache_(config_.data_dir / "cache",
-               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version) {
+               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version,
+               config_.cache_max_bytes) {
     for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
   }
 
@@ -118,7 +119,7 @@ class GitHubRunner final : public JobRunner {
 
     if (stop_requested(control)) return interrupted(outcome);
     if (auto s = check_job(job); !s) return failed(outcome, s.error());
-    auto token = tokens_->token(job.installation_id);
+    auto token = tokens_->token(job.installation_id, job.repo);
     if (!token) return failed(outcome, token.error());
 
     if (!job.recorded_sarif_id.empty()) {

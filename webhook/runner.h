@@ -20,7 +20,8 @@
 //                 resumes: blobs scanned so far are cached), cache I/O;
 //   not retryable a permanent 4xx from GitHub (its message kept), a commit
 //                 missing after the fetch, a refused clone URL or name, too
-//                 many files, processing_status "failed" (GitHub's errors kept).
+//                 many files, processing_status "failed" (GitHub's errors kept),
+//                 a ref the mirror cannot write ("git-ref").
 //
 // Stopping (JobControl::stop): a job stopped before its fetch, after its scan
 // (before the upload) or in any wait of the GitHub client (retry backoff,
@@ -36,7 +37,8 @@
 // as a new job would.
 // Limits: more than max_files Python files fails the job (a partial upload
 // would mark the unscanned files' alerts fixed); a file over max_file_bytes
-// is skipped with a SARIF tool notification and the scan goes on.
+// (64 MiB by default, as for the CLI) is skipped with a SARIF tool
+// notification and the scan goes on.
 #pragma once
 
 #include <chrono>
@@ -46,6 +48,7 @@
 #include <string>
 #include <vector>
 
+#include "common/python_files.h"
 #include "common/result.h"
 #include "webhook/credentials.h"
 #include "webhook/git_stream.h"
@@ -66,8 +69,11 @@ struct RunnerConfig {
   // SARIF runs[].automationDetails.id; keep it stable forever (reference §3.6).
   std::string category = "bindscan/python/";
 
-  size_t max_files = 20000;                  // Python files per commit
-  uint64_t max_file_bytes = 2 * 1024 * 1024; // larger files: notification, not scanned
+  // Which files are scanned is common/python_files.h, as for `bindscan scan`.
+  size_t max_files = 20000;                               // Python files per commit
+  uint64_t max_file_bytes = files::kDefaultMaxFileBytes;  // larger: notification, not scanned
+  // Budget of the result cache (webhook/result_cache.h); 0: no limit.
+  uint64_t cache_max_bytes = uint64_t{1} << 30;
   std::chrono::seconds job_timeout{900};     // fetch + scan + upload + polling
   GitTimeouts git_timeouts;                  // socket connect and silence limits
   // Poll the processing status after the upload (the policy is in `http.poll`).

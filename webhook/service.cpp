@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <random>
@@ -11,6 +10,7 @@
 
 #include "webhook/events.h"
 #include "webhook/http_server.h"
+#include "webhook/log.h"
 #include "webhook/signature.h"
 
 namespace bindscan::webhook {
@@ -33,18 +33,6 @@ int64_t now_ms() {
       .count();
 }
 
-std::string utc_timestamp() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 // Header values and other request text go into logs only through here: JSON
 // escaping makes them inert, and the cap keeps a hostile header short.
 std::string clip(std::string_view text) { return std::string(text.substr(0, 200)); }
@@ -57,11 +45,24 @@ Reply error_reply(int status, std::string_view message) {
   return json_reply(status, {{"error", message}});
 }
 
+// The media type without parameters, compared case-insensitively (RFC 9110
+// §8.3.1). A missing Content-Type is refused too: GitHub always sends one,
+// and a sender without it is not set up as the hook's content type says.
 bool is_json_content_type(std::string_view type) {
   std::string_view media = type.substr(0, type.find(';'));
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  return media.empty() || media == "application/json";
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!media.empty() && blank(media.back())) media.remove_suffix(1);
+  while (!media.empty() && blank(media.front())) media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  return media.size() == kJson.size() &&
+         std::equal(media.begin(), media.end(), kJson.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
 }
+
+// Set by the HTTP logger of the thread serving a request when it answered
+// 413: the limit handler then knows the request was already counted.
+thread_local bool answered_too_large = false;
 
 double random_unit() {
   thread_local std::mt19937 engine{std::random_device{}()};
@@ -129,6 +130,12 @@ Status Service::start() {
         why = "reply not written within " + std::to_string(options_.read_timeout.count()) + " s";
         break;
     }
+    // A body over --max-body-bytes was answered 413 and logged as such; the
+    // same request running into the stream's byte bound is not a second one.
+    if (limit == RequestLimit::kRequestBytes && answered_too_large) {
+      answered_too_large = false;
+      return;
+    }
     metrics_.count_delivery("", to_string(limit));
     log_delivery({}, nullptr, to_string(limit), Reply{400, "", std::nullopt}, 0, why);
   });
@@ -162,14 +169,25 @@ Status Service::start() {
   });
   // Bodies over the limit are refused by cpp-httplib before a handler runs;
   // the logger still sees them, so they get a log line and a count too.
-  server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+  auto too_large_reason = [this] {
+    return "body larger than " + std::to_string(options_.max_body_bytes) + " bytes (--max-body-bytes)";
+  };
+  // cpp-httplib answers an oversize body itself, with an empty body; make it
+  // JSON like every other error.
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [too_large_reason](const httplib::Request&, httplib::Response& res) {
+        if (res.status != 413 || !res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        res.set_content(error_reply(413, too_large_reason()).body, "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_logger([this, too_large_reason](const httplib::Request& req, const httplib::Response& res) {
+    answered_too_large = res.status == 413;
     if (res.status != 413) return;
     std::string event = req.get_header_value("X-GitHub-Event");
     std::string delivery = req.get_header_value("X-GitHub-Delivery");
     metrics_.count_delivery(event, "too-large");
     Reply reply{413, "", std::nullopt};
-    log_delivery({event, delivery, "", "", ""}, nullptr, "too-large", reply, 0,
-                 "body larger than " + std::to_string(options_.max_body_bytes) + " bytes");
+    log_delivery({event, delivery, "", "", ""}, nullptr, "too-large", reply, 0, too_large_reason());
   });
 
   if (options_.port == 0) {
@@ -222,11 +240,12 @@ Reply Service::handle_webhook(const DeliveryRequest& request) {
     return finish("bad-signature", error_reply(401, why), nullptr, why);
   }
   if (!is_json_content_type(request.content_type)) {
-    std::string why = "content type " + clip(request.content_type) +
+    std::string why = (request.content_type.empty() ? std::string("no Content-Type")
+                                                    : "content type " + clip(request.content_type)) +
                       " is not accepted; set the webhook's content type to application/json";
     return finish("unsupported-media-type", error_reply(415, why), nullptr, why);
   }
-  EventPolicy policy{options_.clone_hosts, options_.max_json_depth};
+  EventPolicy policy{options_.clone_hosts, options_.max_json_depth, options_.require_installation};
   Result<EventDecision> decision = parse_event(request.event, request.delivery_id, request.body, policy);
   if (!decision) {
     return finish("bad-request", error_reply(400, decision.error().message), nullptr,
@@ -288,8 +307,7 @@ std::string Service::metrics_text() const { return metrics_.render(store_.counts
 
 void Service::log_delivery(const DeliveryRequest& request, const Job* job, std::string_view outcome,
                            const Reply& reply, double seconds, std::string_view detail) {
-  json line = {{"time", utc_timestamp()},
-               {"msg", "delivery"},
+  json line = {{"msg", "delivery"},
                {"delivery", clip(request.delivery_id)},
                {"event", clip(request.event)},
                {"outcome", outcome},
@@ -303,7 +321,7 @@ void Service::log_delivery(const DeliveryRequest& request, const Job* job, std::
     line["job"] = job->id;
   }
   if (!detail.empty()) line["detail"] = clip(detail);
-  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+  log_(log_line(reply.status < 400 ? "info" : "warning", std::move(line)));
 }
 
 void Service::worker_loop() {
@@ -320,9 +338,8 @@ void Service::run_one(const Job& job) {
   JobOutcome outcome;
   JobControl control{&job_stop_, [this, &job](const std::string& sarif_id) {
     if (Status s = store_.record_sarif_id(job.id, sarif_id); !s) {
-      log_(json{{"time", utc_timestamp()}, {"msg", "warning"}, {"job", job.id},
-                {"detail", "cannot record upload " + sarif_id + ": " + s.error().message}}
-               .dump(-1, ' ', false, json::error_handler_t::replace));
+      log_(log_line("warning", {{"msg", "warning"}, {"job", job.id},
+                                {"detail", "cannot record upload " + sarif_id + ": " + s.error().message}}));
     }
   }};
   try {
@@ -353,8 +370,7 @@ void Service::run_one(const Job& job) {
   Status stored = outcome.interrupted ? store_.put_back(job.id)
                                       : store_.finish(job.id, outcome, retry_at);
 
-  json line = {{"time", utc_timestamp()},
-               {"msg", "job"},
+  json line = {{"msg", "job"},
                {"job", job.id},
                {"delivery", job.delivery_id},
                {"event", job.event},
@@ -372,7 +388,8 @@ void Service::run_one(const Job& job) {
   if (outcome.error) line["error"] = outcome.error->code + ": " + outcome.error->message;
   if (retry_at) line["retry_in_ms"] = *retry_at - now_ms();
   if (!stored) line["store_error"] = stored.error().message;
-  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+  log_(log_line(result == "failed" || !stored ? "error" : result == "retry" ? "warning" : "info",
+                std::move(line)));
 }
 
 }  // namespace bindscan::webhook

@@ -65,6 +65,8 @@ struct ServiceOptions {
   JobRetryPolicy retry;
   int retry_after_seconds = 30;  // Retry-After on 503 replies
   int max_json_depth = 64;
+  // GitHub App mode: deliveries without installation.id are refused (400).
+  bool require_installation = false;
 };
 
 // A webhook request as the handler sees it; header values empty when absent.

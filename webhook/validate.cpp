@@ -1,6 +1,7 @@
 #include "webhook/validate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace bindscan::webhook {
@@ -210,6 +211,24 @@ Status check_clone_url(std::string_view url, std::span<const CloneHost> allowed)
   return Error{"clone-host-not-allowed",
                "clone host " + shown + " is not allowed; add --allow-clone-host " + shown +
                    " to fetch from it"};
+}
+
+Status check_clone_url_names(std::string_view url, std::string_view owner, std::string_view repo) {
+  Result<CloneUrl> parsed = parse_clone_url(url);
+  if (!parsed) return parsed.error();
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::string path = lower(parsed->path);
+  if (path.ends_with(".git")) path.resize(path.size() - 4);
+  const std::string expected = lower("/" + std::string(owner) + "/" + std::string(repo));
+  if (path == expected) return ok_status();
+  return Error{"clone-url-mismatch",
+               "repository.clone_url " + std::string(url) + " does not name repository.full_name " +
+                   std::string(owner) + "/" + std::string(repo) +
+                   "; its path must be /OWNER/REPO or /OWNER/REPO.git of the full name"};
 }
 
 }  // namespace bindscan::webhook

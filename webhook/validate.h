@@ -68,4 +68,11 @@ Result<CloneUrl> parse_clone_url(std::string_view url);
 // naming the host and the flag to change.
 Status check_clone_url(std::string_view url, std::span<const CloneHost> allowed);
 
+// The clone URL names the repository `owner`/`repo`: its path is
+// "/OWNER/REPO" or "/OWNER/REPO.git", compared as GitHub compares names, case
+// insensitively. A delivery whose clone URL names another repository than its
+// full_name would fetch one repository and upload into another's code
+// scanning. Error code "clone-url-mismatch" (also "invalid-clone-url").
+Status check_clone_url_names(std::string_view url, std::string_view owner, std::string_view repo);
+
 }  // namespace bindscan::webhook

@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/report.h"
 #include "cli/walk.h"
+#include "common/python_files.h"
 #include "sarif/location.h"
 #include "sarif/writer.h"
 #include "scanner/scan.h"
@@ -59,7 +60,7 @@ struct Config {
   std::string root;
   WalkOptions walk;
   unsigned jobs = 0;
-  uint64_t max_file_size = 64ull << 20;
+  uint64_t max_file_size = files::kDefaultMaxFileBytes;
   bool show_suppressed = false;
   bool exit_zero = false;
 };

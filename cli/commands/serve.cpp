@@ -13,6 +13,7 @@
 #include "webhook/config.h"
 #include "webhook/credentials.h"
 #include "webhook/job_store.h"
+#include "webhook/log.h"
 #include "webhook/runner.h"
 #include "webhook/service.h"
 
@@ -40,9 +41,16 @@ LogSink stream_log(std::ostream& err) {
   };
 }
 
-void log_event(const LogSink& log, std::string_view msg, nlohmann::json fields = nlohmann::json::object()) {
+void log_event(const LogSink& log, std::string_view level, std::string_view msg,
+               nlohmann::json fields = nlohmann::json::object()) {
   fields["msg"] = msg;
-  log(fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  log(log_line(level, std::move(fields)));
+}
+
+// A start-up failure: one log line of the usual shape, exit status 2.
+int cannot_start(std::ostream& err, const std::string& why) {
+  err << log_line("error", {{"msg", "cannot start"}, {"error", why}}) << '\n' << std::flush;
+  return 2;
 }
 
 }  // namespace
@@ -54,16 +62,14 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
       out << parsed.error().message;
       return 0;
     }
-    err << "bindscan serve: " << parsed.error().message << '\n';
-    return 2;
+    return cannot_start(err, parsed.error().message);
   }
   ServeConfig& config = *parsed;
   LogSink log = stream_log(err);
-  for (const std::string& warning : config.warnings) log_event(log, "warning", {{"detail", warning}});
+  for (const std::string& warning : config.warnings) log_event(log, "warning", "warning", {{"detail", warning}});
   Result<Credentials> credentials = load_credentials(config.auth);
   if (!credentials) {
-    err << "bindscan serve: " << credentials.error().message << '\n';
-    return 2;
+    return cannot_start(err, credentials.error().message);
   }
   RunnerConfig runner_config;
   runner_config.data_dir = config.data_dir;
@@ -72,19 +78,20 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   runner_config.credentials = std::move(*credentials);
   runner_config.category = config.category;
   runner_config.git_timeouts.idle = config.git_timeout;
+  runner_config.max_file_bytes = config.max_file_bytes;
+  runner_config.max_files = config.max_files;
+  runner_config.cache_max_bytes = config.cache_max_bytes;
   if (Status s = check_runner_config(runner_config); !s) {
-    err << "bindscan serve: " << s.error().message << '\n';
-    return 2;
+    return cannot_start(err, s.error().message);
   }
 
   std::vector<std::string> warnings;
   auto store = JobStore::open(config.data_dir / "jobs", {.max_queue = config.max_queue, .max_finished = 1000},
                               &warnings);
   if (!store) {
-    err << "bindscan serve: " << store.error().message << '\n';
-    return 2;
+    return cannot_start(err, store.error().message);
   }
-  for (const std::string& warning : warnings) log_event(log, "warning", {{"detail", warning}});
+  for (const std::string& warning : warnings) log_event(log, "warning", "warning", {{"detail", warning}});
   std::unique_ptr<JobRunner> runner = make_github_runner(std::move(runner_config));
 
   // Block the stop signals in every thread the service starts; this thread
@@ -108,24 +115,24 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   options.http_threads = config.http_threads;
   options.workers = config.workers;
   options.retry.max_attempts = config.max_attempts;
+  options.require_installation = config.auth.kind == AuthChoice::Kind::kApp;
   Service service(options, **store, *runner, log);
   if (Status s = service.start(); !s) {
-    err << "bindscan serve: " << s.error().message << '\n';
-    return 2;
+    return cannot_start(err, s.error().message);
   }
   JobCounts counts = (*store)->counts();
-  log_event(log, "listening",
-            {{"address", config.listen_host + ":" + std::to_string(service.port())},
+  log_event(log, "info", "listening",
+            {{"address", host_port(config.listen_host, service.port())},
              {"data_dir", config.data_dir.string()},
              {"workers", config.workers},
              {"queued", counts.queued}});
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  log_event(log, "stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  log_event(log, "info", "stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   service.stop();
   counts = (*store)->counts();
-  log_event(log, "stopped", {{"queued", counts.queued}});
+  log_event(log, "info", "stopped", {{"queued", counts.queued}});
   return 0;
 }
 

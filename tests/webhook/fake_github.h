@@ -25,8 +25,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace bindscan::testing {
@@ -81,6 +83,19 @@ inline std::optional<std::string> gunzip(const std::string& data) {
   }
   inflateEnd(&stream);
   if (rc != Z_STREAM_END) return std::nullopt;
+  return out;
+}
+
+// A result as tests compare them: URI, start line, rule id.
+using ResultKey = std::tuple<std::string, int, std::string>;
+
+// The results of the first run of a decoded SARIF upload.
+inline std::set<ResultKey> results_of(const nlohmann::json& sarif) {
+  std::set<ResultKey> out;
+  for (const auto& result : sarif["runs"][0]["results"]) {
+    const auto& location = result["locations"][0]["physicalLocation"];
+    out.emplace(location["artifactLocation"]["uri"], location["region"]["startLine"], result["ruleId"]);
+  }
   return out;
 }
 
@@ -149,6 +164,17 @@ class FakeGitHub {
     installation_token_ = std::move(token);
     installation_expires_ = std::move(expires_at);
   }
+  // The repositories the App's installation can see. When set, a token
+  // request scoped (`repositories`) to any other gets GitHub's 422.
+  void set_installation_repositories(std::vector<std::string> names) {
+    std::lock_guard lock(mutex_);
+    installation_repositories_ = std::move(names);
+  }
+  // Bodies of the App token requests, in order.
+  std::vector<std::string> token_requests() const {
+    std::lock_guard lock(mutex_);
+    return token_requests_;
+  }
   // The App token endpoint answers 401 unless the JWT passes `check`.
   void set_jwt_check(std::function<bool(const std::string&)> check) {
     std::lock_guard lock(mutex_);
@@ -158,6 +184,14 @@ class FakeGitHub {
   std::vector<Upload> uploads() const {
     std::lock_guard lock(mutex_);
     return uploads_;
+  }
+  // The last accepted upload for `commit` (and `ref`, unless empty).
+  std::optional<Upload> upload_for(const std::string& commit, const std::string& ref = "") const {
+    std::lock_guard lock(mutex_);
+    for (auto it = uploads_.rbegin(); it != uploads_.rend(); ++it) {
+      if (it->commit_sha == commit && (ref.empty() || it->ref == ref)) return *it;
+    }
+    return std::nullopt;
   }
   int upload_attempts() const {
     std::lock_guard lock(mutex_);
@@ -275,6 +309,19 @@ class FakeGitHub {
   void on_token(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex_);
     if (!check_headers(req, res, true)) return;
+    token_requests_.push_back(req.body);
+    const auto body = nlohmann::json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+    if (installation_repositories_ && body.is_object() && body.contains("repositories")) {
+      for (const auto& name : body["repositories"]) {
+        if (!name.is_string() || std::find(installation_repositories_->begin(),
+                                           installation_repositories_->end(),
+                                           name.get<std::string>()) == installation_repositories_->end()) {
+          json_reply(res, 422, {{"message", "There is at least one repository that does not exist or "
+                                            "is not accessible to the parent installation."}});
+          return;
+        }
+      }
+    }
     tokens_.push_back(installation_token_);
     json_reply(res, 201, {{"token", installation_token_}, {"expires_at", installation_expires_},
                           {"permissions", {{"contents", "read"}, {"security_events", "write"}}}});
@@ -292,6 +339,8 @@ class FakeGitHub {
   std::string installation_token_ = "installation-token";
   std::string installation_expires_ = "2099-01-01T00:00:00Z";
   std::function<bool(const std::string&)> jwt_check_;
+  std::optional<std::vector<std::string>> installation_repositories_;
+  std::vector<std::string> token_requests_;
   std::vector<Upload> uploads_;
   int upload_attempts_ = 0;
   int status_polls_ = 0;

@@ -129,12 +129,12 @@ TEST(GitHubApp, ExchangesAVerifiedJwtForAnInstallationTokenAndCachesIt) {
   github.set_jwt_check([key](const std::string& jwt) { return signature_valid(jwt, key); });
   auto provider = make_app_token_provider(AppCredentials{"42", test_key().private_pem},
                                           *GitHubClient::create(fast(github.url())));
-  auto token = provider->token(7);
+  auto token = provider->token(7, "hello");
   ASSERT_TRUE(token.ok()) << token.error().message;
   EXPECT_EQ(*token, "ghs_installation");
-  EXPECT_EQ(*provider->token(7), "ghs_installation");
+  EXPECT_EQ(*provider->token(7, "hello"), "ghs_installation");
   EXPECT_EQ(github.jwts().size(), 1u);  // the second call came from the cache
-  EXPECT_TRUE(provider->token(8).ok());
+  EXPECT_TRUE(provider->token(8, "hello").ok());
   EXPECT_EQ(github.jwts().size(), 2u);  // one token per installation
 }
 
@@ -147,8 +147,8 @@ TEST(GitHubApp, RefreshesATokenCloseToItsExpiry) {
   github.set_installation_token("ghs_short", text);
   auto provider = make_app_token_provider(AppCredentials{"42", test_key().private_pem},
                                           *GitHubClient::create(fast(github.url())));
-  ASSERT_TRUE(provider->token(7).ok());
-  ASSERT_TRUE(provider->token(7).ok());
+  ASSERT_TRUE(provider->token(7, "hello").ok());
+  ASSERT_TRUE(provider->token(7, "hello").ok());
   EXPECT_EQ(github.jwts().size(), 2u);
 }
 
@@ -157,7 +157,7 @@ TEST(GitHubApp, RejectedJwtKeepsGitHubsMessage) {
   github.set_jwt_check([](const std::string&) { return false; });
   auto provider = make_app_token_provider(AppCredentials{"42", test_key().private_pem},
                                           *GitHubClient::create(fast(github.url())));
-  auto token = provider->token(7);
+  auto token = provider->token(7, "hello");
   ASSERT_FALSE(token.ok());
   EXPECT_NE(token.error().message.find("Bad credentials"), std::string::npos);
 }
@@ -165,7 +165,7 @@ TEST(GitHubApp, RejectedJwtKeepsGitHubsMessage) {
 TEST(GitHubApp, NeedsAnInstallationId) {
   auto provider = make_app_token_provider(AppCredentials{"42", test_key().private_pem},
                                           *GitHubClient::create(fast("http://127.0.0.1:9")));
-  auto token = provider->token(std::nullopt);
+  auto token = provider->token(std::nullopt, "hello");
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.error().code, "auth");
 }

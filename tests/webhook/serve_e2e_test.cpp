@@ -39,17 +39,6 @@ constexpr char kSecret[] = "e2e-webhook-secret-Qm7v2";
 constexpr char kToken[] = "ghs_e2eTokenZx81b0c";
 constexpr auto kWait = 30s;
 
-using ResultKey = std::tuple<std::string, int, std::string>;
-
-std::set<ResultKey> results_of(const json& sarif) {
-  std::set<ResultKey> out;
-  for (const auto& result : sarif["runs"][0]["results"]) {
-    const auto& location = result["locations"][0]["physicalLocation"];
-    out.emplace(location["artifactLocation"]["uri"], location["region"]["startLine"], result["ruleId"]);
-  }
-  return out;
-}
-
 class ServeEndToEnd : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,14 +86,8 @@ class ServeEndToEnd : public ::testing::Test {
 
   // The first upload for (commit, ref), waiting for it at most kWait.
   std::optional<FakeGitHub::Upload> upload_for(const std::string& commit, const std::string& ref) {
-    std::optional<FakeGitHub::Upload> found;
-    eventually([&] {
-      for (const auto& u : github_->uploads()) {
-        if (u.commit_sha == commit && u.ref == ref) found = u;
-      }
-      return found.has_value();
-    }, kWait);
-    return found;
+    eventually([&] { return github_->upload_for(commit, ref).has_value(); }, kWait);
+    return github_->upload_for(commit, ref);
   }
 
   std::string metrics() {

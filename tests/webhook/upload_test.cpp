@@ -110,7 +110,7 @@ TEST_F(UploadTest, ValidatesInputsBeforeSendingAnything) {
                                          {"--repository", "../x/y", "OWNER/REPO"},
                                          {"--sarif", (dir_ / "not.sarif").string(), "not a SARIF 2.1.0"},
                                          {"--sarif", (dir_ / "missing.sarif").string(), "cannot read"},
-                                         {"--token-file", (dir_ / "missing").string(), "secret file"},
+                                         {"--token-file", (dir_ / "missing").string(), "missing: No such file or directory"},
                                          {"--github-api", "ftp://x", "is not http(s)"}}) {
     auto args = flags(github);
     for (size_t i = 0; i < args.size(); ++i) {
