@@ -5,8 +5,8 @@
     bind_probe.py FOLDER [ENTRY.py]     a multi-file fixture (a project): ENTRY, or the
                                         folder's file marked `# probe: entry`, or main.py
 
-Every bind goes through a replaced `socket.socket.bind` (also gevent's sockets and
-pyzmq's `Socket.bind`), which records the address and then raises ProbeStop, so
+Every bind goes through a replaced `socket.socket.bind` (also gevent's and
+eventlet's sockets and pyzmq's `Socket.bind`), which records the address and then raises ProbeStop, so
 nothing listens and the statement that bound stops there. The fixture's top-level
 statements run one by one in one namespace (an `if` at top level runs its chosen
 branch statement by statement), so one fixture holds many sink calls. A bind is
@@ -249,7 +249,14 @@ def patch_zmq(module):
     module.Socket.bind = fake_zmq_bind
 
 
-PATCH_ON_IMPORT = {"gevent._socket3": patch_gevent, "zmq.sugar.socket": patch_zmq}
+def patch_eventlet(module):
+    # eventlet's green sockets wrap a socket class from its own fresh copy of the socket module.
+    module._original_socket.bind = fake_bind
+    module._original_socket.listen = fake_listen
+
+
+PATCH_ON_IMPORT = {"gevent._socket3": patch_gevent, "zmq.sugar.socket": patch_zmq,
+                   "eventlet.greenio.base": patch_eventlet}
 
 
 class PatchOnImport(importlib.abc.MetaPathFinder):
