@@ -345,7 +345,7 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
     if (k == s.keyword_argument) {
       TSNode name = ts_node_child_by_field_id(a, f.name);
       if (!keyword.empty() && !ts_node_is_null(name) && m_.text(name) == keyword)
-        return {ts_node_child_by_field_id(a, f.value), scope, at, true, true};
+        return {ts_node_child_by_field_id(a, f.value), scope, at, true, true, ts_node_child_by_field_id(a, f.value)};
       continue;
     }
     if (k == s.list_splat || k == s.dictionary_splat) {
@@ -360,8 +360,8 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
         uint32_t size = ts_node_named_child_count(v.node);
         for (uint32_t j = 0; j < size; ++j, ++index) {
           TSNode element = ts_node_named_child(v.node, j);
-          if (ts_node_symbol(element) == s.list_splat) return {{}, scope, at, false, false};
-          if (index == position) return {element, v.scope, v.at, true, true};
+          if (ts_node_symbol(element) == s.list_splat) return {{}, scope, at, false, false, {}};
+          if (index == position) return {element, v.scope, v.at, true, true, a};
         }
         continue;
       }
@@ -377,14 +377,15 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
             out.known = false;
             continue;
           }
-          if (!keyword.empty() && *key == keyword) return {ts_node_child_by_field_id(pair, f.value), v.scope, v.at, true, true};
+          if (!keyword.empty() && *key == keyword)
+            return {ts_node_child_by_field_id(pair, f.value), v.scope, v.at, true, true, a};
         }
         continue;
       }
       out.known = false;
       continue;
     }
-    if (position >= 0 && index == position && out.known) return {a, scope, at, true, true};
+    if (position >= 0 && index == position && out.known) return {a, scope, at, true, true, a};
     ++index;
   }
   return out;

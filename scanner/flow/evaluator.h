@@ -70,6 +70,7 @@ class Evaluator {
     uint32_t at = 0;
     bool found = false;
     bool known = true;
+    TSNode written{};  // what the call itself has there: `node`, or the `*`/`**` splat that supplies it
   };
   Argument argument(TSNode call, ScopeId scope, int position, std::string_view keyword);
 

@@ -413,7 +413,7 @@ class Checker {
     flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
     std::vector<std::pair<Host, AllInterfaces>> wild;
     bool other = values.unknown;
-    auto consider = [&](const flow::Value& value) {
+    auto judge_host = [&](const flow::Value& value) {
       std::optional<Host> host = host_of(value, address.shape);
       std::optional<AllInterfaces> meaning = host ? meaning_of(*host, wildcards) : std::nullopt;
       if (meaning) {
@@ -421,6 +421,18 @@ class Checker {
       } else {
         other = true;
       }
+    };
+    auto consider = [&](const flow::Value& value) {
+      if (address.shape != AddressShape::kHostPortTuple) return judge_host(value);
+      // (host, port[, flowinfo, scope_id]): each value the host may have.
+      uint32_t size = value.kind == flow::ValueKind::kTuple ? ts_node_named_child_count(value.node) : 0;
+      if (size < 2 || size > 4) {
+        other = true;
+        return;
+      }
+      flow::Values hosts = flow_.element(value, 0);
+      other |= hosts.unknown;
+      for (const flow::Value& host : hosts.items) judge_host(host);
     };
     for (const flow::Value& value : values.items) {
       bool sequence = value.kind == flow::ValueKind::kList ||
@@ -436,21 +448,14 @@ class Checker {
       }
     }
     if (wild.empty()) return;
-    report(target, argument.node, wild, other);
+    report(target, argument.written, wild, other);
   }
 
-  // The host that `value` carries in `shape`.
+  // The host that `value` carries in `shape` (for a tuple: `value` is its host element).
   std::optional<Host> host_of(const flow::Value& value, AddressShape shape) {
-    if (shape == AddressShape::kHostPortTuple) {
-      if (value.kind != flow::ValueKind::kTuple) return std::nullopt;
-      uint32_t size = ts_node_named_child_count(value.node);
-      if (size < 2 || size > 4) return std::nullopt;
-      flow::Values hosts = flow_.element(value, 0);
-      if (hosts.unknown || hosts.items.size() != 1) return std::nullopt;
-      return host_value(hosts.items[0]);
-    }
     std::optional<Host> host = host_value(value);
-    if (!host || shape == AddressShape::kHost || host->kind != Host::kString) return host;
+    if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
+      return host;
     auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
     if (!range) return std::nullopt;
     host->host_begin = range->first;
