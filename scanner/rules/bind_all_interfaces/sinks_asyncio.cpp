@@ -13,12 +13,8 @@ constexpr Sink kSinks[] = {
      .address = {{1, "host"}, AddressShape::kHost, true},
      .wildcards = kEmptyHost | kNoneHost,
      .default_host = "0.0.0.0 and ::"},
+    // (asyncio.start_server: sinks_stdlib.cpp)
     // streams.py start_server(cb, host=None, port=None): loop.create_server(factory, host, port)
-    {.name = "asyncio.start_server",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "host"}, AddressShape::kHost, true},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
     {.name = "asyncio.streams.start_server",
      .kind = CalleeKind::kFunction,
      .address = {{1, "host"}, AddressShape::kHost, true},

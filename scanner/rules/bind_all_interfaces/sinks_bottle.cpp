@@ -8,15 +8,9 @@ namespace {
 constexpr Sink kSinks[] = {
     // bottle.py run(app=None, server="wsgiref", host="127.0.0.1", port=8080, ...):
     // WSGIRefServer -> wsgiref make_server(host, ...); "" is INADDR_ANY
-    {.name = "bottle.run",
-     .kind = CalleeKind::kFunction,
-     .address = {{2, "host"}, AddressShape::kHost},
-     .default_host = "127.0.0.1"},
+    {.name = "bottle.run", .kind = CalleeKind::kFunction, .address = {{2, "host"}, AddressShape::kHost}},
     // bottle.py Bottle.run(**kwargs): run(self, **kwargs)
-    {.name = "bottle.Bottle.run",
-     .kind = CalleeKind::kMethod,
-     .address = {{-1, "host"}, AddressShape::kHost},
-     .default_host = "127.0.0.1"},
+    {.name = "bottle.Bottle.run", .kind = CalleeKind::kMethod, .address = {{-1, "host"}, AddressShape::kHost}},
 };
 
 }  // namespace

@@ -11,8 +11,7 @@ constexpr Sink kSinks[] = {
     {.name = "flask.Flask.run",
      .kind = CalleeKind::kMethod,
      .address = {{0, "host"}, AddressShape::kHost},
-     .wildcards = 0,
-     .default_host = "127.0.0.1"},
+     .wildcards = 0},
 };
 
 }  // namespace

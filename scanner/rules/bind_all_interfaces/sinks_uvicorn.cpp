@@ -8,18 +8,9 @@ namespace {
 constexpr Sink kSinks[] = {
     // uvicorn/main.py run(app, **kwargs): Config(app, **kwargs); config.py Config(app, host="127.0.0.1",
     // ...); server.py: loop.create_server(host=config.host), so "" is every interface (asyncio)
-    {.name = "uvicorn.run",
-     .kind = CalleeKind::kFunction,
-     .address = {{-1, "host"}, AddressShape::kHost},
-     .default_host = "127.0.0.1"},
-    {.name = "uvicorn.Config",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "host"}, AddressShape::kHost},
-     .default_host = "127.0.0.1"},
-    {.name = "uvicorn.config.Config",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "host"}, AddressShape::kHost},
-     .default_host = "127.0.0.1"},
+    {.name = "uvicorn.run", .kind = CalleeKind::kFunction, .address = {{-1, "host"}, AddressShape::kHost}},
+    {.name = "uvicorn.Config", .kind = CalleeKind::kConstructor, .address = {{1, "host"}, AddressShape::kHost}},
+    {.name = "uvicorn.config.Config", .kind = CalleeKind::kConstructor, .address = {{1, "host"}, AddressShape::kHost}},
 };
 
 }  // namespace
