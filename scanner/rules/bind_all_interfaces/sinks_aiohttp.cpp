@@ -6,11 +6,13 @@ namespace bindscan::rules::sinks {
 namespace {
 
 constexpr Sink kSinks[] = {
-    // aiohttp/web.py run_app(app, *, host=None, ...): no host -> TCPSite(runner, port=...); a host
-    // sequence -> one TCPSite each
+    // aiohttp/web.py run_app(app, *, host=None, path=None, sock=None, port=None, ...): no host ->
+    // TCPSite(runner, port=...) unless a Unix `path` (or `sock`) is given without a port; a host
+    // sequence -> one TCPSite each. `path` is listed so that a Unix-only call is not a default.
     {.name = "aiohttp.web.run_app",
      .kind = CalleeKind::kFunction,
      .address = {{-1, "host"}, AddressShape::kHost, true},
+     .other_address = Address{{-1, "path"}, AddressShape::kHost},
      .wildcards = kEmptyHost | kNoneHost,
      .default_host = "0.0.0.0"},
     // aiohttp/web_runner.py TCPSite(runner, host=None, port=None): loop.create_server(host=self._host),
