@@ -250,7 +250,15 @@ class ModuleBuilder {
     } else if (k == s_.for_statement) {
       bind_unknown_names(scope, ts_node_child_by_field_id(node, f_.left), node, ts_node_start_byte(node));
     } else if (k == s_.as_pattern_target) {
-      bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+      TSNode pattern = ts_node_parent(node);
+      TSNode name = ts_node_named_child(node, 0);
+      if (!ts_node_is_null(pattern) && ts_node_symbol(pattern) == s_.as_pattern && !ts_node_is_null(name) &&
+          ts_node_symbol(name) == s_.identifier && ts_node_symbol(ts_node_parent(pattern)) == s_.with_item) {
+        bind(scope, name, {BindingKind::kUnknown, ts_node_start_byte(node), pattern, ts_node_named_child(pattern, 0),
+                           {}, true});
+      } else {
+        bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+      }
     } else if (k == s_.global_statement || k == s_.nonlocal_statement) {
       for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
         TSNode name = ts_node_named_child(node, i);

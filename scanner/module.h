@@ -44,6 +44,9 @@ struct Binding {
   TSNode statement{};       // the statement that binds (for related locations)
   TSNode value{};           // kAssignment: the assigned expression; kClass: the class node
   std::string qualified;    // kImport only, e.g. "socketserver.TCPServer"
+  // kUnknown made by `with value as name`: `value` is the context manager,
+  // whose __enter__ decides what the name holds.
+  bool entered = false;
 };
 
 // Where a call sits.

@@ -9,6 +9,7 @@
 
 #include "scanner/address.h"
 #include "scanner/module.h"
+#include "scanner/rules/bind_all_interfaces/sinks.h"
 #include "scanner/values.h"
 
 namespace bindscan::embedded {
@@ -35,80 +36,67 @@ constexpr RuleInfo kInfo{
     .ruff_code = "S104",
 };
 
-// Which argument carries the address, and in what shape.
-enum class AddressArgument {
-  kServerAddress,  // positional 0 or server_address=: a (host, port[, flowinfo, scope_id]) tuple
-  kHost,           // positional 0 or host=: the host string alone
+using sinks::AddressShape;
+using sinks::CalleeKind;
+using sinks::Sink;
+
+// Sinks and factories of every table, by canonical qualified name.
+struct Index {
+  std::unordered_map<std::string_view, const Sink*> sinks;
+  std::unordered_map<std::string_view, const sinks::Factory*> factories;
+  std::vector<const sinks::ModuleAlias*> aliases;
+  std::vector<const Sink*> all;
 };
 
-struct Sink {
-  std::string_view name;  // canonical (Python 3) qualified name
-  AddressArgument address;
-  // A factory's argument that replaces the server class it creates (position,
-  // keyword); when given, that class decides whether anything is bound.
-  std::optional<std::pair<uint32_t, std::string_view>> server_class = std::nullopt;
-};
+const Index& index() {
+  static const Index built = [] {
+    Index out;
+    for (const sinks::SinkTable* table : sinks::tables()) {
+      for (const Sink& sink : table->sinks) {
+        out.sinks.emplace(sink.name, &sink);
+        out.all.push_back(&sink);
+      }
+      for (const sinks::Factory& factory : table->factories) out.factories.emplace(factory.callee, &factory);
+      for (const sinks::ModuleAlias& alias : table->module_aliases) out.aliases.push_back(&alias);
+    }
+    return out;
+  }();
+  return built;
+}
 
-// Calls that create a listening server. A new kind of server is a line here.
-constexpr Sink kSinks[] = {
-    {"socketserver.TCPServer", AddressArgument::kServerAddress},
-    {"socketserver.UDPServer", AddressArgument::kServerAddress},
-    {"socketserver.ForkingTCPServer", AddressArgument::kServerAddress},
-    {"socketserver.ForkingUDPServer", AddressArgument::kServerAddress},
-    {"socketserver.ThreadingTCPServer", AddressArgument::kServerAddress},
-    {"socketserver.ThreadingUDPServer", AddressArgument::kServerAddress},
-    {"http.server.HTTPServer", AddressArgument::kServerAddress},
-    {"http.server.ThreadingHTTPServer", AddressArgument::kServerAddress},
-    {"xmlrpc.server.SimpleXMLRPCServer", AddressArgument::kServerAddress},
-    {"xmlrpc.server.DocXMLRPCServer", AddressArgument::kServerAddress},
-    {"xmlrpc.server.MultiPathXMLRPCServer", AddressArgument::kServerAddress},
-    {"wsgiref.simple_server.WSGIServer", AddressArgument::kServerAddress},
-    {"wsgiref.simple_server.make_server", AddressArgument::kHost, {{3, "server_class"}}},
-};
-
-// Other names of the sinks' modules: Python 2 and six.moves.
-constexpr std::pair<std::string_view, std::string_view> kModuleAliases[] = {
-    {"SocketServer", "socketserver"},
-    {"six.moves.socketserver", "socketserver"},
-    {"BaseHTTPServer", "http.server"},
-    {"six.moves.BaseHTTPServer", "http.server"},
-    {"SimpleXMLRPCServer", "xmlrpc.server"},
-    {"DocXMLRPCServer", "xmlrpc.server"},
-    {"six.moves.xmlrpc_server", "xmlrpc.server"},
-};
-
+// `qualified` with a module alias (Python 2, six.moves) replaced by the module it stands for.
 std::string canonical(std::string_view qualified) {
-  size_t dot = qualified.rfind('.');
-  if (dot == std::string_view::npos) return std::string(qualified);
-  std::string_view module = qualified.substr(0, dot);
-  for (auto [alias, target] : kModuleAliases)
-    if (module == alias) return std::string(target) + std::string(qualified.substr(dot));
+  for (const sinks::ModuleAlias* alias : index().aliases) {
+    if (qualified.starts_with(alias->alias) && qualified.size() > alias->alias.size() &&
+        qualified[alias->alias.size()] == '.')
+      return std::string(alias->target) + std::string(qualified.substr(alias->alias.size()));
+  }
   return std::string(qualified);
 }
 
-const Sink* find_sink(std::string_view qualified) {
-  std::string name = canonical(qualified);
-  for (const Sink& sink : kSinks)
-    if (sink.name == name) return &sink;
-  return nullptr;
+const Sink* find_sink(std::string_view qualified, CalleeKind kind) {
+  const auto& sinks = index().sinks;
+  auto it = sinks.find(canonical(qualified));
+  return it != sinks.end() && it->second->kind == kind ? it->second : nullptr;
 }
 
-// Every sink's own name contains this. Most files lack it, so one fast pass
-// over them is all the prefilter costs; the checks below only run on the rest.
-constexpr std::string_view kCommonPartOfSinkNames = "erver";
-constexpr size_t kRareByteOfCommonPart = 2;  // 'v': uncommon in Python source, unlike 'e'
-
-constexpr bool every_sink_name_contains(std::string_view part) {
-  for (const Sink& sink : kSinks)
-    if (sink.name.substr(sink.name.rfind('.') + 1).find(part) == std::string_view::npos) return false;
-  return true;
+const sinks::Factory* find_factory(std::string_view qualified, CalleeKind kind) {
+  const auto& factories = index().factories;
+  auto it = factories.find(canonical(qualified));
+  return it != factories.end() && it->second->kind == kind ? it->second : nullptr;
 }
-static_assert(every_sink_name_contains(kCommonPartOfSinkNames),
-              "a new sink needs a shorter kCommonPartOfSinkNames, or the prefilter would skip its files");
 
-// Whether `text` contains `part`, found by memchr on its byte at `anchor`:
+// Whether `text` contains `part`, found by memchr on its rarest byte:
 // string_view::find stops at every occurrence of the first byte instead.
-bool contains(std::string_view text, std::string_view part, size_t anchor) {
+bool contains(std::string_view text, std::string_view part) {
+  // Rarer bytes first: fewer false starts for memchr.
+  constexpr std::string_view kRareFirst = "vkzqjxVKZQJXywbpgfm";
+  size_t anchor = 0;
+  for (char rare : kRareFirst)
+    if (size_t at = part.find(rare); at != std::string_view::npos) {
+      anchor = at;
+      break;
+    }
   const char* const end = text.data() + text.size();
   const char* from = text.data() + anchor;
   while (from < end) {
@@ -123,9 +111,13 @@ bool contains(std::string_view text, std::string_view part, size_t anchor) {
 }
 
 // Sound prefilter: the file can only reach a sink by naming every part of one
-// spelling of its qualified name (in imports or attribute access).
+// spelling of its qualified name (in imports or attribute access), or, for a
+// method, the method and a way to get an instance (the class or a factory).
 bool may_match(std::string_view source) {
-  if (!contains(source, kCommonPartOfSinkNames, kRareByteOfCommonPart)) return false;
+  bool gate = false;
+  for (std::string_view needle : sinks::gate_needles())
+    if ((gate = contains(source, needle))) break;
+  if (!gate) return false;
   auto has = [source](std::string_view needle) { return source.find(needle) != std::string_view::npos; };
   auto has_all_parts = [&has](std::string_view dotted) {
     while (!dotted.empty()) {
@@ -136,15 +128,86 @@ bool may_match(std::string_view source) {
     }
     return true;
   };
-  for (const Sink& sink : kSinks) {
-    size_t dot = sink.name.rfind('.');
-    std::string_view module = sink.name.substr(0, dot);
-    if (!has(sink.name.substr(dot + 1))) continue;
-    if (has_all_parts(module)) return true;
-    for (auto [alias, target] : kModuleAliases)
-      if (target == module && has_all_parts(alias)) return true;
+  auto names = [&](std::string_view qualified) {
+    if (has_all_parts(qualified)) return true;
+    for (const sinks::ModuleAlias* alias : index().aliases)
+      if (qualified.starts_with(alias->target) && qualified.size() > alias->target.size() &&
+          qualified[alias->target.size()] == '.' && has_all_parts(alias->alias) &&
+          has_all_parts(qualified.substr(alias->target.size() + 1)))
+        return true;
+    return false;
+  };
+  // A class's instances: the class named, or a factory that returns it named.
+  auto names_instance = [&](std::string_view cls) {
+    if (names(cls)) return true;
+    for (const auto& [callee, factory] : index().factories) {
+      if (factory->returns != cls) continue;
+      if (factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) return true;
+    }
+    return false;
+  };
+  for (const Sink* sink : index().all) {
+    if (sink->kind != CalleeKind::kMethod) {
+      if (names(sink->name)) return true;
+      continue;
+    }
+    size_t dot = sink->name.rfind('.');
+    if (has(sink->name.substr(dot + 1)) && names_instance(sink->name.substr(0, dot))) return true;
   }
   return false;
+}
+
+// What the host argument holds, when the file tells.
+struct Host {
+  std::string text;    // the host (for "host:port" and URLs, the host part); "" for None and 0
+  TSNode literal{};    // what holds it: a string, `None`, `0`, `socket.INADDR_ANY`
+  std::vector<const Binding*> via;
+  std::optional<std::string> environment_variable;
+  enum Kind { kString, kNone, kZero } kind = kString;
+  // For strings: the whole decoded value and where the host sits in it, so a
+  // fix can keep the port and scheme.
+  std::string whole;
+  size_t host_begin = 0;
+  size_t host_end = 0;
+};
+
+// Where the host sits in "host:port", "[v6]:port", ":port" or a bare host.
+std::optional<std::pair<size_t, size_t>> host_in_host_port(std::string_view value, size_t from) {
+  std::string_view rest = value.substr(from);
+  if (rest.starts_with('[')) {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    return std::pair{from + 1, from + close};
+  }
+  size_t colon = rest.find(':');
+  if (colon != std::string_view::npos && rest.find(':', colon + 1) != std::string_view::npos)
+    return std::pair{from, value.size()};  // a bare IPv6 address
+  return std::pair{from, colon == std::string_view::npos ? value.size() : from + colon};
+}
+
+std::optional<std::pair<size_t, size_t>> host_in_url(std::string_view value) {
+  size_t scheme = value.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  size_t start = scheme + 3;
+  size_t path = value.find('/', start);
+  std::string_view authority = value.substr(0, path);
+  auto host = host_in_host_port(authority, start);
+  return host;
+}
+
+// Whether `host` means every interface for a sink that accepts `wildcards`.
+std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildcards) {
+  static constexpr AllInterfaces kStar{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
+  static constexpr AllInterfaces kNone{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
+  static constexpr AllInterfaces kZero{AddressFamily::kIPv4, "INADDR_ANY (0.0.0.0)", "127.0.0.1"};
+  switch (host.kind) {
+    case Host::kNone: return wildcards & sinks::kNoneHost ? std::optional(kNone) : std::nullopt;
+    case Host::kZero: return wildcards & sinks::kZero ? std::optional(kZero) : std::nullopt;
+    case Host::kString: break;
+  }
+  if (host.text.empty()) return wildcards & sinks::kEmptyHost ? all_interfaces("") : std::nullopt;
+  if (host.text == "*") return wildcards & sinks::kStar ? std::optional(kStar) : std::nullopt;
+  return all_interfaces(host.text);
 }
 
 class Checker {
@@ -159,12 +222,19 @@ class Checker {
   struct Server {
     const Sink* sink = nullptr;
     std::string display;  // what the message calls it
-    std::string library;  // the standard-library class it is or derives from
+    std::string library;  // the library class or function it is or derives from
+  };
+
+  // An instance the file creates: its class and the call that made it.
+  struct Instance {
+    std::string cls;
+    TSNode creation{};  // the constructor call, when the class was called directly
   };
 
   Server server_for(const Reference& reference, int depth = 0) {
     if (!reference.qualified.empty()) {
-      const Sink* sink = find_sink(reference.qualified);
+      const Sink* sink = find_sink(reference.qualified, CalleeKind::kConstructor);
+      if (sink == nullptr) sink = find_sink(reference.qualified, CalleeKind::kFunction);
       if (sink == nullptr) return {};
       return {sink, reference.qualified, reference.qualified};
     }
@@ -190,7 +260,7 @@ class Checker {
       TSNode base = ts_node_named_child(bases, i);
       if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
       Server parent = server_for(m_.resolve(base, scope, ts_node_start_byte(definition)), depth + 1);
-      if (parent.sink != nullptr)
+      if (parent.sink != nullptr && parent.sink->kind == CalleeKind::kConstructor)
         return {parent.sink, name + " (a subclass of " + parent.library + ")", parent.library};
     }
     return {};
@@ -216,57 +286,177 @@ class Checker {
     return value == "AF_UNIX" || value.ends_with(".AF_UNIX");
   }
 
+  // The class of what `expression` evaluates to, when the file creates it:
+  // a class called (`socket.socket(...)`), a factory (`asyncio.get_running_loop()`),
+  // or a `with` target whose __enter__ returns the instance itself.
+  std::optional<Instance> instance_of(TSNode expression, ScopeId scope, uint32_t at, int depth = 0) {
+    const auto& g = m_.grammar();
+    for (; depth < Module::kMaxHops; ++depth) {
+      if (ts_node_is_null(expression)) return std::nullopt;
+      TSSymbol kind = ts_node_symbol(expression);
+      if (kind == g.sym.parenthesized_expression && ts_node_named_child_count(expression) == 1) {
+        expression = ts_node_named_child(expression, 0);
+        continue;
+      }
+      if (kind == g.sym.identifier) {
+        Module::Lookup found = m_.lookup(m_.text(expression), scope, at);
+        if (found.binding == nullptr) return std::nullopt;
+        const Binding& b = *found.binding;
+        if (b.kind == BindingKind::kUnknown && b.entered) {
+          auto manager = instance_of(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+          if (!manager) return std::nullopt;
+          const sinks::Factory* enter = find_factory(manager->cls + ".__enter__", CalleeKind::kMethod);
+          if (enter == nullptr) return std::nullopt;
+          return Instance{std::string(enter->returns), manager->creation};
+        }
+        if (b.kind != BindingKind::kAssignment) return std::nullopt;
+        expression = b.value;
+        scope = found.scope;
+        at = ts_node_start_byte(b.statement);
+        continue;
+      }
+      if (kind != g.sym.call) return std::nullopt;
+      TSNode callee = ts_node_child_by_field_id(expression, g.field.function);
+      Reference reference = m_.resolve(callee, scope, at);
+      if (!reference.qualified.empty()) {
+        std::string qualified = canonical(reference.qualified);
+        if (const sinks::Factory* factory = find_factory(qualified, CalleeKind::kFunction))
+          return Instance{std::string(factory->returns), {}};
+        return Instance{std::move(qualified), expression};  // calling a class makes an instance of it
+      }
+      if (ts_node_symbol(callee) != g.sym.attribute) return std::nullopt;
+      auto object = instance_of(ts_node_child_by_field_id(callee, g.field.object), scope, at, depth + 1);
+      if (!object) return std::nullopt;
+      std::string method(m_.text(ts_node_child_by_field_id(callee, g.field.attribute)));
+      const sinks::Factory* factory = find_factory(object->cls + "." + method, CalleeKind::kMethod);
+      if (factory == nullptr) return std::nullopt;
+      return Instance{std::string(factory->returns), {}};
+    }
+    return std::nullopt;
+  }
+
+  // Whether the instance passes the sink's filter (raw sockets: IP families only).
+  bool passes_filter(const Sink& sink, const Instance& instance, ScopeId scope, uint32_t at) {
+    if (sink.filter == sinks::InstanceFilter::kAny) return true;
+    if (ts_node_is_null(instance.creation)) return false;  // how it was made is unknown
+    TSNode family = call_argument(m_, instance.creation, 0, "family");
+    if (ts_node_is_null(family)) {
+      // A positional splat or `fileno=` may set the family: unknown.
+      return m_.text(instance.creation).find('*') == std::string_view::npos &&
+             ts_node_is_null(call_argument(m_, instance.creation, 3, "fileno"));
+    }
+    std::string qualified = m_.resolve(family, scope, at).qualified;
+    return qualified == "socket.AF_INET" || qualified == "socket.AF_INET6";
+  }
+
   void check(const CallSite& call) {
     const auto& g = m_.grammar();
     uint32_t at = ts_node_start_byte(call.node);
-    Server server = server_for(m_.resolve(ts_node_child_by_field_id(call.node, g.field.function), call.scope, at));
+    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    Server server = server_for(m_.resolve(callee, call.scope, at));
+    if (server.sink == nullptr && ts_node_symbol(callee) == g.sym.attribute) {
+      auto instance = instance_of(ts_node_child_by_field_id(callee, g.field.object), call.scope, at);
+      if (!instance) return;
+      std::string_view method = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
+      std::string name = instance->cls + "." + std::string(method);
+      const Sink* sink = find_sink(name, CalleeKind::kMethod);
+      if (sink == nullptr || !passes_filter(*sink, *instance, call.scope, at)) return;
+      server = {sink, name, name};
+    }
     if (server.sink == nullptr) return;
-    if (const auto& replaced = server.sink->server_class) {
-      TSNode server_class = call_argument(m_, call.node, replaced->first, replaced->second);
-      if (!ts_node_is_null(server_class) && server_for(m_.resolve(server_class, call.scope, at)).sink == nullptr) return;
+    const Sink& sink = *server.sink;
+    if (const auto& replaced = sink.server_class) {
+      TSNode server_class = call_argument(m_, call.node, static_cast<uint32_t>(replaced->position), replaced->keyword);
+      if (!ts_node_is_null(server_class) && server_for(m_.resolve(server_class, call.scope, at)).sink == nullptr)
+        return;
     }
-
-    bool tuple_form = server.sink->address == AddressArgument::kServerAddress;
-    TSNode argument = call_argument(m_, call.node, 0, tuple_form ? "server_address" : "host");
-    if (ts_node_is_null(argument)) return;
-
-    std::optional<StringValue> host;
-    if (tuple_form) {
-      std::optional<Followed> address = follow(m_, argument, call.scope, at);
-      if (!address || ts_node_symbol(address->expression) != g.sym.tuple) return;
-      uint32_t size = ts_node_named_child_count(address->expression);
-      if (size < 2 || size > 4) return;
-      host = string_value(m_, ts_node_named_child(address->expression, 0), address->scope, address->at);
-      if (host) host->via.insert(host->via.begin(), address->via.begin(), address->via.end());
-    } else {
-      host = string_value(m_, argument, call.scope, at);
+    for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
+      if (address == nullptr) continue;
+      uint32_t position = address->slot.position < 0 ? UINT32_MAX : static_cast<uint32_t>(address->slot.position);
+      TSNode argument = call_argument(m_, call.node, position, address->slot.keyword);
+      if (ts_node_is_null(argument)) continue;
+      std::optional<Host> host = host_of(argument, address->shape, call.scope, at);
+      if (!host) continue;
+      if (std::optional<AllInterfaces> meaning = meaning_of(*host, sink.wildcards))
+        report(server, argument, *host, *meaning);
     }
-    if (!host) return;
-    std::optional<AllInterfaces> meaning = all_interfaces(host->text);
-    if (!meaning) return;
-    report(server, argument, *host, *meaning);
   }
 
-  void report(const Server& server, TSNode argument, const StringValue& host, const AllInterfaces& meaning) {
+  // The host that `argument` carries in `shape`.
+  std::optional<Host> host_of(TSNode argument, AddressShape shape, ScopeId scope, uint32_t at) {
+    const auto& g = m_.grammar();
+    if (shape == AddressShape::kHostPortTuple) {
+      std::optional<Followed> address = follow(m_, argument, scope, at);
+      if (!address || ts_node_symbol(address->expression) != g.sym.tuple) return std::nullopt;
+      uint32_t size = ts_node_named_child_count(address->expression);
+      if (size < 2 || size > 4) return std::nullopt;
+      auto host = host_value(ts_node_named_child(address->expression, 0), address->scope, address->at);
+      if (host) host->via.insert(host->via.begin(), address->via.begin(), address->via.end());
+      return host;
+    }
+    std::optional<Host> host = host_value(argument, scope, at);
+    if (!host || shape == AddressShape::kHost || host->kind != Host::kString) return host;
+    auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
+    if (!range) return std::nullopt;
+    host->host_begin = range->first;
+    host->host_end = range->second;
+    host->text = host->whole.substr(range->first, range->second - range->first);
+    return host;
+  }
+
+  // A host as a string, None, or the integer INADDR_ANY.
+  std::optional<Host> host_value(TSNode expression, ScopeId scope, uint32_t at) {
+    const auto& g = m_.grammar();
+    if (std::optional<StringValue> value = string_value(m_, expression, scope, at)) {
+      Host host;
+      host.text = value->text;
+      host.literal = value->literal;
+      host.via = std::move(value->via);
+      host.environment_variable = std::move(value->environment_variable);
+      host.whole = host.text;
+      host.host_end = host.text.size();
+      return host;
+    }
+    std::optional<Followed> found = follow(m_, expression, scope, at);
+    if (!found) return std::nullopt;
+    TSSymbol kind = ts_node_symbol(found->expression);
+    Host host;
+    host.literal = found->expression;
+    host.via = std::move(found->via);
+    if (kind == g.sym.none) {
+      host.kind = Host::kNone;
+    } else if ((kind == g.sym.integer && m_.text(found->expression) == "0") ||
+               m_.resolve(found->expression, found->scope, found->at).qualified == "socket.INADDR_ANY") {
+      host.kind = Host::kZero;
+    } else {
+      return std::nullopt;
+    }
+    return host;
+  }
+
+  void report(const Server& server, TSNode argument, const Host& host, const AllInterfaces& meaning) {
     std::string spelling = quoted(m_.text(host.literal));
     Finding finding;
     finding.rule_id = std::string(kInfo.id);
     finding.span = m_.span(argument);
+    std::string_view what = host.kind == Host::kString ? "host" : "host value";
     if (host.environment_variable) {
       std::string variable = host.environment_variable->empty() ? "the environment variable"
                                                                 : *host.environment_variable;
       finding.message = server.display + " listens on all network interfaces when " + variable +
-                        " is unset: the fallback host " + spelling + " is " + std::string(meaning.meaning) +
-                        ". Use " + std::string(meaning.loopback) + " or a specific address as the default.";
+                        " is unset: the fallback " + std::string(what) + " " + spelling + " is " +
+                        std::string(meaning.meaning) + ". Use " + std::string(meaning.loopback) +
+                        " or a specific address as the default.";
     } else {
-      finding.message = server.display + " listens on all network interfaces: host " + spelling + " is " +
-                        std::string(meaning.meaning) + ". Bind to " + std::string(meaning.loopback) +
-                        " or the specific address that must be reachable.";
+      finding.message = server.display + " listens on all network interfaces: " + std::string(what) + " " +
+                        spelling + " is " + std::string(meaning.meaning) + ". Bind to " +
+                        std::string(meaning.loopback) + " or the specific address that must be reachable.";
     }
     for (const Binding* binding : host.via)
       finding.related.push_back({m_.span(binding->statement), "the address comes from this assignment"});
-    finding.fix = Fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead",
-                      {{m_.span(host.literal), replacement(host.literal, meaning.loopback)}}};
+    if (std::optional<std::string> text = replacement(host, meaning.loopback))
+      finding.fix = Fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead",
+                        {{m_.span(host.literal), std::move(*text)}}};
     out_.push_back(std::move(finding));
   }
 
@@ -277,9 +467,16 @@ class Checker {
     return std::string(literal.substr(0, kMax)) + "...";
   }
 
-  // `address` in the same quotes as `literal` (bytes stay bytes).
-  std::string replacement(TSNode literal, std::string_view address) const {
+  // `host.literal` rewritten to name `loopback`, in the same quotes (bytes
+  // stay bytes), keeping a port or scheme around the host.
+  std::optional<std::string> replacement(const Host& host, std::string_view loopback) const {
     const auto& g = m_.grammar();
+    if (host.kind != Host::kString) return "\"" + std::string(loopback) + "\"";
+    std::string value =
+        host.whole.substr(0, host.host_begin) + std::string(loopback) + host.whole.substr(host.host_end);
+    // The rest of the value is re-written as decoded: only when that needs no escaping.
+    if (value.find_first_of("'\"\\\n\r") != std::string::npos) return std::nullopt;
+    TSNode literal = host.literal;
     TSNode first = ts_node_symbol(literal) == g.sym.concatenated_string ? ts_node_named_child(literal, 0) : literal;
     std::string_view start = m_.text(ts_node_named_child(first, 0));
     size_t quote = start.find_first_of("'\"");
@@ -287,7 +484,7 @@ class Checker {
     for (char c : start.substr(0, quote))
       if (c == 'b' || c == 'B') prefix += c;
     std::string quotes(quote == std::string_view::npos ? std::string_view("\"") : start.substr(quote));
-    return prefix + quotes + std::string(address) + quotes;
+    return prefix + quotes + value + quotes;
   }
 
   const Module& m_;
