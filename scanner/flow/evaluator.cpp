@@ -18,6 +18,26 @@ Values with_hop(Values values, Hop hop) {
   return values;
 }
 
+// argparse's dest for an option: `dest=`, else the first long option without
+// its dashes ('-' -> '_'), else the first short one. Positional arguments
+// (always given) have no default that runs: none.
+std::optional<std::string> dest_of(const std::vector<std::string>& options, std::optional<std::string> dest) {
+  if (dest) return dest;
+  const std::string* chosen = nullptr;
+  for (const std::string& o : options) {
+    if (o.starts_with("--")) {
+      chosen = &o;
+      break;
+    }
+    if (o.starts_with("-") && chosen == nullptr) chosen = &o;
+  }
+  if (chosen == nullptr) return std::nullopt;
+  std::string name = chosen->substr(chosen->find_first_not_of('-'));
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+
 }  // namespace
 
 Evaluator::Evaluator(const Module& module, InstanceFactories factories, Budget budget)
@@ -284,6 +304,37 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     Values values = evaluate(p->default_value, outer, ts_node_start_byte(definition), depth + 1);
     return with_hop(std::move(values), {m_.span(p->node), "parameter " + quoted + " takes its default " + std::string(why)});
   };
+  // click calls a command itself: the parameter holds its option's default.
+  if (const auto* decorators = m_.decorators(definition)) {
+    for (TSNode decorator : *decorators) {
+      TSNode call = ts_node_named_child(decorator, 0);
+      if (ts_node_is_null(call) || ts_node_symbol(call) != m_.grammar().sym.call) continue;
+      std::string q = m_.resolve(ts_node_child_by_field_id(call, m_.grammar().field.function), outer,
+                                 ts_node_start_byte(definition))
+                          .qualified;
+      if (q != "click.option") continue;
+      std::vector<std::string> options;
+      std::optional<std::string> explicit_name;
+      for (TSNode a : Module::named_children(ts_node_child_by_field_id(call, m_.grammar().field.arguments))) {
+        if (ts_node_symbol(a) != m_.grammar().sym.string) continue;
+        std::optional<std::string> text = decode_string(m_, a);
+        if (!text) continue;
+        (text->starts_with("-") ? options.push_back(*text) : (void)(explicit_name = *text));
+      }
+      std::optional<std::string> dest = dest_of(options, explicit_name);
+      if (!dest || *dest != name) continue;
+      Argument fallback = argument(call, outer, -1, "default");
+      if (!fallback.known || argument(call, outer, -1, "required").found) return Values::of_unknown();
+      std::string option = options.empty() ? std::string(name) : options.front();
+      for (const std::string& o : options)
+        if (o.starts_with("--")) option = o;
+      Values values = fallback.found ? evaluate(fallback.node, fallback.scope, fallback.at, depth + 1)
+                                     : one({ValueKind::kNone, "None", call, outer, 0});
+      for (Value& v : values.items) v.option = option;
+      return with_hop(std::move(values),
+                      {m_.span(call), "option `" + option + "` takes this default when it is not given"});
+    }
+  }
   const std::vector<Edge>& edges = calls_of(definition);
   // A function the file also hands around (a callback, an alias) has callers
   // the file does not show: their arguments are unknown.
@@ -480,6 +531,7 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
       out = class_member(object.node, object.scope, member, false, depth + 1);
       break;
     case ValueKind::kInstance:
+      if (object.text == "argparse.Namespace") return option_default(object, member, depth + 1);
       if (!object.text.empty()) {
         // A method or attribute of an instance of an imported class: named
         // "class.member" and bound, with the instance's creation kept so a
@@ -758,6 +810,10 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
         break;
       }
       case ValueKind::kImported: {
+        if (std::optional<Values> known = library_call(c, node, scope, at, depth)) {
+          out.add(std::move(*known));
+          break;
+        }
         std::optional<std::string> made = factories_ ? factories_(c.text, c.bound) : std::nullopt;
         if (!made && c.bound) {
           out.unknown = true;
@@ -818,6 +874,102 @@ Values Evaluator::returns_of(const Value& function, int depth) {
   return out;
 }
 
-Values Evaluator::option_default(const Value&, std::string_view, int) { return Values::of_unknown(); }
+
+std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth) {
+  // parser.parse_args(): a namespace of the parser's options.
+  if (callee.bound && callee.text == "argparse.ArgumentParser.parse_args") {
+    Value v{ValueKind::kInstance, "argparse.Namespace", callee.creation, callee.scope, callee.at};
+    v.hops = callee.hops;
+    return one(std::move(v));
+  }
+  // Groups add options to the parser's own namespace.
+  if (callee.bound && (callee.text == "argparse.ArgumentParser.add_argument_group" ||
+                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group")) {
+    Value v{ValueKind::kInstance, "argparse.ArgumentParser", callee.node, callee.scope, callee.at};
+    v.creation = callee.creation;
+    return one(std::move(v));
+  }
+  // typer.Option(default, ...) as a parameter's default: the option's default.
+  if (!callee.bound && (callee.text == "typer.Option" || callee.text == "typer.Argument")) {
+    Argument value = argument(call, scope, 0, "default");
+    if (!value.known || !value.found) return Values::of_unknown();
+    return with_hop(evaluate(value.node, value.scope, value.at, depth + 1), {m_.span(call), "the option's default"});
+  }
+  (void)at;
+  return std::nullopt;
+}
+
+Values Evaluator::option_default(const Value& parsed, std::string_view name, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (ts_node_is_null(parsed.node)) return Values::of_unknown();  // which parser is unknown
+  Values out;
+  bool found = false;
+  for (const CallSite& site : m_.calls()) {
+    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    if (ts_node_symbol(callee) != s.attribute) continue;
+    std::string_view method = m_.text(ts_node_child_by_field_id(callee, f.attribute));
+    if (method != "add_argument" && method != "set_defaults") continue;
+    uint32_t at = ts_node_start_byte(site.node);
+    Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);
+    bool same = false;
+    for (const Value& p : parsers.items)
+      same |= p.kind == ValueKind::kInstance && p.text == "argparse.ArgumentParser" && ts_node_eq(p.creation, parsed.node);
+    if (!same) {
+      // An unknown object might be this parser: its options are then unknown.
+      if (parsers.unknown && method == "add_argument") out.unknown = true;
+      continue;
+    }
+    if (method == "set_defaults") {
+      if (argument(site.node, site.scope, -1, name).found || !argument(site.node, site.scope, -1, "").known)
+        return Values::of_unknown();
+      continue;
+    }
+    std::vector<std::string> options;
+    std::optional<std::string> dest;
+    bool required = false;
+    TSNode arguments = ts_node_child_by_field_id(site.node, f.arguments);
+    TSNode default_value{};
+    std::string action;
+    for (TSNode a : Module::named_children(arguments)) {
+      TSSymbol k = ts_node_symbol(a);
+      if (k == s.string) {
+        if (auto text = decode_string(m_, a)) options.push_back(*text);
+      } else if (k == s.keyword_argument) {
+        std::string_view key = m_.text(ts_node_child_by_field_id(a, f.name));
+        TSNode value = ts_node_child_by_field_id(a, f.value);
+        if (key == "dest" && ts_node_symbol(value) == s.string) dest = decode_string(m_, value);
+        if (key == "default") default_value = value;
+        if (key == "required") required = m_.text(value) != "False";
+        if (key == "action" && ts_node_symbol(value) == s.string) action = decode_string(m_, value).value_or("?");
+      } else if (k != s.comment) {
+        options.push_back("?");  // an option string the file computes
+      }
+    }
+    std::optional<std::string> option_dest = dest_of(options, dest);
+    if (!option_dest) {
+      out.unknown = true;
+      continue;
+    }
+    if (*option_dest != name) continue;
+    found = true;
+    if (required || (!action.empty() && action != "store")) {
+      out.unknown = true;
+      continue;
+    }
+    std::string option = options.empty() ? std::string(name) : options.back();
+    for (const std::string& o : options)
+      if (o.starts_with("--")) option = o;
+    Values defaults = ts_node_is_null(default_value)
+                          ? one({ValueKind::kNone, "None", site.node, site.scope, at})
+                          : evaluate(default_value, site.scope, at, depth + 1);
+    for (Value& v : defaults.items) v.option = option;
+    out.add(with_hop(std::move(defaults),
+                     {m_.span(site.node), "option `" + option + "` takes this default when it is not given"}));
+  }
+  if (!found) return Values::of_unknown();
+  for (Value& v : out.items) v.hops.insert(v.hops.begin(), parsed.hops.begin(), parsed.hops.end());
+  return out;
+}
 
 }  // namespace bindscan::flow

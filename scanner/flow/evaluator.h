@@ -108,6 +108,8 @@ class Evaluator {
   Values element_of(const Value& container, uint32_t index, int depth);
   Values item_of(const Value& dict, std::string_view key, int depth);
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
+  // Calls of libraries the flow knows (argparse, typer); nothing for others.
+  std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
   const std::vector<Edge>& calls_of(TSNode definition);
