@@ -13,6 +13,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -91,6 +92,10 @@ class Module {
 
   const std::vector<CallSite>& calls() const { return calls_; }
   const std::vector<AttributeWrite>& attribute_writes() const { return attribute_writes_; }
+  // Whether some class of this file has this name.
+  bool defines_class(std::string_view name) const {
+    return std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end();
+  }
   // The scope a node sits in (the innermost scope whose definition contains it).
   ScopeId parent_scope(ScopeId scope) const { return scopes_[scope].parent; }
   ScopeKind scope_kind(ScopeId scope) const { return scopes_[scope].kind; }
@@ -141,6 +146,7 @@ class Module {
   std::unordered_map<uintptr_t, ScopeId> definition_scopes_;  // def/class node id -> its scope
   std::vector<CallSite> calls_;
   std::vector<AttributeWrite> attribute_writes_;
+  std::vector<std::string_view> class_names_;
   std::vector<Comment> comments_;
   Binding unknown_{};
 };

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "scanner/address.h"
 #include "scanner/flow/evaluator.h"
@@ -22,6 +23,7 @@ using sinks::Sink;
 struct Index {
   std::unordered_map<std::string_view, const Sink*> sinks;
   std::unordered_map<std::string_view, const sinks::Factory*> factories;
+  std::unordered_set<std::string_view> last_names;  // "TCPServer", "bind", "create_server", ...
   std::vector<const sinks::ModuleAlias*> aliases;
   std::vector<const Sink*> all;
 };
@@ -32,6 +34,7 @@ const Index& index() {
     for (const sinks::SinkTable* table : sinks::tables()) {
       for (const Sink& sink : table->sinks) {
         out.sinks.emplace(sink.name, &sink);
+        out.last_names.insert(sink.name.substr(sink.name.rfind('.') + 1));
         out.all.push_back(&sink);
       }
       for (const sinks::Factory& factory : table->factories) out.factories.emplace(factory.callee, &factory);
@@ -315,6 +318,12 @@ class Checker {
         m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) == "__init__") {
       init_targets(call, ts_node_child_by_field_id(callee, g.field.object), add);
       return out;
+    }
+    // `o.m(...)` reaches a sink only when m is a sink's own name or names a
+    // class of this file (a subclass, a nested class): skip the rest cheaply.
+    if (ts_node_symbol(callee) == g.sym.attribute) {
+      std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
+      if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
     }
     flow::Values callees = flow_.values_of(callee, call.scope, at);
     for (const flow::Value& v : callees.items) {
