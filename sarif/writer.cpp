@@ -90,7 +90,7 @@ class Writer {
 
     Json out = {{"ruleId", text(finding.rule_id)}};
     if (known) out["ruleIndex"] = rule - log_.rules.begin();
-    out["level"] = sarif_level(known ? rule->default_level : Level::kWarning);
+    out["level"] = sarif_level(finding.level ? *finding.level : known ? rule->default_level : Level::kWarning);
     // GitHub rejects an empty message; the rule's description is the best stand-in.
     const std::string_view fallback = known ? rule->short_description : std::string_view(finding.rule_id);
     out["message"] = message(finding.message.empty() ? fallback : finding.message);

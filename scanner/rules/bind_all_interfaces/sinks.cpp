@@ -4,17 +4,24 @@
 
 namespace bindscan::rules::sinks {
 
-std::span<const SinkTable* const> tables() {
-  static const SinkTable* const kTables[] = {
-      &kStdlibSinks,
+std::span<const SinkTable *const> tables() {
+  static const SinkTable *const kTables[] = {
+      &kStdlibSinks,           &kAiohttpSinks,  &kAnyioSinks,    &kAsyncioSinks, &kAsyncoreSinks,
+      &kBottleSinks,           &kEventletSinks, &kFlaskSinks,    &kGeventSinks,  &kMultiprocessingSinks,
+      &kPrometheusClientSinks, &kRpycSinks,     &kTornadoSinks,  &kTrioSinks,    &kTwistedSinks,
+      &kUvicornSinks,          &kWaitressSinks, &kWerkzeugSinks, &kZmqSinks,
   };
   return kTables;
 }
 
 std::span<const std::string_view> gate_needles() {
-  // "erver": the socketserver family and its aliases; "socket": raw sockets.
+  // "erver": the socketserver family and its aliases, and most frameworks'
+  // servers; "socket": raw sockets; "isten": listen, listenTCP, Listener,
+  // open_tcp_listeners; then the libraries whose sinks name none of those.
   // Each needle costs one memchr pass over files that lack the ones before it.
-  static constexpr std::string_view kNeedles[] = {"erver", "socket"};
+  static constexpr std::string_view kNeedles[] = {"erver",   "socket",  "isten",    "asyncio",  "flask",
+                                                  "uvicorn", "aiohttp", "werkzeug", "waitress", "bottle",
+                                                  "trio",    "zmq",     "asyncore"};
   return kNeedles;
 }
 
