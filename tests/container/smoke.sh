@@ -47,11 +47,15 @@ fi
 ctr() { timeout "${SMOKE_TIMEOUT:-120}" "$engine" "$@"; }
 
 work=$(mktemp -d)
+# The Action checks hand workspaces to other uids: root, or passwordless sudo
+# (GitHub-hosted runners have it).
+as_root=
+if [ "$(id -u)" != 0 ] && sudo -n true 2>/dev/null; then as_root="sudo -n"; fi
 name=bindscan-smoke-$$
 cleanup() {
   # -v: the data volume is anonymous; without it every run leaks one.
   "$engine" rm -f -v "$name" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  $as_root rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -81,6 +85,15 @@ if "$engine" image inspect "$image" | tr -d ' \n' | grep -q '"Test":\["CMD","bin
 else
   fail "no HEALTHCHECK running bindscan healthcheck in the image config"
 fi
+
+# Licences: bindscan's and the statically linked tree-sitter-python's.
+for notice in /usr/share/doc/bindscan/LICENSE /usr/share/doc/bindscan/third_party/tree-sitter-python/LICENSE; do
+  if ctr run --rm --entrypoint head "$image" -1 "$notice" 2>/dev/null | grep -q 'MIT License'; then
+    pass "$notice is an MIT licence"
+  else
+    fail "$notice is missing from the image or not the MIT licence"
+  fi
+done
 
 # 2. Pipeline use: a checkout mounted at /src, scanned by the image's user.
 checkout=$work/checkout
@@ -155,10 +168,10 @@ fi
 # variables and a `docker` that is this engine, on a workspace owned by a uid
 # that is neither the image's user nor ours, checked out into a `path:`.
 run_action() {  # OWNER: runs the Action on a fresh workspace owned by OWNER
-  local ws=$work/workspace-$1
+  local ws=$work/workspace-${1%%:*}
   mkdir -p "$ws/repo/app"
   cp "$root/scanner/rules/bind_all_interfaces/fixtures/all_interfaces_spellings.py" "$ws/repo/app/server.py"
-  chown -R "$1" "$ws" && chmod -R go-w "$ws"
+  $as_root chown -R "$1" "$ws" && $as_root chmod -R go-w "$ws"
   : >"$work/engine-calls"
   : >"$work/github-output"
   set +e
@@ -169,8 +182,8 @@ run_action() {  # OWNER: runs the Action on a fresh workspace owned by OWNER
   set -e
   action_sarif=$ws/reports/bindscan.sarif
 }
-if [ "$(id -u)" != 0 ]; then
-  say "SKIP: the Action checks chown workspaces to other uids and need root"
+if [ "$(id -u)" != 0 ] && [ -z "$as_root" ]; then
+  say "SKIP: the Action checks chown workspaces to other uids and need root or passwordless sudo"
 else
   run_action 4242:4242
   if [ "$action_status" = 0 ] && [ -s "$action_sarif" ] && [ "$(stat -c %u "$action_sarif")" = 4242 ]; then
@@ -234,4 +247,12 @@ fi
 ctr stop -t 30 "$name" >/dev/null 2>>"$work/run.err"
 exit_code=$("$engine" inspect --format '{{.State.ExitCode}}' "$name")
 if [ "$exit_code" = 0 ]; then pass "serve exits 0 on SIGTERM"; else fail "serve exit code $exit_code after SIGTERM"; "$engine" logs "$name" 2>&1 | tail -20; fi
+# The data volume is anonymous: removing the container must remove it too.
+volume=$("$engine" inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/bindscan"}}{{.Name}}{{end}}{{end}}' "$name")
+"$engine" rm -f -v "$name" >/dev/null 2>&1 || true
+if [ -n "$volume" ] && ! "$engine" volume inspect "$volume" >/dev/null 2>&1; then
+  pass "the anonymous data volume is removed with the container"
+else
+  fail "anonymous volume '${volume:-?}' left behind"
+fi
 finish
