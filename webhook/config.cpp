@@ -48,6 +48,8 @@ constexpr Flag kFlags[] = {
     {"--max-file-size", "BINDSCAN_MAX_FILE_SIZE", "BYTES", "larger files are not scanned, as with bindscan scan (default 67108864 = 64 MiB)"},
     {"--max-files", "BINDSCAN_MAX_FILES", "N", "Python files per commit; a commit with more fails its job (default 20000)"},
     {"--cache-max-bytes", "BINDSCAN_CACHE_MAX_BYTES", "N", "result cache budget; least recently used entries go first; 0: no limit (default 1073741824 = 1 GiB)"},
+    {"--retry-delay", "BINDSCAN_RETRY_DELAY", "SECONDS", "wait before a failed job's 2nd try, doubling after (default 30; GitHub's Retry-After is a floor)"},
+    {"--database-url", "BINDSCAN_DATABASE_URL", "URL", "PostgreSQL (postgres://USER@HOST/DB) for the queue and cache shared by replicas (default: the spool in --data-dir)"},
 };
 
 Error usage(std::string message) { return Error{"usage", std::move(message)}; }
@@ -254,7 +256,14 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
   number("--max-file-size", uint64_t{1}, uint64_t{1} << 40, config.max_file_bytes);
   number("--max-files", size_t{1}, size_t{10'000'000}, config.max_files);
   number("--cache-max-bytes", uint64_t{0}, uint64_t{1} << 50, config.cache_max_bytes);
+  seconds("--retry-delay", 1, 3600, config.retry_delay);
   if (bad_number) return *bad_number;
+  if (auto url = value("--database-url"); url && !url->empty()) {
+    if (!url->starts_with("postgres://") && !url->starts_with("postgresql://")) {
+      return usage("--database-url must start with postgres:// or postgresql://");
+    }
+    config.database_url = Secret(*url);  // may hold a password: never printed
+  }
   if (auto category = value("--category")) {
     if (category->empty()) return usage("--category must not be empty");
     config.category = *category;

@@ -65,6 +65,9 @@ struct ServeConfig {
   uint64_t max_file_bytes = files::kDefaultMaxFileBytes;  // larger files are not scanned
   size_t max_files = 20000;                               // Python files per commit
   uint64_t cache_max_bytes = uint64_t{1} << 30;           // result cache budget; 0: none
+  std::chrono::seconds retry_delay{30};  // before a failed job's 2nd try; doubles after
+  // PostgreSQL connection string; empty: the spool in data_dir/jobs.
+  Secret database_url;
   std::vector<std::string> warnings;  // worth logging at start-up (e.g. listening on all interfaces)
 };
 

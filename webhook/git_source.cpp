@@ -238,7 +238,7 @@ Status delete_refs_except(git_repository* repo, std::string_view keep) {
     if (git_reference_lookup(&found, repo, name.c_str()) != 0) continue;
     const int rc = git_reference_delete(found);
     git_reference_free(found);
-    if (rc != 0) return git_failure("cannot delete ref " + name + " from the mirror");
+    if (rc != 0) return Error{"git-ref", git_failure("cannot delete ref " + name + " from the mirror").message};
   }
   return ok_status();
 }
@@ -394,11 +394,24 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
     git_reference_free(created);
     return delete_refs_except(repo_->handle.get(), wanted);
   };
+  fetched_ref_.clear();
+  fetched_tip_.clear();
   auto fetch_incoming = [&]() -> Status {
     // A ref left by an older layout or a crashed fetch goes first: nothing but
     // the previous job's commit ref is left to clash with or to mislead.
     if (auto s = delete_refs_except(repo_->handle.get(), previous_commit_ref()); !s) return s;
-    return fetch_refspec("+" + ref + ":" + incoming);
+    if (auto s = fetch_refspec("+" + ref + ":" + incoming); !s) return s;
+    // What the remote's ref pointed at, tags peeled (ref_commit()).
+    git_object* tip = nullptr;
+    git_object* peeled = nullptr;
+    if (git_revparse_single(&tip, repo_->handle.get(), incoming.c_str()) == 0 &&
+        git_object_peel(&peeled, tip, GIT_OBJECT_COMMIT) == 0) {
+      fetched_ref_ = ref;
+      fetched_tip_ = oid_hex(*git_object_id(peeled));
+    }
+    git_object_free(peeled);
+    git_object_free(tip);
+    return ok_status();
   };
   if (auto s = fetch_incoming(); !s) {
     if (s.error().code != "git" || ref_tips_readable(repo_->handle.get())) return s;
@@ -488,6 +501,13 @@ Status GitMirror::compact() {
   }
   repo_->handle.reset(reopened);
   return ok_status();
+}
+
+Result<std::string> GitMirror::ref_commit(std::string_view ref) const {
+  if (ref != fetched_ref_ || fetched_tip_.empty()) {
+    return Error{"git", "the last fetch did not bring ref " + std::string(ref)};
+  }
+  return fetched_tip_;
 }
 
 bool GitMirror::has_commit(std::string_view sha) const {

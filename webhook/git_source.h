@@ -115,6 +115,12 @@ class GitMirror {
   // mirror stays about the size of one clone of the commits jobs need.
   Status compact();
 
+  // The commit the remote's `ref` pointed at when the last fetch() of this
+  // GitMirror fetched it, tags peeled (the mirror keeps no branch refs, so
+  // this is remembered, not read from a ref). Error "git" when the last
+  // fetch was of another ref or did not bring it.
+  Result<std::string> ref_commit(std::string_view ref) const;
+
   // True when `sha` names a commit in the mirror.
   bool has_commit(std::string_view sha) const;
 
@@ -151,6 +157,8 @@ class GitMirror {
   std::filesystem::path path_;
   std::unique_ptr<Repo> repo_;
   GitSourceOptions options_;
+  std::string fetched_ref_;  // what the last fetch() fetched, and its tip
+  std::string fetched_tip_;
 };
 
 }  // namespace bindscan::webhook

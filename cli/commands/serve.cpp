@@ -14,6 +14,7 @@
 #include "webhook/credentials.h"
 #include "webhook/job_store.h"
 #include "webhook/log.h"
+#include "webhook/pg_job_store.h"
 #include "webhook/runner.h"
 #include "webhook/service.h"
 
@@ -81,13 +82,19 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   runner_config.max_file_bytes = config.max_file_bytes;
   runner_config.max_files = config.max_files;
   runner_config.cache_max_bytes = config.cache_max_bytes;
+  // No worker sleeps on GitHub: retries (Retry-After included) go back to
+  // the job queue, processing is checked by the service between jobs.
+  runner_config.http.retry.max_wait_in_call = Millis(0);
+  runner_config.wait_for_processing = false;
   if (Status s = check_runner_config(runner_config); !s) {
     return cannot_start(err, s.error().message);
   }
 
   std::vector<std::string> warnings;
-  auto store = JobStore::open(config.data_dir / "jobs", {.max_queue = config.max_queue, .max_finished = 1000},
-                              &warnings);
+  const JobStoreOptions limits{.max_queue = config.max_queue, .max_finished = 1000};
+  auto store = config.database_url.empty()
+                   ? JobStore::open(config.data_dir / "jobs", limits, &warnings)
+                   : open_pg_job_store(config.database_url.reveal(), PgJobStoreOptions{.limits = limits});
   if (!store) {
     return cannot_start(err, store.error().message);
   }
@@ -116,6 +123,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   options.workers = config.workers;
   options.retry.max_attempts = config.max_attempts;
   options.require_installation = config.auth.kind == AuthChoice::Kind::kApp;
+  options.retry.base_delay = config.retry_delay;
   Service service(options, **store, *runner, log);
   if (Status s = service.start(); !s) {
     return cannot_start(err, s.error().message);
@@ -124,6 +132,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   log_event(log, "info", "listening",
             {{"address", host_port(config.listen_host, service.port())},
              {"data_dir", config.data_dir.string()},
+             {"job_store", config.database_url.empty() ? "spool" : "postgresql"},
              {"workers", config.workers},
              {"queued", counts.queued}});
 
