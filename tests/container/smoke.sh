@@ -178,7 +178,7 @@ if "$engine" container exists bindscan 2>/dev/null || "$engine" volume inspect b
 elif ! grep -q "$doc_image" "$work/deploy-doc.sh"; then
   fail "docs/deploy.md's serve command does not run $doc_image (the project version)"
 else
-  "$engine" tag "$image" "$doc_image"
+  [ "$image" = "$doc_image" ] || "$engine" tag "$image" "$doc_image"
   mkdir -p "$work/deploy-doc"
   # This machine may have no sudo; as root the command itself is enough.
   if ! command -v sudo >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -197,7 +197,7 @@ else
   fi
   "$engine" rm -f -v bindscan >/dev/null 2>&1 || true
   "$engine" volume rm -f bindscan-data >/dev/null 2>&1 || true
-  "$engine" rmi "$doc_image" >/dev/null 2>&1 || true
+  [ "$image" = "$doc_image" ] || "$engine" rmi "$doc_image" >/dev/null 2>&1 || true
 fi
 
 # 3. The Action, as the runner runs it: action/run.sh with the runner's
