@@ -164,6 +164,42 @@ else
   rm -f "$root/bindscan.sarif"
 fi
 
+# 2c. docs/deploy.md's `docker run ... serve`, word for word, in a scratch
+# folder, with the image tagged as the name the doc uses. It claims fixed
+# names (container bindscan, volume bindscan-data, port 8080): skipped when
+# one is taken, and everything it made is removed afterwards.
+version=$(sed -n 's/^project(bindscan VERSION \([0-9][0-9.]*\) .*/\1/p' "$root/CMakeLists.txt")
+doc_image=ghcr.io/bindscan/bindscan:$version
+awk '/^<!-- doc-test: smoke -->$/ {want=1; next} want && /^```/ {if (inside) {want=0; inside=0} else inside=1; next} inside' \
+  "$root/docs/deploy.md" >"$work/deploy-doc.sh"
+if "$engine" container exists bindscan 2>/dev/null || "$engine" volume inspect bindscan-data >/dev/null 2>&1 ||
+  awk '$2 ~ /:1F90$/ && $4 == "0A" {found=1} END {exit !found}' /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+  say "SKIP: docs/deploy.md's serve command: container bindscan, volume bindscan-data or port 8080 already in use"
+elif ! grep -q "$doc_image" "$work/deploy-doc.sh"; then
+  fail "docs/deploy.md's serve command does not run $doc_image (the project version)"
+else
+  [ "$image" = "$doc_image" ] || "$engine" tag "$image" "$doc_image"
+  mkdir -p "$work/deploy-doc"
+  # This machine may have no sudo; as root the command itself is enough.
+  if ! command -v sudo >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    printf '#!/bin/sh\nexec "$@"\n' >"$work/bin/sudo"
+    chmod +x "$work/bin/sudo"
+  fi
+  set +e
+  (cd "$work/deploy-doc" && PATH="$work/bin:$PATH" GITHUB_TOKEN=smoke-token timeout 120 bash -eo pipefail "$work/deploy-doc.sh") \
+    >"$work/deploy-doc.log" 2>&1
+  status=$?
+  set -e
+  if [ "$status" = 0 ] && grep -q '"ready":true' "$work/deploy-doc.log" && ctr healthcheck run bindscan >/dev/null 2>&1; then
+    pass "docs/deploy.md's serve command word for word: /readyz through 127.0.0.1:8080, healthcheck healthy"
+  else
+    fail "docs/deploy.md's serve command: exit $status: $(tail -5 "$work/deploy-doc.log")"
+  fi
+  "$engine" rm -f -v bindscan >/dev/null 2>&1 || true
+  "$engine" volume rm -f bindscan-data >/dev/null 2>&1 || true
+  [ "$image" = "$doc_image" ] || "$engine" rmi "$doc_image" >/dev/null 2>&1 || true
+fi
+
 # 3. The Action, as the runner runs it: action/run.sh with the runner's
 # variables and a `docker` that is this engine, on a workspace owned by a uid
 # that is neither the image's user nor ours, checked out into a `path:`.
