@@ -115,6 +115,21 @@ Result<PgResult> exec(PGconn* c, const std::string& sql, const std::vector<std::
 
 std::string text(const PgResult& r, int row, int col) { return PQgetvalue(r.get(), row, col); }
 
+// One statement outside a transaction, on a pooled connection (one fresh
+// try when the server dropped the pooled one).
+Result<PgResult> run_statement(Pool& pool, const std::string& sql, const std::vector<std::string>& params = {}) {
+  auto c = pool.borrow();
+  if (!c) return c.error();
+  auto r = exec(c->get(), sql, params);
+  if (!r && PQstatus(c->get()) != CONNECTION_OK) {
+    c = pool.borrow_fresh();
+    if (!c) return c.error();
+    r = exec(c->get(), sql, params);
+  }
+  pool.give_back(std::move(*c));
+  return r;
+}
+
 class PgJobStore final : public JobStore {
  public:
   PgJobStore(std::string url, PgJobStoreOptions options)
@@ -318,19 +333,8 @@ class PgJobStore final : public JobStore {
     return result;
   }
 
-  // One statement outside a transaction, on a pooled connection (one fresh
-  // try when the pooled one was dropped by the server).
   Result<PgResult> statement(const std::string& sql, const std::vector<std::string>& params = {}) const {
-    auto c = pool_.borrow();
-    if (!c) return c.error();
-    auto r = exec(c->get(), sql, params);
-    if (!r && PQstatus(c->get()) != CONNECTION_OK) {
-      c = pool_.borrow_fresh();
-      if (!c) return c.error();
-      r = exec(c->get(), sql, params);
-    }
-    pool_.give_back(std::move(*c));
-    return r;
+    return run_statement(pool_, sql, params);
   }
 
   // Writes `record` into its row (record text and the searched columns).
@@ -450,16 +454,7 @@ class PgResultCache final : public SharedResultCache {
 
  private:
   Result<PgResult> statement(const std::string& sql, const std::vector<std::string>& params) {
-    auto c = pool_.borrow();
-    if (!c) return c.error();
-    auto r = exec(c->get(), sql, params);
-    if (!r && PQstatus(c->get()) != CONNECTION_OK) {
-      c = pool_.borrow_fresh();
-      if (!c) return c.error();
-      r = exec(c->get(), sql, params);
-    }
-    pool_.give_back(std::move(*c));
-    return r;
+    return run_statement(pool_, sql, params);
   }
   Pool pool_;
 };
