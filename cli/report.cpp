@@ -20,8 +20,14 @@ void write_text(std::ostream& out, const std::vector<sarif::FileResults>& files,
       if (!shown(located, show_suppressed)) continue;
       out << bold << file.path << reset << ':' << located.region.start_line << ':' << located.region.start_column
           << ": " << red << located.finding.rule_id << reset << ' ' << located.finding.message;
+      if (located.finding.level == Level::kNote) out << " [note: only some paths]";
       if (located.finding.suppression) out << " [suppressed: " << located.finding.suppression->comment << ']';
       out << '\n';
+      // Each hop of the value flow, so the finding can be checked without the analysis.
+      const auto& related = located.finding.related;
+      for (size_t i = 0; i < related.size() && i < located.related.size(); ++i)
+        out << "    via " << file.path << ':' << located.related[i].start_line << ':'
+            << located.related[i].start_column << ": " << related[i].message << '\n';
     }
   }
 }

@@ -13,6 +13,8 @@ namespace bindscan::cli {
 //   path:line:column: rule-id message
 // Columns are 1-based characters (UTF-16 units, as in SARIF). `color` adds
 // ANSI colours (off when NO_COLOR is set or output is not a terminal).
+// Paths are printed as given: `bindscan scan` passes root-relative ones
+// (sarif::root_relative_path), the same the SARIF names.
 void write_text(std::ostream& out, const std::vector<sarif::FileResults>& files, bool show_suppressed, bool color);
 
 // GitHub Actions workflow commands, one `::warning file=...::message` per

@@ -50,6 +50,9 @@ struct RelatedLocation {
   auto operator<=>(const RelatedLocation&) const = default;
 };
 
+// A finding's SARIF level.
+enum class Level { kNote, kWarning, kError };
+
 // Which in-source comment silenced a finding.
 enum class SuppressionKind { kBindscan, kNosec, kNoqa };
 
@@ -66,6 +69,9 @@ struct Finding {
   std::vector<RelatedLocation> related;
   std::optional<Fix> fix;
   std::optional<Suppression> suppression;  // set: reported only on request
+  // Set when this finding's level differs from its rule's default (a "may"
+  // finding: only some of the values that reach the sink are wildcards).
+  std::optional<Level> level;
   auto operator<=>(const Finding&) const = default;
 };
 

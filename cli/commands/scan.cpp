@@ -36,14 +36,18 @@ each PATH (default: .) and reports servers bound to all network interfaces.
 options:
   --format text|sarif|github  output format (default: text)
   -o, --output FILE           write the report to FILE instead of standard output
+  --sarif-output FILE         also write SARIF to FILE, from the same scan
+                              (e.g. --format github for annotations plus SARIF)
   --category NAME             SARIF automationDetails.id (default: bindscan/python/)
-  --root DIR                  make SARIF paths relative to DIR (default: the current directory)
+  --root DIR                  report paths relative to DIR (default: the current directory);
+                              files outside it are named by absolute paths
   --exclude GLOB              skip paths or file names matching GLOB (repeatable)
   -j, --jobs N                parallel workers (default: all cores)
   --max-file-size BYTES       skip larger files with a notification (default: 67108864)
   --show-suppressed           also report findings silenced by comments
   --exit-zero                 exit 0 even when there are findings
 
+Missing parent folders of output files are created.
 exit status: 0 nothing found, 1 findings, 2 usage or I/O error.
 environment: NO_COLOR disables colour; BINDSCAN_NO_PREFILTER=1 parses every file
 (for benchmarking the parser).
@@ -55,6 +59,7 @@ struct Config {
   std::vector<std::string> paths;
   Format format = Format::kText;
   std::string output;
+  std::string sarif_output;
   std::string category = std::string(sarif::kDefaultCategory);
   std::string root;
   WalkOptions walk;
@@ -76,9 +81,9 @@ std::optional<uint64_t> parse_number(std::string_view text) {
 }
 
 std::variant<Config, UsageError> parse(Args args) {
-  static constexpr std::string_view kFlags[] = {"--format", "--output", "--category", "--root", "--exclude",
-                                                "--jobs", "--max-file-size", "--show-suppressed", "--exit-zero",
-                                                "--help"};
+  static constexpr std::string_view kFlags[] = {
+      "--format", "--output",        "--sarif-output",    "--category",  "--root", "--exclude",
+      "--jobs",   "--max-file-size", "--show-suppressed", "--exit-zero", "--help"};
   Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -117,6 +122,10 @@ std::variant<Config, UsageError> parse(Args args) {
       auto v = value();
       if (!v || v->empty()) return needs("a file name");
       config.output = *v;
+    } else if (flag == "--sarif-output") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      config.sarif_output = *v;
     } else if (flag == "--category") {
       auto v = value();
       if (!v || v->empty()) return needs("a name");
@@ -198,12 +207,27 @@ std::vector<Outcome> scan_all(const std::vector<std::string>& files, const Confi
   return outcomes;
 }
 
-// A path as SARIF wants it: relative to the root, with '/' separators.
-std::string relative_to(const fs::path& path, const fs::path& cwd, const fs::path& root) {
-  fs::path absolute = (path.is_absolute() ? path : cwd / path).lexically_normal();
-  fs::path relative = absolute.lexically_relative(root);
-  if (relative.empty() || *relative.begin() == "..") return absolute.generic_string();
-  return relative.generic_string();
+// Writes `text` to `path`, creating missing parent folders (an Action's
+// output may name a folder the checkout does not have). False: `err` says why.
+bool write_report(const std::string& path, const std::string& text, std::ostream& err) {
+  std::error_code ec;
+  if (fs::path parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
+  if (ec) {
+    err << "bindscan scan: cannot create the folder of " << path << ": " << ec.message() << '\n';
+    return false;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    err << "bindscan scan: cannot write " << path << ": " << std::strerror(errno) << '\n';
+    return false;
+  }
+  file << text;
+  file.flush();
+  if (!file) {
+    err << "bindscan scan: writing " << path << " failed\n";
+    return false;
+  }
+  return true;
 }
 
 std::string utc_now() {
@@ -262,40 +286,41 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   bool failed = !walked.errors.empty();
   for (const std::string& error : walked.errors)
     log.notifications.push_back({"", "could not scan " + error, Level::kError});
-  std::vector<sarif::FileResults> text_files;
   int reported = 0, suppressed = 0;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     Outcome& outcome = outcomes[i];
     failed |= outcome.failed;
     if (outcome.notification) {
-      outcome.notification->path = relative_to(outcome.notification->path, cwd, root);
+      outcome.notification->path = sarif::root_relative_path(outcome.notification->path, cwd, root);
       log.notifications.push_back(std::move(*outcome.notification));
     }
     if (outcome.findings.empty()) continue;
     for (const auto& located : outcome.findings) (located.finding.suppression ? suppressed : reported)++;
-    text_files.push_back({walked.files[i], outcome.findings});
-    log.files.push_back({relative_to(walked.files[i], cwd, root), std::move(outcome.findings)});
+    // One name per file for every format, so annotations, text and SARIF agree.
+    log.files.push_back({sarif::root_relative_path(walked.files[i], cwd, root), std::move(outcome.findings)});
   }
   log.execution_successful = !failed;
   log.start_time_utc = started;
   log.end_time_utc = utc_now();
 
-  std::ofstream file;
-  if (!config.output.empty()) {
-    file.open(config.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "bindscan scan: cannot write " << config.output << ": " << std::strerror(errno) << '\n';
-      return kExitError;
-    }
-  }
-  std::ostream& sink = config.output.empty() ? out : file;
+  std::ostringstream formatted;
   switch (config.format) {
-    case Format::kSarif: sink << sarif::write_sarif(log); break;
-    case Format::kGithub: write_github(sink, text_files, config.show_suppressed); break;
-    case Format::kText: write_text(sink, text_files, config.show_suppressed, use_color(config)); break;
+    case Format::kSarif:
+      formatted << sarif::write_sarif(log);
+      break;
+    case Format::kGithub:
+      write_github(formatted, log.files, config.show_suppressed);
+      break;
+    case Format::kText:
+      write_text(formatted, log.files, config.show_suppressed, use_color(config));
+      break;
   }
-  sink.flush();
-  if (!sink) {
+  const std::string report = std::move(formatted).str();
+  if (!config.sarif_output.empty() && !write_report(config.sarif_output, sarif::write_sarif(log), err))
+    return kExitError;
+  if (!config.output.empty()) {
+    if (!write_report(config.output, report, err)) return kExitError;
+  } else if (!(out << report).flush()) {
     err << "bindscan scan: writing the report failed\n";
     return kExitError;
   }
