@@ -15,12 +15,14 @@ std::string_view kind_name(SuppressionKind kind) {
     case SuppressionKind::kBindscan: return "bindscan";
     case SuppressionKind::kNosec: return "nosec";
     case SuppressionKind::kNoqa: return "noqa";
+    case SuppressionKind::kConfig: return "config";
   }
   return "bindscan";
 }
 
 SuppressionKind kind_from_name(const std::string& name) {
-  for (auto kind : {SuppressionKind::kBindscan, SuppressionKind::kNosec, SuppressionKind::kNoqa}) {
+  for (auto kind : {SuppressionKind::kBindscan, SuppressionKind::kNosec, SuppressionKind::kNoqa,
+                    SuppressionKind::kConfig}) {
     if (kind_name(kind) == name) return kind;
   }
   throw std::invalid_argument("unknown suppression kind: " + sarif::sanitize_utf8(name));

@@ -119,7 +119,7 @@ class Writer {
     if (log_.include_suppressed) {
       Json suppressions = Json::array();
       if (finding.suppression) {
-        Json suppression = {{"kind", "inSource"}};
+        Json suppression = {{"kind", finding.suppression->kind == SuppressionKind::kConfig ? "external" : "inSource"}};
         if (!finding.suppression->comment.empty())
           suppression["justification"] = text(finding.suppression->comment);
         suppressions.push_back(std::move(suppression));

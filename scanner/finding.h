@@ -50,12 +50,14 @@ struct RelatedLocation {
   auto operator<=>(const RelatedLocation&) const = default;
 };
 
-// Which in-source comment silenced a finding.
-enum class SuppressionKind { kBindscan, kNosec, kNoqa };
+// What silenced a finding: an in-source comment (SARIF kind "inSource"), or
+// an `allow` entry of the repository's configuration (kind "external").
+enum class SuppressionKind { kBindscan, kNosec, kNoqa, kConfig };
 
 struct Suppression {
   SuppressionKind kind = SuppressionKind::kBindscan;
-  std::string comment;  // the comment as written, e.g. "# nosec B104"
+  // The comment as written, e.g. "# nosec B104"; for kConfig the entry's reason.
+  std::string comment;
   auto operator<=>(const Suppression&) const = default;
 };
 

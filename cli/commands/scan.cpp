@@ -6,20 +6,19 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
 #include <variant>
-#include <cstring>
-#include <cerrno>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/report.h"
+#include "cli/output_file.h"
 #include "cli/walk.h"
 #include "sarif/location.h"
+#include "report/report.h"
 #include "sarif/writer.h"
 #include "scanner/scan.h"
 
@@ -34,7 +33,8 @@ Scans Python files (*.py and extension-less files with a python shebang) under
 each PATH (default: .) and reports servers bound to all network interfaces.
 
 options:
-  --format text|sarif|github  output format (default: text)
+  --format FORMAT             text (default), sarif, github, gitlab, junit, rdjson,
+                              azure or json (`bindscan scan --help-formats`)
   -o, --output FILE           write the report to FILE instead of standard output
   --category NAME             SARIF automationDetails.id (default: bindscan/python/)
   --root DIR                  make SARIF paths relative to DIR (default: the current directory)
@@ -49,11 +49,9 @@ environment: NO_COLOR disables colour; BINDSCAN_NO_PREFILTER=1 parses every file
 (for benchmarking the parser).
 )";
 
-enum class Format { kText, kSarif, kGithub };
-
 struct Config {
   std::vector<std::string> paths;
-  Format format = Format::kText;
+  const report::Format* format = report::find_format("text");
   std::string output;
   std::string category = std::string(sarif::kDefaultCategory);
   std::string root;
@@ -108,11 +106,14 @@ std::variant<Config, UsageError> parse(Args args) {
       config.exit_zero = true;
     } else if (flag == "--format") {
       auto v = value();
-      if (!v) return needs("text, sarif or github");
-      if (*v == "text") config.format = Format::kText;
-      else if (*v == "sarif") config.format = Format::kSarif;
-      else if (*v == "github") config.format = Format::kGithub;
-      else return UsageError{"--format must be text, sarif or github, not '" + std::string(*v) + "'"};
+      if (!v) return needs("one of " + report::format_names());
+      config.format = report::find_format(*v);
+      if (config.format == nullptr) {
+        std::vector<std::string_view> names;
+        for (const report::Format& f : report::all_formats()) names.push_back(f.name);
+        return UsageError{"--format must be one of " + report::format_names() + ", not '" + std::string(*v) + "'" +
+                          did_you_mean(*v, names)};
+      }
     } else if (flag == "--output" || flag == "-o") {
       auto v = value();
       if (!v || v->empty()) return needs("a file name");
@@ -239,6 +240,11 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     out << kUsage;
     return kExitClean;
   }
+  if (!args.empty() && args[0] == "--help-formats") {
+    for (const report::Format& f : report::all_formats())
+      out << "  " << f.name << std::string(8 - std::min<size_t>(f.name.size(), 7), ' ') << f.summary << '\n';
+    return kExitClean;
+  }
   auto parsed = parse(args);
   if (auto* usage = std::get_if<UsageError>(&parsed)) {
     err << "bindscan scan: " << usage->message << "\n`bindscan scan --help` lists the options\n";
@@ -246,6 +252,16 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   }
   const Config& config = std::get<Config>(parsed);
   std::string started = utc_now();
+  // Opened before scanning, so an unwritable path fails at once.
+  std::unique_ptr<OutputFile> output;
+  if (!config.output.empty()) {
+    auto opened = OutputFile::open(config.output);
+    if (!opened) {
+      err << "bindscan scan: " << opened.error().message << '\n';
+      return kExitError;
+    }
+    output = std::move(*opened);
+  }
 
   WalkResult walked = find_python_files(config.paths, config.walk);
   std::vector<Outcome> outcomes = scan_all(walked.files, config);
@@ -253,7 +269,8 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
   fs::path root = config.root.empty() ? cwd : fs::absolute(config.root, ec).lexically_normal();
-  sarif::SarifLog log;
+  report::Report report;
+  sarif::SarifLog& log = report.log;
   log.category = config.category;
   log.include_suppressed = config.show_suppressed;
   log.version_control = actions_provenance();
@@ -262,7 +279,6 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   bool failed = !walked.errors.empty();
   for (const std::string& error : walked.errors)
     log.notifications.push_back({"", "could not scan " + error, Level::kError});
-  std::vector<sarif::FileResults> text_files;
   int reported = 0, suppressed = 0;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     Outcome& outcome = outcomes[i];
@@ -273,35 +289,28 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     }
     if (outcome.findings.empty()) continue;
     for (const auto& located : outcome.findings) (located.finding.suppression ? suppressed : reported)++;
-    text_files.push_back({walked.files[i], outcome.findings});
+    report.display_paths.push_back(walked.files[i]);
     log.files.push_back({relative_to(walked.files[i], cwd, root), std::move(outcome.findings)});
   }
   log.execution_successful = !failed;
   log.start_time_utc = started;
   log.end_time_utc = utc_now();
 
-  std::ofstream file;
-  if (!config.output.empty()) {
-    file.open(config.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      err << "bindscan scan: cannot write " << config.output << ": " << std::strerror(errno) << '\n';
+  report.files_scanned = static_cast<int>(walked.files.size());
+  report.show_suppressed = config.show_suppressed;
+  report.color = use_color(config);
+  const std::string bytes = config.format->write(report);
+  if (output) {
+    if (Status written = output->commit(bytes); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
       return kExitError;
     }
-  }
-  std::ostream& sink = config.output.empty() ? out : file;
-  switch (config.format) {
-    case Format::kSarif: sink << sarif::write_sarif(log); break;
-    case Format::kGithub: write_github(sink, text_files, config.show_suppressed); break;
-    case Format::kText: write_text(sink, text_files, config.show_suppressed, use_color(config)); break;
-  }
-  sink.flush();
-  if (!sink) {
-    err << "bindscan scan: writing the report failed\n";
-    return kExitError;
+  } else {
+    out << bytes;
   }
   out.flush();
   for (const auto& n : log.notifications) err << "bindscan: " << n.message << '\n';
-  if (config.format == Format::kText || !config.output.empty())
+  if (config.format->name == "text" || !config.output.empty())
     err << "bindscan: " << reported << (reported == 1 ? " finding" : " findings") << " in " << walked.files.size()
         << (walked.files.size() == 1 ? " file" : " files")
         << (suppressed ? " (" + std::to_string(suppressed) + " suppressed)" : std::string()) << '\n';
