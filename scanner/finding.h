@@ -68,6 +68,10 @@ struct Finding {
   std::vector<RelatedLocation> related;
   std::optional<Fix> fix;
   std::optional<Suppression> suppression;  // set: reported only on request
+  // What the rule found the bind in, as the message names it (e.g.
+  // "http.server.HTTPServer"); configuration `allow` entries may name it.
+  // Empty when the rule does not say.
+  std::string sink;
   auto operator<=>(const Finding&) const = default;
 };
 

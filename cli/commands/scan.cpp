@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -17,6 +19,7 @@
 #include "cli/options.h"
 #include "cli/output_file.h"
 #include "cli/walk.h"
+#include "config/config.h"
 #include "sarif/location.h"
 #include "report/report.h"
 #include "sarif/writer.h"
@@ -39,6 +42,9 @@ options:
   --category NAME             SARIF automationDetails.id (default: bindscan/python/)
   --root DIR                  make SARIF paths relative to DIR (default: the current directory)
   --exclude GLOB              skip paths or file names matching GLOB (repeatable)
+  --config FILE               read settings from FILE instead of the nearest
+                              .bindscan.toml or pyproject.toml [tool.bindscan]
+  --isolated                  ignore configuration files
   -j, --jobs N                parallel workers (default: all cores)
   --max-file-size BYTES       skip larger files with a notification (default: 67108864)
   --show-suppressed           also report findings silenced by comments
@@ -60,6 +66,8 @@ struct Config {
   uint64_t max_file_size = 64ull << 20;
   bool show_suppressed = false;
   bool exit_zero = false;
+  std::string config_file;  // --config
+  bool isolated = false;    // --isolated
 };
 
 struct UsageError {
@@ -76,7 +84,7 @@ std::optional<uint64_t> parse_number(std::string_view text) {
 std::variant<Config, UsageError> parse(Args args) {
   static constexpr std::string_view kFlags[] = {"--format", "--output", "--category", "--root", "--exclude",
                                                 "--jobs", "--max-file-size", "--show-suppressed", "--exit-zero",
-                                                "--help"};
+                                                "--config", "--isolated", "--help"};
   Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -104,6 +112,12 @@ std::variant<Config, UsageError> parse(Args args) {
       config.show_suppressed = true;
     } else if (flag == "--exit-zero") {
       config.exit_zero = true;
+    } else if (flag == "--isolated") {
+      config.isolated = true;
+    } else if (flag == "--config") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      config.config_file = *v;
     } else if (flag == "--format") {
       auto v = value();
       if (!v) return needs("one of " + report::format_names());
@@ -145,6 +159,7 @@ std::variant<Config, UsageError> parse(Args args) {
     }
   }
   if (config.paths.empty()) config.paths.emplace_back(".");
+  if (config.isolated && !config.config_file.empty()) return UsageError{"--config and --isolated exclude each other"};
   if (config.jobs == 0) config.jobs = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }
@@ -156,7 +171,14 @@ struct Outcome {
   bool failed = false;  // could not be read: exit status 2
 };
 
-Outcome scan_one(const Scanner& scanner, const std::string& path, uint64_t max_bytes, std::string& buffer) {
+// One file to scan and the configuration that governs it.
+struct FileToScan {
+  std::string path;
+  const config::Config* config;
+};
+
+Outcome scan_one(const Scanner& scanner, const FileToScan& file, uint64_t max_bytes, std::string& buffer) {
+  const std::string& path = file.path;
   Outcome outcome;
   std::string error;
   switch (read_file(path, max_bytes, buffer, error)) {
@@ -176,11 +198,13 @@ Outcome scan_one(const Scanner& scanner, const std::string& path, uint64_t max_b
   if (result.timed_out)
     outcome.notification = sarif::Notification{path, "parsing " + path + " timed out; it was not scanned",
                                                Level::kWarning};
+  const std::string relative = config::relative_path(*file.config, path).value_or(path);
+  std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*file.config, relative, f); });
   if (!result.findings.empty()) outcome.findings = sarif::locate(buffer, result.findings);
   return outcome;
 }
 
-std::vector<Outcome> scan_all(const std::vector<std::string>& files, const Config& config) {
+std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
@@ -233,6 +257,41 @@ bool use_color(const Config& config) {
          !(term != nullptr && std::string_view(term) == "dumb");
 }
 
+// The configuration of each PATH: --isolated none, --config FILE that file,
+// else the nearest one above the PATH. Files read once. Problems are printed
+// and give nullopt: nothing is scanned on a broken configuration.
+std::optional<std::vector<std::shared_ptr<const config::Config>>> load_configs(const Config& options,
+                                                                                std::ostream& err) {
+  std::vector<std::shared_ptr<const config::Config>> out;
+  std::map<std::string, std::shared_ptr<const config::Config>> by_file;
+  const auto defaults = std::make_shared<const config::Config>(config::default_config());
+  bool broken = false;
+  for (const std::string& path : options.paths) {
+    if (options.isolated) {
+      out.push_back(defaults);
+      continue;
+    }
+    config::Parsed parsed =
+        options.config_file.empty() ? config::find_config(path) : config::read_config_file(options.config_file);
+    for (const config::Problem& problem : parsed.problems) err << "bindscan: " << problem.to_string() << '\n';
+    broken |= !parsed.problems.empty();
+    if (!parsed.config) {
+      out.push_back(defaults);
+      continue;
+    }
+    auto& shared = by_file[parsed.config->file];
+    if (!shared) shared = std::make_shared<const config::Config>(std::move(*parsed.config));
+    out.push_back(shared);
+    if (!options.config_file.empty()) break;  // the same file for every PATH
+  }
+  while (out.size() < options.paths.size()) out.push_back(out.back());
+  if (broken) {
+    err << "bindscan scan: the configuration has errors; nothing was scanned\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_scan(Args args, std::ostream& out, std::ostream& err) {
@@ -263,8 +322,36 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     output = std::move(*opened);
   }
 
-  WalkResult walked = find_python_files(config.paths, config.walk);
-  std::vector<Outcome> outcomes = scan_all(walked.files, config);
+  auto configs = load_configs(config, err);
+  if (!configs) return kExitError;
+  // One run has one rule table (SARIF rules, levels), so every PATH's
+  // configuration must agree on it.
+  const std::vector<RuleInfo> rules = config::effective_rules(*configs->front(), all_rules());
+  for (const auto& other : *configs) {
+    const std::vector<RuleInfo> theirs = config::effective_rules(*other, all_rules());
+    const auto same = [](const RuleInfo& a, const RuleInfo& b) {
+      return a.id == b.id && a.default_level == b.default_level && a.security_severity == b.security_severity;
+    };
+    if (!std::ranges::equal(rules, theirs, same)) {
+      err << "bindscan scan: " << configs->front()->file << " and " << other->file
+          << " select different rules or severities; scan their folders separately\n";
+      return kExitError;
+    }
+  }
+
+  WalkResult walked;
+  std::vector<FileToScan> files;
+  for (size_t p = 0; p < config.paths.size(); ++p) {
+    WalkOptions walk = config.walk;
+    walk.config = (*configs)[p].get();
+    WalkResult one = find_python_files({config.paths[p]}, walk);
+    for (std::string& file : one.files) {
+      files.push_back({file, walk.config});
+      walked.files.push_back(std::move(file));
+    }
+    for (std::string& error : one.errors) walked.errors.push_back(std::move(error));
+  }
+  std::vector<Outcome> outcomes = scan_all(files, config);
 
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
@@ -275,7 +362,7 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   log.include_suppressed = config.show_suppressed;
   log.version_control = actions_provenance();
   log.source_root_uri = sarif::directory_file_uri(root.generic_string());
-  for (const Rule& rule : all_rules()) log.rules.push_back(rule.info);
+  log.rules = rules;
   bool failed = !walked.errors.empty();
   for (const std::string& error : walked.errors)
     log.notifications.push_back({"", "could not scan " + error, Level::kError});

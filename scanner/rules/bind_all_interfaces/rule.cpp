@@ -252,6 +252,7 @@ class Checker {
     Finding finding;
     finding.rule_id = std::string(kInfo.id);
     finding.span = m_.span(argument);
+    finding.sink = server.display;
     if (host.environment_variable) {
       std::string variable = host.environment_variable->empty() ? "the environment variable"
                                                                 : *host.environment_variable;
