@@ -13,10 +13,12 @@
 namespace bindscan::cli {
 
 class OutputFile {
-public:
-  // Creates `path`.tmp-XXXXXX (mode 0666 less the umask, like a plain
-  // create). Error code "io", message naming `path` and the reason.
-  static Result<std::unique_ptr<OutputFile>> open(const std::string &path);
+ public:
+  // Creates missing parent folders (an Action's output may name a folder the
+  // checkout does not have), then `path`.tmp-XXXXXX (mode 0666 less the
+  // umask, like a plain create). Error code "io", message naming `path` and
+  // the reason.
+  static Result<std::unique_ptr<OutputFile>> open(const std::string& path);
 
   // Writes `bytes`, flushes them to disk and renames the temporary file to
   // the path. On failure the temporary file is removed and an existing file
@@ -26,16 +28,15 @@ public:
   // Removes the temporary file unless commit() succeeded.
   ~OutputFile();
 
-  OutputFile(const OutputFile &) = delete;
-  OutputFile &operator=(const OutputFile &) = delete;
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
 
-private:
-  OutputFile(std::string path, std::string temp, int fd)
-      : path_(std::move(path)), temp_(std::move(temp)), fd_(fd) {}
+ private:
+  OutputFile(std::string path, std::string temp, int fd) : path_(std::move(path)), temp_(std::move(temp)), fd_(fd) {}
   std::string path_;
   std::string temp_;
   int fd_;
   bool committed_ = false;
 };
 
-} // namespace bindscan::cli
+}  // namespace bindscan::cli

@@ -21,6 +21,6 @@ namespace bindscan::config {
 bool glob_matches(std::string_view pattern, std::string_view path);
 
 // Whether `pattern` is well formed (no unclosed '['); the message says why not.
-bool glob_valid(std::string_view pattern, std::string *why);
+bool glob_valid(std::string_view pattern, std::string* why);
 
-} // namespace bindscan::config
+}  // namespace bindscan::config

@@ -29,28 +29,24 @@ struct Report {
   // suppressed findings (always present; a format shows them only when
   // show_suppressed is set or the format has its own way to mark them).
   sarif::SarifLog log;
-  // display_paths[i] is log.files[i].path as the user spelt it on the command
-  // line; the text format prints these so paths work from the shell. Empty:
-  // log.files[i].path is used.
-  std::vector<std::string> display_paths;
   int files_scanned = 0;
-  bool show_suppressed = false; // list suppressed findings too (marked as such)
-  bool color = false;           // ANSI colours; only the text format uses it
+  bool show_suppressed = false;  // list suppressed findings too (marked as such)
+  bool color = false;            // ANSI colours; only the text format uses it
 };
 
 struct Format {
-  std::string_view name;    // the --format value
-  std::string_view summary; // one line for --help and the README
+  std::string_view name;     // the --format value
+  std::string_view summary;  // one line for --help and the README
   // The report's bytes. Never throws except std::bad_alloc; any strings in
   // the findings (invalid UTF-8, control characters, markup) give valid output.
-  std::string (*write)(const Report &report);
+  std::string (*write)(const Report& report);
 };
 
 // Every format, sorted by name.
 std::span<const Format> all_formats();
 
 // The format called `name`, or nullptr.
-const Format *find_format(std::string_view name);
+const Format* find_format(std::string_view name);
 
 // "azure, github, ..., text": the names, for usage messages.
 std::string format_names();
@@ -59,23 +55,22 @@ std::string format_names();
 
 // One finding to report, with the file it is in.
 struct Entry {
-  const sarif::FileResults *file;
-  const sarif::LocatedFinding *located;
-  std::string_view display_path; // Report::display_paths entry, or file->path
+  const sarif::FileResults* file;
+  const sarif::LocatedFinding* located;
 };
 
 // The findings a format lists, in output order (path, line, column, rule):
 // suppressed ones only when `with_suppressed`.
-std::vector<Entry> entries(const Report &report, bool with_suppressed);
+std::vector<Entry> entries(const Report& report, bool with_suppressed);
 
-// The level of a finding: its rule's effective level in report.log.rules,
-// kWarning for an unknown rule.
-Level level_of(const Report &report, std::string_view rule_id);
+// The level of a finding: its own (Finding::level, a "may" finding) or else
+// its rule's effective level in report.log.rules; kWarning for an unknown rule.
+Level level_of(const Report& report, const Finding& finding);
 
 // A stable identity of a finding for consumers that de-duplicate by it
 // (GitLab's fingerprint): 32 lowercase hex digits derived from the rule, the
 // path, the line's primaryLocationLineHash and the start column, so it
 // survives line moves as GitHub's alerts do.
-std::string fingerprint(const Entry &entry);
+std::string fingerprint(const Entry& entry);
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

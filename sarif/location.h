@@ -5,6 +5,7 @@
 #pragma once
 
 #include <compare>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -47,5 +48,15 @@ Region to_region(std::string_view source, uint32_t begin, uint32_t end);
 // Resolves every finding of one file, in the given order. O(size of source +
 // total length of the lines involved). Any bytes are accepted.
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings);
+
+// The path every report names a scanned file by, so SARIF, GitHub
+// annotations and text agree: relative to `root` with '/' separators
+// ("app/server.py", never "./app/server.py" or "/src/app/server.py"), or,
+// for a file outside `root`, its absolute normalised path ("/extra/a.py"),
+// which the SARIF writer turns into an absolute file:// URI. A relative
+// `path` is taken from `cwd`; `root` must be absolute and normalised.
+// Path arithmetic only: nothing is read from the filesystem.
+std::string root_relative_path(const std::filesystem::path& path, const std::filesystem::path& cwd,
+                               const std::filesystem::path& root);
 
 }  // namespace bindscan::sarif

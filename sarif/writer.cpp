@@ -59,9 +59,15 @@ class Writer {
     }
   }
 
+  // A path outside the source root is absolute: it must not be read as
+  // relative to %SRCROOT%, where it would name a file that does not exist.
+  static std::string uri_of(std::string_view path) {
+    return path.starts_with('/') ? absolute_file_uri(path) : path_to_uri(path);
+  }
+
   Json artifact(const std::string& uri) const {
     Json location = {{"uri", uri}};
-    if (!root_.empty()) location["uriBaseId"] = kSourceRootId;
+    if (!root_.empty() && !uri.starts_with("file:")) location["uriBaseId"] = kSourceRootId;
     return location;
   }
 
@@ -84,7 +90,7 @@ class Writer {
 
     Json out = {{"ruleId", text(finding.rule_id)}};
     if (known) out["ruleIndex"] = rule - log_.rules.begin();
-    out["level"] = sarif_level(known ? rule->default_level : Level::kWarning);
+    out["level"] = sarif_level(finding.level ? *finding.level : known ? rule->default_level : Level::kWarning);
     // GitHub rejects an empty message; the rule's description is the best stand-in.
     const std::string_view fallback = known ? rule->short_description : std::string_view(finding.rule_id);
     out["message"] = message(finding.message.empty() ? fallback : finding.message);
@@ -136,7 +142,7 @@ class Writer {
     };
     std::vector<Entry> entries;
     for (const FileResults& file : log_.files) {
-      const std::string uri = path_to_uri(file.path);
+      const std::string uri = uri_of(file.path);
       for (const LocatedFinding& located : file.findings) {
         if (located.finding.suppression && !log_.include_suppressed) continue;
         entries.push_back({uri, &located});
@@ -164,7 +170,7 @@ class Writer {
         Json notification = {{"level", sarif_level(n.level)}, {"message", message(n.message)}};
         if (!n.path.empty()) {
           notification["locations"] =
-              Json::array({{{"physicalLocation", {{"artifactLocation", artifact(path_to_uri(n.path))}}}}});
+              Json::array({{{"physicalLocation", {{"artifactLocation", artifact(uri_of(n.path))}}}}});
         }
         notifications.push_back(std::move(notification));
       }
@@ -242,6 +248,8 @@ std::string directory_file_uri(std::string_view absolute_directory) {
   if (uri.back() != '/') uri += '/';
   return uri;
 }
+
+std::string absolute_file_uri(std::string_view absolute_path) { return "file:///" + path_to_uri(absolute_path); }
 
 std::string write_sarif(const SarifLog& log) {
   const Json document = {

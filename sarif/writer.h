@@ -33,7 +33,9 @@ inline constexpr std::string_view kSourceRootId = "%SRCROOT%";
 struct FileResults {
   // Repository-relative path as the filesystem or git tree spells it, with
   // '/' separators ("src/my app.py"); the writer turns it into a URI with
-  // path_to_uri().
+  // path_to_uri(), based at %SRCROOT% when there is a source root. An
+  // absolute path ("/extra/a.py", a file outside the source root) becomes an
+  // absolute file:// URI without uriBaseId (see root_relative_path()).
   std::string path;
   std::vector<LocatedFinding> findings;
 };
@@ -96,5 +98,9 @@ std::string path_to_uri(std::string_view path);
 // An absolute directory as a file URI ending in '/', for
 // SarifLog::source_root_uri: "/srv/my repo" -> "file:///srv/my%20repo/".
 std::string directory_file_uri(std::string_view absolute_directory);
+
+// An absolute file path as a file URI: "/extra/a,b.py" ->
+// "file:///extra/a%2Cb.py".
+std::string absolute_file_uri(std::string_view absolute_path);
 
 }  // namespace bindscan::sarif

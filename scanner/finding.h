@@ -50,6 +50,9 @@ struct RelatedLocation {
   auto operator<=>(const RelatedLocation&) const = default;
 };
 
+// A finding's SARIF level.
+enum class Level { kNote, kWarning, kError };
+
 // What silenced a finding: an in-source comment (SARIF kind "inSource"), or
 // an `allow` entry of the repository's configuration (kind "external").
 enum class SuppressionKind { kBindscan, kNosec, kNoqa, kConfig };
@@ -72,6 +75,9 @@ struct Finding {
   // "http.server.HTTPServer"); configuration `allow` entries may name it.
   // Empty when the rule does not say.
   std::string sink;
+  // Set when this finding's level differs from its rule's default (a "may"
+  // finding: only some of the values that reach the sink are wildcards).
+  std::optional<Level> level;
   auto operator<=>(const Finding&) const = default;
 };
 

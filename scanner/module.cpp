@@ -74,13 +74,24 @@ class ModuleBuilder {
     m_.scopes_[scope].names[text].push_back(std::move(binding));
   }
 
+  void write_attribute(ScopeId scope, TSNode target, TSNode value, TSNode statement) {
+    TSNode object = ts_node_child_by_field_id(target, f_.object);
+    TSNode name = ts_node_child_by_field_id(target, f_.attribute);
+    if (ts_node_is_null(object) || ts_node_is_null(name)) return;
+    m_.attribute_writes_.push_back({object, m_.text(name), value, statement, scope});
+  }
+
   void bind_unknown_names(ScopeId scope, TSNode pattern, TSNode statement, uint32_t at) {
     if (ts_node_is_null(pattern)) return;
     if (ts_node_symbol(pattern) == s_.identifier) {
       bind(scope, pattern, {BindingKind::kUnknown, at, statement, {}, {}});
       return;
     }
-    if (ts_node_symbol(pattern) == s_.attribute || ts_node_symbol(pattern) == s_.subscript) return;
+    if (ts_node_symbol(pattern) == s_.attribute) {
+      write_attribute(scope, pattern, {}, statement);
+      return;
+    }
+    if (ts_node_symbol(pattern) == s_.subscript) return;
     for (uint32_t i = 0, n = ts_node_named_child_count(pattern); i < n; ++i)
       bind_unknown_names(scope, ts_node_named_child(pattern, i), statement, at);
   }
@@ -109,6 +120,10 @@ class ModuleBuilder {
     TSSymbol k = ts_node_symbol(target);
     if (k == s_.identifier) {
       bind(scope, target, {BindingKind::kAssignment, at, statement, value, {}});
+      return;
+    }
+    if (k == s_.attribute) {
+      write_attribute(scope, target, value, statement);
       return;
     }
     if (is_sequence_pattern(target)) {
@@ -237,8 +252,10 @@ class ModuleBuilder {
       visit_import_from(node, scope);
     } else if (k == s_.class_definition) {
       TSNode name = ts_node_child_by_field_id(node, f_.name);
-      if (!ts_node_is_null(name))
+      if (!ts_node_is_null(name)) {
         bind(scope, name, {BindingKind::kClass, ts_node_end_byte(node), node, node, {}});
+        m_.class_names_.push_back(m_.text(name));
+      }
       TSNode body = ts_node_child_by_field_id(node, f_.body);
       open_scope(ScopeKind::kClass, scope, node, ts_node_is_null(body) ? node : body);
     } else if (k == s_.function_definition || k == s_.lambda) {
@@ -250,7 +267,15 @@ class ModuleBuilder {
     } else if (k == s_.for_statement) {
       bind_unknown_names(scope, ts_node_child_by_field_id(node, f_.left), node, ts_node_start_byte(node));
     } else if (k == s_.as_pattern_target) {
-      bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+      TSNode pattern = ts_node_parent(node);
+      TSNode name = ts_node_named_child(node, 0);
+      if (!ts_node_is_null(pattern) && ts_node_symbol(pattern) == s_.as_pattern && !ts_node_is_null(name) &&
+          ts_node_symbol(name) == s_.identifier && ts_node_symbol(ts_node_parent(pattern)) == s_.with_item) {
+        bind(scope, name, {BindingKind::kUnknown, ts_node_start_byte(node), pattern, ts_node_named_child(pattern, 0),
+                           {}, true});
+      } else {
+        bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+      }
     } else if (k == s_.global_statement || k == s_.nonlocal_statement) {
       for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
         TSNode name = ts_node_named_child(node, i);

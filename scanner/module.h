@@ -13,6 +13,7 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,11 +45,24 @@ struct Binding {
   TSNode statement{};       // the statement that binds (for related locations)
   TSNode value{};           // kAssignment: the assigned expression; kClass: the class node
   std::string qualified;    // kImport only, e.g. "socketserver.TCPServer"
+  // kUnknown made by `with value as name`: `value` is the context manager,
+  // whose __enter__ decides what the name holds.
+  bool entered = false;
 };
 
 // Where a call sits.
 struct CallSite {
   TSNode node;  // a `call`
+  ScopeId scope;
+};
+
+// `object.name = value` (or `object.name += ...`, or an attribute inside an
+// unpacking target): the attribute writes a file shows, for attribute values.
+struct AttributeWrite {
+  TSNode object;     // the expression before the last dot
+  std::string_view name;
+  TSNode value{};    // null: written, but not from one expression of its own
+  TSNode statement;
   ScopeId scope;
 };
 
@@ -77,6 +91,15 @@ class Module {
   Span span(TSNode node) const;
 
   const std::vector<CallSite>& calls() const { return calls_; }
+  const std::vector<AttributeWrite>& attribute_writes() const { return attribute_writes_; }
+  // Whether some class of this file has this name.
+  bool defines_class(std::string_view name) const {
+    return std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end();
+  }
+  // The scope a node sits in (the innermost scope whose definition contains it).
+  ScopeId parent_scope(ScopeId scope) const { return scopes_[scope].parent; }
+  ScopeKind scope_kind(ScopeId scope) const { return scopes_[scope].kind; }
+  TSNode scope_node(ScopeId scope) const { return scopes_[scope].node; }
   const std::vector<Comment>& comments() const { return comments_; }
   // The comment that ends row `row`, if any.
   const Comment* comment_on_row(uint32_t row) const;
@@ -122,6 +145,8 @@ class Module {
   std::vector<Scope> scopes_;
   std::unordered_map<uintptr_t, ScopeId> definition_scopes_;  // def/class node id -> its scope
   std::vector<CallSite> calls_;
+  std::vector<AttributeWrite> attribute_writes_;
+  std::vector<std::string_view> class_names_;
   std::vector<Comment> comments_;
   Binding unknown_{};
 };

@@ -76,6 +76,21 @@ PythonGrammar load() {
   s.boolean_operator = symbol(l, "boolean_operator");
   s.subscript = symbol(l, "subscript");
   s.dictionary_splat = symbol(l, "dictionary_splat");
+  s.as_pattern = symbol(l, "as_pattern");
+  s.with_item = symbol(l, "with_item");
+  s.integer = symbol(l, "integer");
+  s.none = symbol(l, "none");
+  s.list = symbol(l, "list");
+  s.dictionary = symbol(l, "dictionary");
+  s.pair = symbol(l, "pair");
+  s.conditional_expression = symbol(l, "conditional_expression");
+  s.return_statement = symbol(l, "return_statement");
+  s.decorated_definition = symbol(l, "decorated_definition");
+  s.decorator = symbol(l, "decorator");
+  s.keyword_separator = symbol(l, "keyword_separator");
+  s.if_statement = symbol(l, "if_statement");
+  s.true_ = symbol(l, "true");
+  s.false_ = symbol(l, "false");
   auto& f = g.field;
   f.name = field(l, "name");
   f.alias = field(l, "alias");
@@ -91,6 +106,13 @@ PythonGrammar load() {
   f.parameters = field(l, "parameters");
   f.module_name = field(l, "module_name");
   f.operator_ = field(l, "operator");
+  f.key = field(l, "key");
+  f.subscript = field(l, "subscript");
+  f.condition = field(l, "condition");
+  f.consequence = field(l, "consequence");
+  f.alternative = field(l, "alternative");
+  f.type = field(l, "type");
+  f.definition = field(l, "definition");
   return g;
 }
 

@@ -25,11 +25,14 @@ struct PythonGrammar {
         wildcard_import, class_definition, function_definition, lambda, default_parameter,
         typed_parameter, typed_default_parameter, list_splat, dictionary_splat_pattern,
         for_statement, as_pattern_target, global_statement, nonlocal_statement,
-        boolean_operator, subscript, dictionary_splat;
+        boolean_operator, subscript, dictionary_splat, as_pattern, with_item, integer, none, list,
+        dictionary, pair, conditional_expression, return_statement, decorated_definition, decorator,
+        keyword_separator, if_statement, true_, false_;
   } sym;
   struct {
     TSFieldId name, alias, left, right, value, function, arguments, object,
-        attribute, superclasses, body, parameters, module_name, operator_;
+        attribute, superclasses, body, parameters, module_name, operator_, key, subscript, condition,
+        consequence, alternative, type, definition;
   } field;
 };
 

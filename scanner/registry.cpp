@@ -3,12 +3,14 @@
 
 #include "scanner/rule.h"
 #include "scanner/rules/bind_all_interfaces/rule.h"
+#include "scanner/rules/bind_all_interfaces_by_default/rule.h"
 
 namespace bindscan {
 
 std::span<const Rule> all_rules() {
   static const Rule rules[] = {
       rules::bind_all_interfaces(),
+      rules::bind_all_interfaces_by_default(),
   };
   return rules;
 }

@@ -12,7 +12,6 @@ namespace bindscan {
 
 class Module;
 
-enum class Level { kNote, kWarning, kError };
 std::string_view to_string(Level level);
 
 struct RuleInfo {

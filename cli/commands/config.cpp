@@ -1,11 +1,12 @@
 // `bindscan config [PATH]`: the effective configuration for PATH and where
 // each value came from.
+#include "config/config.h"
+
 #include <ostream>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "config/config.h"
 
 namespace bindscan::cli {
 namespace {
@@ -34,11 +35,10 @@ exit status: 0 printed, 2 the configuration has errors (each printed with file,
 line and key).
 )";
 
-} // namespace
+}  // namespace
 
-int run_config(Args args, std::ostream &out, std::ostream &err) {
-  static constexpr std::string_view kFlags[] = {"--config", "--isolated",
-                                                "--help"};
+int run_config(Args args, std::ostream& out, std::ostream& err) {
+  static constexpr std::string_view kFlags[] = {"--config", "--isolated", "--help"};
   std::string path = ".", file;
   bool isolated = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -53,8 +53,7 @@ int run_config(Args args, std::ostream &out, std::ostream &err) {
     } else if (arg.starts_with("--config=")) {
       file = arg.substr(9);
     } else if (arg.starts_with("-")) {
-      err << "bindscan config: unknown option '" << arg << "'"
-          << did_you_mean(arg, kFlags) << '\n';
+      err << "bindscan config: unknown option '" << arg << "'" << did_you_mean(arg, kFlags) << '\n';
       return kExitError;
     } else {
       path = arg;
@@ -64,15 +63,11 @@ int run_config(Args args, std::ostream &out, std::ostream &err) {
     out << config::describe(config::default_config());
     return kExitClean;
   }
-  config::Parsed parsed =
-      file.empty() ? config::find_config(path) : config::read_config_file(file);
-  for (const config::Problem &problem : parsed.problems)
-    err << "bindscan: " << problem.to_string() << '\n';
-  if (!parsed.problems.empty())
-    return kExitError;
-  out << config::describe(parsed.config ? *parsed.config
-                                        : config::default_config());
+  config::Parsed parsed = file.empty() ? config::find_config(path) : config::read_config_file(file);
+  for (const config::Problem& problem : parsed.problems) err << "bindscan: " << problem.to_string() << '\n';
+  if (!parsed.problems.empty()) return kExitError;
+  out << config::describe(parsed.config ? *parsed.config : config::default_config());
   return kExitClean;
 }
 
-} // namespace bindscan::cli
+}  // namespace bindscan::cli

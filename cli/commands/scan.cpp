@@ -39,8 +39,11 @@ options:
   --format FORMAT             text (default), sarif, github, gitlab, junit, rdjson,
                               azure or json (`bindscan scan --help-formats`)
   -o, --output FILE           write the report to FILE instead of standard output
+  --sarif-output FILE         also write SARIF to FILE, from the same scan
+                              (e.g. --format github for annotations plus SARIF)
   --category NAME             SARIF automationDetails.id (default: bindscan/python/)
-  --root DIR                  make SARIF paths relative to DIR (default: the current directory)
+  --root DIR                  report paths relative to DIR (default: the current directory);
+                              files outside it are named by absolute paths
   --exclude GLOB              skip paths or file names matching GLOB (repeatable)
   --config FILE               read settings from FILE instead of the nearest
                               .bindscan.toml or pyproject.toml [tool.bindscan]
@@ -50,6 +53,7 @@ options:
   --show-suppressed           also report findings silenced by comments
   --exit-zero                 exit 0 even when there are findings
 
+Missing parent folders of output files are created.
 exit status: 0 nothing found, 1 findings, 2 usage or I/O error.
 environment: NO_COLOR disables colour; BINDSCAN_NO_PREFILTER=1 parses every file
 (for benchmarking the parser).
@@ -59,6 +63,7 @@ struct Config {
   std::vector<std::string> paths;
   const report::Format* format = report::find_format("text");
   std::string output;
+  std::string sarif_output;
   std::string category = std::string(sarif::kDefaultCategory);
   std::string root;
   WalkOptions walk;
@@ -82,9 +87,9 @@ std::optional<uint64_t> parse_number(std::string_view text) {
 }
 
 std::variant<Config, UsageError> parse(Args args) {
-  static constexpr std::string_view kFlags[] = {"--format", "--output", "--category", "--root", "--exclude",
-                                                "--jobs", "--max-file-size", "--show-suppressed", "--exit-zero",
-                                                "--config", "--isolated", "--help"};
+  static constexpr std::string_view kFlags[] = {
+      "--format", "--output",        "--sarif-output",    "--category",  "--root",   "--exclude", "--jobs",
+      "--max-file-size", "--show-suppressed", "--exit-zero", "--config", "--isolated", "--help"};
   Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -132,6 +137,10 @@ std::variant<Config, UsageError> parse(Args args) {
       auto v = value();
       if (!v || v->empty()) return needs("a file name");
       config.output = *v;
+    } else if (flag == "--sarif-output") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      config.sarif_output = *v;
     } else if (flag == "--category") {
       auto v = value();
       if (!v || v->empty()) return needs("a name");
@@ -223,14 +232,6 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
   return outcomes;
 }
 
-// A path as SARIF wants it: relative to the root, with '/' separators.
-std::string relative_to(const fs::path& path, const fs::path& cwd, const fs::path& root) {
-  fs::path absolute = (path.is_absolute() ? path : cwd / path).lexically_normal();
-  fs::path relative = absolute.lexically_relative(root);
-  if (relative.empty() || *relative.begin() == "..") return absolute.generic_string();
-  return relative.generic_string();
-}
-
 std::string utc_now() {
   std::time_t now = std::time(nullptr);
   char text[32];
@@ -312,14 +313,15 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   const Config& config = std::get<Config>(parsed);
   std::string started = utc_now();
   // Opened before scanning, so an unwritable path fails at once.
-  std::unique_ptr<OutputFile> output;
-  if (!config.output.empty()) {
-    auto opened = OutputFile::open(config.output);
+  std::unique_ptr<OutputFile> output, sarif_output;
+  for (auto [path, file] : {std::pair{&config.output, &output}, std::pair{&config.sarif_output, &sarif_output}}) {
+    if (path->empty()) continue;
+    auto opened = OutputFile::open(*path);
     if (!opened) {
       err << "bindscan scan: " << opened.error().message << '\n';
       return kExitError;
     }
-    output = std::move(*opened);
+    *file = std::move(*opened);
   }
 
   auto configs = load_configs(config, err);
@@ -371,13 +373,13 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     Outcome& outcome = outcomes[i];
     failed |= outcome.failed;
     if (outcome.notification) {
-      outcome.notification->path = relative_to(outcome.notification->path, cwd, root);
+      outcome.notification->path = sarif::root_relative_path(outcome.notification->path, cwd, root);
       log.notifications.push_back(std::move(*outcome.notification));
     }
     if (outcome.findings.empty()) continue;
     for (const auto& located : outcome.findings) (located.finding.suppression ? suppressed : reported)++;
-    report.display_paths.push_back(walked.files[i]);
-    log.files.push_back({relative_to(walked.files[i], cwd, root), std::move(outcome.findings)});
+    // One name per file for every format, so annotations, text and SARIF agree.
+    log.files.push_back({sarif::root_relative_path(walked.files[i], cwd, root), std::move(outcome.findings)});
   }
   log.execution_successful = !failed;
   log.start_time_utc = started;
@@ -387,13 +389,20 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   report.show_suppressed = config.show_suppressed;
   report.color = use_color(config);
   const std::string bytes = config.format->write(report);
+  if (sarif_output) {
+    if (Status written = sarif_output->commit(report::find_format("sarif")->write(report)); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
+      return kExitError;
+    }
+  }
   if (output) {
     if (Status written = output->commit(bytes); !written) {
       err << "bindscan scan: " << written.error().message << '\n';
       return kExitError;
     }
-  } else {
-    out << bytes;
+  } else if (!(out << bytes).flush()) {
+    err << "bindscan scan: writing the report failed\n";
+    return kExitError;
   }
   out.flush();
   for (const auto& n : log.notifications) err << "bindscan: " << n.message << '\n';

@@ -34,42 +34,35 @@ std::string escape(std::string_view text, bool property) {
 std::string one_line(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\r' || c == '\n')
-      c = ' ';
-    if (c == '#' && !out.empty() && out.back() == '#')
-      out += ' ';
+    if (c == '\r' || c == '\n') c = ' ';
+    if (c == '#' && !out.empty() && out.back() == '#') out += ' ';
     out += c;
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
-std::string write_azure(const Report &report) {
+std::string write_azure(const Report& report) {
   std::string out;
-  for (const Entry &e : entries(report, report.show_suppressed)) {
-    const Finding &finding = e.located->finding;
-    const sarif::Region &r = e.located->region;
+  for (const Entry& e : entries(report, report.show_suppressed)) {
+    const Finding& finding = e.located->finding;
+    const sarif::Region& r = e.located->region;
     if (finding.suppression) {
       // Prefixed, so it cannot start a command of its own, and on one line.
       out += "suppressed: " +
-             one_line(e.file->path + ':' + std::to_string(r.start_line) + ':' +
-                      std::to_string(r.start_column) + ": " + finding.rule_id +
-                      ' ' + finding.message +
-                      " [suppressed: " + finding.suppression->comment + ']') +
+             one_line(e.file->path + ':' + std::to_string(r.start_line) + ':' + std::to_string(r.start_column) + ": " +
+                      finding.rule_id + ' ' + finding.message + " [suppressed: " + finding.suppression->comment + ']') +
              '\n';
       continue;
     }
-    const bool error = level_of(report, finding.rule_id) == Level::kError;
-    out += std::string("##vso[task.logissue type=") +
-           (error ? "error" : "warning") +
-           ";sourcepath=" + escape(e.file->path, true) +
-           ";linenumber=" + std::to_string(r.start_line) +
-           ";columnnumber=" + std::to_string(r.start_column) +
-           ";code=" + escape(finding.rule_id, true) + ";]" +
+    const bool error = level_of(report, finding) == Level::kError;
+    out += std::string("##vso[task.logissue type=") + (error ? "error" : "warning") +
+           ";sourcepath=" + escape(e.file->path, true) + ";linenumber=" + std::to_string(r.start_line) +
+           ";columnnumber=" + std::to_string(r.start_column) + ";code=" + escape(finding.rule_id, true) + ";]" +
            escape(finding.message, false) + '\n';
   }
   return out;
 }
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

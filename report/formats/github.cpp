@@ -37,37 +37,32 @@ std::string escape_property(std::string_view text) {
 
 std::string_view command(Level level) {
   switch (level) {
-  case Level::kNote:
-    return "::notice";
-  case Level::kWarning:
-    return "::warning";
-  case Level::kError:
-    return "::error";
+    case Level::kNote:
+      return "::notice";
+    case Level::kWarning:
+      return "::warning";
+    case Level::kError:
+      return "::error";
   }
   return "::warning";
 }
 
-} // namespace
+}  // namespace
 
-std::string write_github(const Report &report) {
+std::string write_github(const Report& report) {
   std::string out;
-  for (const Entry &e : entries(report, report.show_suppressed)) {
-    const Finding &finding = e.located->finding;
-    const sarif::Region &r = e.located->region;
+  for (const Entry& e : entries(report, report.show_suppressed)) {
+    const Finding& finding = e.located->finding;
+    const sarif::Region& r = e.located->region;
     // A suppressed finding is listed as a notice, so it does not read as a
     // problem.
-    out += std::string(finding.suppression
-                           ? "::notice"
-                           : command(level_of(report, finding.rule_id))) +
-           " file=" + escape_property(e.file->path) +
-           ",line=" + std::to_string(r.start_line) +
-           ",col=" + std::to_string(r.start_column) +
-           ",endLine=" + std::to_string(r.end_line) +
-           ",endColumn=" + std::to_string(r.end_column) +
-           ",title=" + escape_property(finding.rule_id) +
+    out += std::string(finding.suppression ? "::notice" : command(level_of(report, finding))) +
+           " file=" + escape_property(e.file->path) + ",line=" + std::to_string(r.start_line) +
+           ",col=" + std::to_string(r.start_column) + ",endLine=" + std::to_string(r.end_line) +
+           ",endColumn=" + std::to_string(r.end_column) + ",title=" + escape_property(finding.rule_id) +
            "::" + escape_data(finding.message) + '\n';
   }
   return out;
 }
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

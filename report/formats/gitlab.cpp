@@ -19,36 +19,34 @@ namespace {
 
 std::string_view severity(Level level) {
   switch (level) {
-  case Level::kNote:
-    return "minor";
-  case Level::kWarning:
-    return "major";
-  case Level::kError:
-    return "critical";
+    case Level::kNote:
+      return "minor";
+    case Level::kWarning:
+      return "major";
+    case Level::kError:
+      return "critical";
   }
   return "major";
 }
 
-} // namespace
+}  // namespace
 
-std::string write_gitlab(const Report &report) {
+std::string write_gitlab(const Report& report) {
   using Json = nlohmann::ordered_json;
   Json issues = Json::array();
-  for (const Entry &e : entries(report, false)) {
-    const Finding &finding = e.located->finding;
+  for (const Entry& e : entries(report, false)) {
+    const Finding& finding = e.located->finding;
     issues.push_back({{"type", "issue"},
                       {"check_name", sarif::sanitize_utf8(finding.rule_id)},
                       {"description", sarif::sanitize_utf8(finding.message)},
                       {"categories", Json::array({"Security"})},
-                      {"severity", severity(level_of(report, finding.rule_id))},
+                      {"severity", severity(level_of(report, finding))},
                       {"fingerprint", fingerprint(e)},
                       {"location",
                        {{"path", sarif::sanitize_utf8(e.file->path)},
-                        {"lines",
-                         {{"begin", e.located->region.start_line},
-                          {"end", e.located->region.end_line}}}}}});
+                        {"lines", {{"begin", e.located->region.start_line}, {"end", e.located->region.end_line}}}}}});
   }
   return issues.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

@@ -16,57 +16,56 @@ std::string xml(std::string_view text) {
   std::string out;
   for (char c : sarif::sanitize_utf8(text)) {
     switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    case '\n':
-      out += "&#10;";
-      break;
-    case '\r':
-      out += "&#13;";
-      break;
-    case '\t':
-      out += "&#9;";
-      break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20)
-        out += "\xEF\xBF\xBD";
-      else
-        out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += "\xEF\xBF\xBD";
+        else
+          out += c;
     }
   }
   return out;
 }
 
-} // namespace
+}  // namespace
 
-std::string write_junit(const Report &report) {
+std::string write_junit(const Report& report) {
   const std::vector<Entry> all = entries(report, report.show_suppressed);
   int failures = 0, skipped = 0;
-  for (const Entry &e : all)
-    (e.located->finding.suppression ? skipped : failures)++;
+  for (const Entry& e : all) (e.located->finding.suppression ? skipped : failures)++;
   const std::string tests = std::to_string(all.empty() ? 1 : all.size());
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites name=\"bindscan\" tests=\"" + tests + "\" failures=\"" +
-         std::to_string(failures) + "\" errors=\"0\" skipped=\"" +
-         std::to_string(skipped) + "\">\n";
+  out += "<testsuites name=\"bindscan\" tests=\"" + tests + "\" failures=\"" + std::to_string(failures) +
+         "\" errors=\"0\" skipped=\"" + std::to_string(skipped) + "\">\n";
   if (all.empty()) {
-    out += "  <testsuite name=\"bindscan\" tests=\"1\" failures=\"0\" "
-           "errors=\"0\" skipped=\"0\">\n"
-           "    <testcase name=\"no findings\" classname=\"bindscan\"/>\n  "
-           "</testsuite>\n";
+    out +=
+        "  <testsuite name=\"bindscan\" tests=\"1\" failures=\"0\" "
+        "errors=\"0\" skipped=\"0\">\n"
+        "    <testcase name=\"no findings\" classname=\"bindscan\"/>\n  "
+        "</testsuite>\n";
   }
   for (size_t begin = 0; begin < all.size();) {
     size_t end = begin;
@@ -74,27 +73,20 @@ std::string write_junit(const Report &report) {
     for (; end < all.size() && all[end].file == all[begin].file; ++end)
       (all[end].located->finding.suppression ? file_skipped : file_failures)++;
     const std::string path = xml(all[begin].file->path);
-    out += "  <testsuite name=\"" + path + "\" tests=\"" +
-           std::to_string(end - begin) + "\" failures=\"" +
-           std::to_string(file_failures) + "\" errors=\"0\" skipped=\"" +
-           std::to_string(file_skipped) + "\">\n";
+    out += "  <testsuite name=\"" + path + "\" tests=\"" + std::to_string(end - begin) + "\" failures=\"" +
+           std::to_string(file_failures) + "\" errors=\"0\" skipped=\"" + std::to_string(file_skipped) + "\">\n";
     for (size_t i = begin; i < end; ++i) {
-      const Finding &finding = all[i].located->finding;
-      const sarif::Region &r = all[i].located->region;
-      const std::string where =
-          std::to_string(r.start_line) + ':' + std::to_string(r.start_column);
-      out += "    <testcase name=\"" + xml(finding.rule_id) + " at " + path +
-             ':' + where + "\" classname=\"" + path + "\" file=\"" + path +
-             "\" line=\"" + std::to_string(r.start_line) + "\">\n";
+      const Finding& finding = all[i].located->finding;
+      const sarif::Region& r = all[i].located->region;
+      const std::string where = std::to_string(r.start_line) + ':' + std::to_string(r.start_column);
+      out += "    <testcase name=\"" + xml(finding.rule_id) + " at " + path + ':' + where + "\" classname=\"" + path +
+             "\" file=\"" + path + "\" line=\"" + std::to_string(r.start_line) + "\">\n";
       if (finding.suppression) {
-        out += "      <skipped message=\"suppressed: " +
-               xml(finding.suppression->comment) + "\"/>\n";
+        out += "      <skipped message=\"suppressed: " + xml(finding.suppression->comment) + "\"/>\n";
       } else {
-        out +=
-            "      <failure message=\"" + xml(finding.message) + "\" type=\"" +
-            std::string(sarif::sarif_level(level_of(report, finding.rule_id))) +
-            "\">" + path + ':' + where + ": " + xml(finding.rule_id) + ' ' +
-            xml(finding.message) + "</failure>\n";
+        out += "      <failure message=\"" + xml(finding.message) + "\" type=\"" +
+               std::string(sarif::sarif_level(level_of(report, finding))) + "\">" + path + ':' + where + ": " +
+               xml(finding.rule_id) + ' ' + xml(finding.message) + "</failure>\n";
       }
       out += "    </testcase>\n";
     }
@@ -105,4 +97,4 @@ std::string write_junit(const Report &report) {
   return out;
 }
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

@@ -5,12 +5,11 @@
 
 namespace bindscan::report {
 
-std::string write_sarif(const Report &report) {
-  if (report.log.include_suppressed == report.show_suppressed)
-    return sarif::write_sarif(report.log);
+std::string write_sarif(const Report& report) {
+  if (report.log.include_suppressed == report.show_suppressed) return sarif::write_sarif(report.log);
   sarif::SarifLog log = report.log;
   log.include_suppressed = report.show_suppressed;
   return sarif::write_sarif(log);
 }
 
-} // namespace bindscan::report
+}  // namespace bindscan::report

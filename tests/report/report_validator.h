@@ -27,27 +27,22 @@ struct ReportCheck {
   nlohmann::json parsed;
 };
 
-inline ReportCheck check_report(const std::string &format,
-                                const std::string &text) {
+inline ReportCheck check_report(const std::string& format, const std::string& text) {
   namespace fs = std::filesystem;
-  const fs::path dir =
-      fs::path(BINDSCAN_SOURCE_DIR) / "tests/report-validators";
+  const fs::path dir = fs::path(BINDSCAN_SOURCE_DIR) / "tests/report-validators";
   if (!fs::exists(dir / "node_modules/ajv")) {
-    return {{"report validators not installed in " + dir.string() +
-             "; run `scripts/dev test` (it runs `npm ci` there)"},
-            nullptr};
+    return {
+        {"report validators not installed in " + dir.string() + "; run `scripts/dev test` (it runs `npm ci` there)"},
+        nullptr};
   }
-  std::string temp =
-      (fs::temp_directory_path() / "bindscan-report-XXXXXX").string();
-  if (mkdtemp(temp.data()) == nullptr)
-    return {{"cannot create a temporary directory"}, nullptr};
+  std::string temp = (fs::temp_directory_path() / "bindscan-report-XXXXXX").string();
+  if (mkdtemp(temp.data()) == nullptr) return {{"cannot create a temporary directory"}, nullptr};
   const fs::path input = fs::path(temp) / ("report." + format);
   const fs::path output = fs::path(temp) / "result.json";
   std::ofstream(input, std::ios::binary) << text;
-  const auto quote = [](const fs::path &p) { return "'" + p.string() + "'"; };
-  const std::string command = "node " + quote(dir / "validate.js") + " " +
-                              format + " " + quote(input) + " >" +
-                              quote(output) + " 2>&1";
+  const auto quote = [](const fs::path& p) { return "'" + p.string() + "'"; };
+  const std::string command =
+      "node " + quote(dir / "validate.js") + " " + format + " " + quote(input) + " >" + quote(output) + " 2>&1";
   const int status = std::system(command.c_str());
   std::ifstream in(output, std::ios::binary);
   std::ostringstream printed;
@@ -55,16 +50,14 @@ inline ReportCheck check_report(const std::string &format,
   ReportCheck check;
   try {
     const auto result = nlohmann::json::parse(printed.str());
-    for (const auto &error : result.at("errors"))
-      check.errors.push_back(error.get<std::string>());
+    for (const auto& error : result.at("errors")) check.errors.push_back(error.get<std::string>());
     check.parsed = result.at("parsed");
-  } catch (const nlohmann::json::exception &) {
-    check.errors.push_back("validate.js (status " + std::to_string(status) +
-                           ") printed: " + printed.str());
+  } catch (const nlohmann::json::exception&) {
+    check.errors.push_back("validate.js (status " + std::to_string(status) + ") printed: " + printed.str());
   }
   std::error_code ignored;
   fs::remove_all(temp, ignored);
   return check;
 }
 
-} // namespace bindscan::report::testing
+}  // namespace bindscan::report::testing

@@ -1,0 +1,786 @@
+#include "scanner/flow/evaluator.h"
+
+#include <algorithm>
+
+#include "scanner/values.h"
+
+namespace bindscan::flow {
+namespace {
+
+uintptr_t id_of(TSNode node) { return reinterpret_cast<uintptr_t>(node.id); }
+
+Values one(Value value) { return {{std::move(value)}, false}; }
+
+// Prepends `hop` to every value's path.
+Values with_hop(Values values, Hop hop) {
+  for (Value& v : values.items) v.hops.insert(v.hops.begin(), hop);
+  return values;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const Module& module, InstanceFactories factories, Budget budget)
+    : m_(module), factories_(std::move(factories)), budget_(budget) {}
+
+// Each question a rule asks gets the step budget afresh; the questions the
+// evaluation asks itself share it.
+class Evaluator::Question {
+ public:
+  explicit Question(Evaluator& e) : e_(e) {
+    if (e_.questions_++ == 0) e_.steps_ = 0;
+  }
+  ~Question() { --e_.questions_; }
+  Question(const Question&) = delete;
+  Question& operator=(const Question&) = delete;
+
+ private:
+  Evaluator& e_;
+};
+
+Values Evaluator::values_of(TSNode expression, ScopeId scope, uint32_t at) {
+  Question q(*this);
+  return evaluate(expression, scope, at, 0);
+}
+
+Values Evaluator::element(const Value& container, uint32_t index) {
+  Question q(*this);
+  return element_of(container, index, 0);
+}
+Values Evaluator::item(const Value& dict, std::string_view key) {
+  Question q(*this);
+  return item_of(dict, key, 0);
+}
+Values Evaluator::attribute(const Value& object, std::string_view name) {
+  Question q(*this);
+  return attribute_of(object, name, 0);
+}
+
+void Evaluator::cap(Values& values) const {
+  if (values.items.size() <= budget_.max_values) return;
+  values.items.resize(budget_.max_values);
+  values.unknown = true;
+}
+
+Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int depth) {
+  if (ts_node_is_null(expression) || depth > budget_.max_depth || ++steps_ > budget_.max_steps)
+    return Values::of_unknown();
+  Key key{id_of(expression), scope, at};
+  if (!building_) {
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+  }
+  // A cycle (a = b; b = a, or recursion through parameters) is unknown.
+  if (!in_progress_.insert(key).second) return Values::of_unknown();
+  Values out = evaluate_uncached(expression, scope, at, depth);
+  in_progress_.erase(key);
+  cap(out);
+  if (!building_) memo_.emplace(key, out);
+  return out;
+}
+
+Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSSymbol kind = ts_node_symbol(node);
+  if (kind == s.parenthesized_expression) {
+    if (ts_node_named_child_count(node) != 1) return Values::of_unknown();
+    return evaluate(ts_node_named_child(node, 0), scope, at, depth + 1);
+  }
+  // Strings, and environment lookups with a constant default.
+  if (kind == s.string || kind == s.concatenated_string || kind == s.call || kind == s.boolean_operator) {
+    if (std::optional<StringValue> text = string_value(m_, node, scope, at)) {
+      Value v{ValueKind::kString, std::move(text->text), text->literal, scope, at};
+      v.environment_variable = std::move(text->environment_variable);
+      for (const Binding* b : text->via) v.hops.push_back({m_.span(b->statement), "the value comes from this assignment"});
+      return one(std::move(v));
+    }
+    if (kind == s.string || kind == s.concatenated_string) return Values::of_unknown();
+  }
+  if (kind == s.integer) return one({ValueKind::kInt, std::string(m_.text(node)), node, scope, at});
+  if (kind == s.none) return one({ValueKind::kNone, "None", node, scope, at});
+  if (kind == s.true_ || kind == s.false_) return one({ValueKind::kBool, std::string(m_.text(node)), node, scope, at});
+  if (kind == s.tuple || kind == s.expression_list) return one({ValueKind::kTuple, {}, node, scope, at});
+  if (kind == s.list) return one({ValueKind::kList, {}, node, scope, at});
+  if (kind == s.dictionary) return one({ValueKind::kDict, {}, node, scope, at});
+  if (kind == s.lambda) return one({ValueKind::kFunction, {}, node, scope, at});
+  if (kind == s.identifier) return name(node, scope, at, depth);
+  if (kind == s.attribute) {
+    // A name the file imports, reached by attribute (socketserver.TCPServer).
+    Reference reference = m_.resolve(node, scope, at);
+    if (!reference.qualified.empty()) return one({ValueKind::kImported, reference.qualified, node, scope, at});
+    TSNode object = ts_node_child_by_field_id(node, f.object);
+    std::string_view member = m_.text(ts_node_child_by_field_id(node, f.attribute));
+    Values objects = evaluate(object, scope, at, depth + 1);
+    Values out;
+    out.unknown = objects.unknown;
+    for (const Value& v : objects.items) out.add(attribute_of(v, member, depth + 1));
+    return out;
+  }
+  if (kind == s.subscript) return subscript(node, scope, at, depth);
+  if (kind == s.call) return call(node, scope, at, depth);
+  if (kind == s.conditional_expression) {
+    // `a if condition else b`: both, unless the condition is a constant.
+    TSNode consequence = ts_node_named_child(node, 0);
+    TSNode condition = ts_node_named_child(node, 1);
+    TSNode alternative = ts_node_named_child(node, 2);
+    Values test = evaluate(condition, scope, at, depth + 1);
+    if (!test.unknown && test.items.size() == 1) {
+      const Value& c = test.items[0];
+      std::optional<bool> truth;
+      if (c.kind == ValueKind::kBool) truth = c.text == "True";
+      if (c.kind == ValueKind::kNone) truth = false;
+      if (c.kind == ValueKind::kInt) truth = c.text != "0";
+      if (c.kind == ValueKind::kString) truth = !c.text.empty();
+      if (truth) return evaluate(*truth ? consequence : alternative, scope, at, depth + 1);
+    }
+    Values out = evaluate(consequence, scope, at, depth + 1);
+    out.add(evaluate(alternative, scope, at, depth + 1));
+    return out;
+  }
+  return Values::of_unknown();
+}
+
+Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  std::string_view text = m_.text(identifier);
+  Module::Lookup found = m_.lookup(text, scope, at);
+  if (found.binding == nullptr) {
+    if (found.star_module.empty()) return Values::of_unknown();
+    return one({ValueKind::kImported, found.star_module + "." + std::string(text), identifier, scope, at});
+  }
+  const Binding& b = *found.binding;
+  switch (b.kind) {
+    case BindingKind::kImport:
+      return one({ValueKind::kImported, b.qualified, b.statement, found.scope, at});
+    case BindingKind::kClass:
+      return one({ValueKind::kClass, {}, b.value, found.scope, at});
+    case BindingKind::kAssignment: {
+      Values values = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+      return with_hop(std::move(values),
+                      {m_.span(b.statement), "the value of `" + std::string(text) + "` comes from this assignment"});
+    }
+    case BindingKind::kUnknown:
+      break;
+  }
+  if (b.entered) {
+    // `with manager as name`: what the manager's __enter__ returns.
+    Values managers = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+    Values out;
+    out.unknown = managers.unknown;
+    for (const Value& v : managers.items) {
+      std::optional<std::string> entered;
+      if (v.kind == ValueKind::kInstance && !v.text.empty() && factories_) entered = factories_(v.text + ".__enter__", true);
+      if (!entered) {
+        out.unknown = true;
+        continue;
+      }
+      Value instance = v;
+      instance.text = *entered;
+      instance.hops.insert(instance.hops.begin(), {m_.span(b.statement), "`" + std::string(text) + "` is entered here"});
+      out.items.push_back(std::move(instance));
+    }
+    return out;
+  }
+  TSNode statement = b.statement;
+  if (ts_node_is_null(statement)) return Values::of_unknown();  // a local used before it is bound
+  TSSymbol kind = ts_node_symbol(statement);
+  if (kind != s.function_definition && kind != s.lambda) return Values::of_unknown();
+  TSNode function_name = ts_node_child_by_field_id(statement, f.name);
+  if (!ts_node_is_null(function_name) && ts_node_eq(function_name, identifier)) return Values::of_unknown();
+  if (!ts_node_is_null(function_name) && m_.text(function_name) == text && found.scope != m_.scope_of(statement)) {
+    // The function's own name, bound in the enclosing scope. A decorator
+    // may replace the function: only staticmethod / classmethod keep it.
+    TSNode parent = ts_node_parent(statement);
+    if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
+      for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
+        TSNode decorator = ts_node_named_child(parent, i);
+        if (ts_node_symbol(decorator) != s.decorator) continue;
+        std::string_view written = m_.text(decorator);
+        if (written != "@staticmethod" && written != "@classmethod") return Values::of_unknown();
+      }
+    }
+    return one({ValueKind::kFunction, {}, statement, found.scope, at});
+  }
+  return parameter(statement, text, depth + 1);
+}
+
+std::optional<TSNode> Evaluator::enclosing_class(ScopeId function_scope) const {
+  if (m_.scope_kind(function_scope) != ScopeKind::kFunction) return std::nullopt;
+  ScopeId parent = m_.parent_scope(function_scope);
+  if (m_.scope_kind(parent) != ScopeKind::kClass) return std::nullopt;
+  return m_.scope_node(parent);
+}
+
+std::optional<Evaluator::Parameter> Evaluator::find_parameter(TSNode definition, std::string_view name) const {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode parameters = ts_node_child_by_field_id(definition, f.parameters);
+  if (ts_node_is_null(parameters)) return std::nullopt;
+  int position = 0;
+  bool keyword_only = false;
+  for (uint32_t i = 0, n = ts_node_named_child_count(parameters); i < n; ++i) {
+    TSNode p = ts_node_named_child(parameters, i);
+    TSSymbol k = ts_node_symbol(p);
+    Parameter out;
+    out.node = p;
+    TSNode id = p;
+    if (k == s.default_parameter || k == s.typed_default_parameter) {
+      id = ts_node_child_by_field_id(p, f.name);
+      out.default_value = ts_node_child_by_field_id(p, f.value);
+      if (k == s.typed_default_parameter) out.annotation = ts_node_child_by_field_id(p, f.type);
+    } else if (k == s.typed_parameter) {
+      id = ts_node_named_child(p, 0);
+      out.annotation = ts_node_child_by_field_id(p, f.type);
+      if (!ts_node_is_null(id) && ts_node_symbol(id) != s.identifier) {
+        out.variadic = true;
+        id = ts_node_named_child(id, 0);
+      }
+    } else if (k == s.list_splat_pattern || k == s.dictionary_splat_pattern) {
+      out.variadic = true;
+      id = ts_node_named_child(p, 0);
+      if (k == s.list_splat_pattern) keyword_only = true;
+    } else if (k == s.keyword_separator) {
+      keyword_only = true;
+      continue;
+    } else if (k != s.identifier) {
+      continue;  // `/` separator and the like
+    }
+    bool positional = !keyword_only && !out.variadic;
+    if (!ts_node_is_null(id) && m_.text(id) == name) {
+      out.position = positional ? position : -1;
+      return out;
+    }
+    if (positional) ++position;
+  }
+  return std::nullopt;
+}
+
+Values Evaluator::parameter(TSNode definition, std::string_view name, int depth) {
+  const auto& s = m_.grammar().sym;
+  std::optional<Parameter> p = find_parameter(definition, name);
+  if (!p || p->variadic) return Values::of_unknown();
+  std::optional<ScopeId> inner = m_.scope_of(definition);
+  if (!inner) return Values::of_unknown();
+  ScopeId outer = m_.parent_scope(*inner);
+  // `self` / `cls`: the first parameter of a method.
+  if (p->position == 0) {
+    if (std::optional<TSNode> cls = enclosing_class(*inner)) {
+      TSNode parent = ts_node_parent(definition);
+      bool is_static = false, is_classmethod = false;
+      if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
+        for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
+          std::string_view d = m_.text(ts_node_named_child(parent, i));
+          is_static |= d == "@staticmethod";
+          is_classmethod |= d == "@classmethod";
+        }
+      }
+      if (!is_static) {
+        // The scope the class is defined in, where its bases are resolved.
+        Value v{is_classmethod ? ValueKind::kClass : ValueKind::kInstance, {}, *cls, m_.parent_scope(outer), 0};
+        return one(std::move(v));
+      }
+    }
+  }
+  if (building_) return Values::of_unknown();
+  std::string quoted = "`" + std::string(name) + "`";
+  auto default_values = [&](std::string_view why) {
+    if (ts_node_is_null(p->default_value)) return Values::of_unknown();
+    Values values = evaluate(p->default_value, outer, ts_node_start_byte(definition), depth + 1);
+    return with_hop(std::move(values), {m_.span(p->node), "parameter " + quoted + " takes its default " + std::string(why)});
+  };
+  const std::vector<Edge>& edges = calls_of(definition);
+  if (edges.empty()) {
+    if (!ts_node_is_null(p->default_value)) return default_values("(no call in this file passes it)");
+    if (!ts_node_is_null(p->annotation)) {
+      // `def run(server_class: DocXMLRPCServer)`: what the annotation names.
+      Values named = evaluate(p->annotation, outer, ts_node_start_byte(definition), depth + 1);
+      Values out;
+      out.unknown = named.unknown;
+      for (Value& v : named.items)
+        if (v.kind == ValueKind::kImported || v.kind == ValueKind::kClass) out.items.push_back(std::move(v));
+      return with_hop(std::move(out), {m_.span(p->node), "parameter " + quoted + " is annotated with this class"});
+    }
+    return Values::of_unknown();
+  }
+  if (edges.size() > budget_.max_call_sites) return Values::of_unknown();
+  bool is_method = enclosing_class(*inner).has_value();
+  Values out;
+  bool defaulted = false;
+  for (const Edge& edge : edges) {
+    int position = p->position;
+    if (position >= 0 && is_method && edge.bound) --position;
+    if (position < 0 && p->position >= 0) continue;  // self itself
+    Argument arg = argument(edge.call, edge.scope, position, name);
+    if (!arg.known) {
+      out.unknown = true;
+      continue;
+    }
+    if (!arg.found) {
+      defaulted = true;
+      continue;
+    }
+    out.add(with_hop(evaluate(arg.node, arg.scope, arg.at, depth + 1),
+                     {m_.span(arg.node), "parameter " + quoted + " gets this argument"}));
+  }
+  if (defaulted) out.add(default_values("(a call omits it)"));
+  return out;
+}
+
+Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position, std::string_view keyword) {
+  Question q(*this);
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  Argument out;
+  TSNode arguments = ts_node_child_by_field_id(call, f.arguments);
+  if (ts_node_is_null(arguments) || ts_node_symbol(arguments) != s.argument_list) {
+    out.known = false;  // a generator argument
+    return out;
+  }
+  uint32_t at = ts_node_start_byte(call);
+  int index = 0;
+  for (uint32_t i = 0, n = ts_node_named_child_count(arguments); i < n; ++i) {
+    TSNode a = ts_node_named_child(arguments, i);
+    TSSymbol k = ts_node_symbol(a);
+    if (k == s.comment) continue;
+    if (k == s.keyword_argument) {
+      TSNode name = ts_node_child_by_field_id(a, f.name);
+      if (!keyword.empty() && !ts_node_is_null(name) && m_.text(name) == keyword)
+        return {ts_node_child_by_field_id(a, f.value), scope, at, true, true, ts_node_child_by_field_id(a, f.value)};
+      continue;
+    }
+    if (k == s.list_splat || k == s.dictionary_splat) {
+      // `*args` / `**kw` of a literal tuple or dict, possibly through names.
+      Values spread = evaluate(ts_node_named_child(a, 0), scope, at, 1);
+      if (spread.unknown || spread.items.size() != 1) {
+        out.known = false;
+        continue;
+      }
+      const Value& v = spread.items[0];
+      if (k == s.list_splat && (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList)) {
+        uint32_t size = ts_node_named_child_count(v.node);
+        for (uint32_t j = 0; j < size; ++j, ++index) {
+          TSNode element = ts_node_named_child(v.node, j);
+          if (ts_node_symbol(element) == s.list_splat) return {{}, scope, at, false, false, {}};
+          if (index == position) return {element, v.scope, v.at, true, true, a};
+        }
+        continue;
+      }
+      if (k == s.dictionary_splat && v.kind == ValueKind::kDict) {
+        for (uint32_t j = 0, m = ts_node_named_child_count(v.node); j < m; ++j) {
+          TSNode pair = ts_node_named_child(v.node, j);
+          if (ts_node_symbol(pair) != s.pair) {
+            out.known = false;
+            break;
+          }
+          std::optional<std::string> key = constant_key(ts_node_child_by_field_id(pair, f.key), v.scope, v.at, 1);
+          if (!key) {
+            out.known = false;
+            continue;
+          }
+          if (!keyword.empty() && *key == keyword)
+            return {ts_node_child_by_field_id(pair, f.value), v.scope, v.at, true, true, a};
+        }
+        continue;
+      }
+      out.known = false;
+      continue;
+    }
+    if (position >= 0 && index == position && out.known) return {a, scope, at, true, true, a};
+    ++index;
+  }
+  return out;
+}
+
+std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, uint32_t at, int depth) {
+  Values keys = evaluate(node, scope, at, depth + 1);
+  if (keys.unknown || keys.items.size() != 1) return std::nullopt;
+  const Value& k = keys.items[0];
+  if (k.kind == ValueKind::kString || k.kind == ValueKind::kInt) return k.text;
+  return std::nullopt;
+}
+
+const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
+  if (!graph_built_) build_call_graph();
+  static const std::vector<Edge> kNone;
+  auto it = callers_.find(id_of(definition));
+  return it == callers_.end() ? kNone : it->second;
+}
+
+void Evaluator::build_call_graph() {
+  graph_built_ = true;
+  building_ = true;
+  size_t saved_steps = steps_;
+  const auto& f = m_.grammar().field;
+  for (const CallSite& site : m_.calls()) {
+    steps_ = 0;  // each callee is one question of its own
+    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    Values targets = evaluate(callee, site.scope, ts_node_start_byte(site.node), 0);
+    for (const Value& v : targets.items) {
+      if (v.kind == ValueKind::kFunction) {
+        callers_[id_of(v.node)].push_back({site.node, site.scope, v.bound});
+      } else if (v.kind == ValueKind::kClass) {
+        Values init = class_member(v.node, v.scope, "__init__", true, 0);
+        for (const Value& i : init.items)
+          if (i.kind == ValueKind::kFunction) callers_[id_of(i.node)].push_back({site.node, site.scope, true});
+      }
+    }
+  }
+  steps_ = saved_steps;
+  building_ = false;
+}
+
+Values Evaluator::attribute_of(const Value& object, std::string_view member, int depth) {
+  if (depth > budget_.max_depth) return Values::of_unknown();
+  Values out;
+  switch (object.kind) {
+    case ValueKind::kImported: {
+      Value v{ValueKind::kImported, object.text + "." + std::string(member), object.node, object.scope, object.at};
+      v.hops = object.hops;
+      return one(std::move(v));
+    }
+    case ValueKind::kClass:
+      out = class_member(object.node, object.scope, member, false, depth + 1);
+      break;
+    case ValueKind::kInstance:
+      if (!object.text.empty()) {
+        // A method or attribute of an instance of an imported class: named
+        // "class.member" and bound, with the instance's creation kept so a
+        // rule can look at how it was made.
+        Value v{ValueKind::kImported, object.text + "." + std::string(member), object.node, object.scope, object.at};
+        v.creation = object.creation;
+        v.bound = true;
+        v.hops = object.hops;
+        return one(std::move(v));
+      }
+      out = instance_member(object, member, depth + 1);
+      break;
+    default:
+      return Values::of_unknown();
+  }
+  for (Value& v : out.items) v.hops.insert(v.hops.begin(), object.hops.begin(), object.hops.end());
+  return out;
+}
+
+Values Evaluator::class_member(TSNode definition, ScopeId class_parent, std::string_view member, bool through_instance,
+                               int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (depth > budget_.max_depth) return Values::of_unknown();
+  std::optional<ScopeId> body = m_.scope_of(definition);
+  if (!body) return Values::of_unknown();
+  if (const auto* bindings = m_.bindings(*body, member); bindings != nullptr && !bindings->empty()) {
+    const Binding& b = bindings->back();
+    if (b.kind == BindingKind::kClass) return one({ValueKind::kClass, {}, b.value, *body, 0});
+    if (b.kind == BindingKind::kAssignment) {
+      // Every assignment of the class body must agree to be known: take the last.
+      Values values = evaluate(b.value, *body, ts_node_start_byte(b.statement), depth + 1);
+      return with_hop(std::move(values), {m_.span(b.statement), "class attribute `" + std::string(member) + "` is set here"});
+    }
+    if (b.kind == BindingKind::kUnknown && ts_node_symbol(b.statement) == s.function_definition) {
+      Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
+      v.bound = through_instance;
+      return one(std::move(v));
+    }
+    return Values::of_unknown();
+  }
+  // Not in the body: the bases, in order.
+  TSNode bases = ts_node_child_by_field_id(definition, f.superclasses);
+  if (ts_node_is_null(bases)) return Values::of_unknown();
+  for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
+    TSNode base = ts_node_named_child(bases, i);
+    if (ts_node_symbol(base) == s.keyword_argument) continue;
+    Reference reference = m_.resolve(base, class_parent, ts_node_start_byte(definition));
+    if (ts_node_is_null(reference.local_class)) return Values::of_unknown();
+    Values found = class_member(reference.local_class, reference.class_scope, member, through_instance, depth + 1);
+    if (!found.items.empty() || found.unknown) return found;
+  }
+  return Values::of_unknown();
+}
+
+bool Evaluator::is_dataclass(TSNode definition, ScopeId scope) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode parent = ts_node_parent(definition);
+  if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
+    for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
+      TSNode decorator = ts_node_named_child(parent, i);
+      if (ts_node_symbol(decorator) != s.decorator) continue;
+      TSNode expression = ts_node_named_child(decorator, 0);
+      if (ts_node_symbol(expression) == s.call) expression = ts_node_child_by_field_id(expression, f.function);
+      std::string q = m_.resolve(expression, scope, ts_node_start_byte(definition)).qualified;
+      if (q == "dataclasses.dataclass") return true;
+    }
+  }
+  TSNode bases = ts_node_child_by_field_id(definition, f.superclasses);
+  if (ts_node_is_null(bases)) return false;
+  for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
+    std::string q = m_.resolve(ts_node_named_child(bases, i), scope, ts_node_start_byte(definition)).qualified;
+    if (q == "typing.NamedTuple") return true;
+  }
+  return false;
+}
+
+Values Evaluator::instance_member(const Value& instance, std::string_view member, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode definition = instance.node;
+  std::optional<ScopeId> body = m_.scope_of(definition);
+  if (!body) return Values::of_unknown();
+  std::string quoted = "`" + std::string(member) + "`";
+
+  // Dataclass / NamedTuple fields: the constructor's argument, or the default.
+  if (is_dataclass(definition, instance.scope)) {
+    TSNode block = ts_node_child_by_field_id(definition, f.body);
+    int position = 0;
+    for (uint32_t i = 0, n = ts_node_named_child_count(block); i < n; ++i) {
+      TSNode statement = ts_node_named_child(block, i);
+      TSNode assignment = ts_node_named_child(statement, 0);
+      if (ts_node_is_null(assignment) || ts_node_symbol(assignment) != s.assignment ||
+          ts_node_is_null(ts_node_child_by_field_id(assignment, f.type)))
+        continue;
+      TSNode field_name = ts_node_child_by_field_id(assignment, f.left);
+      if (m_.text(field_name) != member) {
+        ++position;
+        continue;
+      }
+      TSNode default_value = ts_node_child_by_field_id(assignment, f.right);
+      std::vector<Edge> creations;
+      if (!ts_node_is_null(instance.creation)) {
+        creations.push_back({instance.creation, kModuleScope, true});
+        // The scope of the creation call: find it among the file's calls.
+        for (const CallSite& site : m_.calls())
+          if (ts_node_eq(site.node, instance.creation)) creations.back().scope = site.scope;
+      } else {
+        return Values::of_unknown();
+      }
+      Values out;
+      for (const Edge& edge : creations) {
+        Argument arg = argument(edge.call, edge.scope, position, member);
+        if (!arg.known) {
+          out.unknown = true;
+        } else if (arg.found) {
+          out.add(with_hop(evaluate(arg.node, arg.scope, arg.at, depth + 1),
+                           {m_.span(arg.node), "field " + quoted + " gets this argument"}));
+        } else if (!ts_node_is_null(default_value)) {
+          out.add(with_hop(evaluate(default_value, *body, ts_node_start_byte(assignment), depth + 1),
+                           {m_.span(assignment), "field " + quoted + " takes its default here"}));
+        } else {
+          out.unknown = true;
+        }
+      }
+      return out;
+    }
+  }
+
+  // Writes to the attribute: on `self` in the class's methods, and on any
+  // object elsewhere that may be an instance of the class.
+  Values writes;
+  bool written_in_init = false;
+  bool any = false;
+  for (const AttributeWrite& w : m_.attribute_writes()) {
+    if (w.name != member) continue;
+    bool on_self = false;
+    if (ts_node_symbol(w.object) == s.identifier) {
+      for (ScopeId scope = w.scope;; scope = m_.parent_scope(scope)) {
+        if (m_.scope_kind(scope) == ScopeKind::kFunction && enclosing_class(scope) &&
+            ts_node_eq(*enclosing_class(scope), definition)) {
+          TSNode function = m_.scope_node(scope);
+          TSNode parameters = ts_node_child_by_field_id(function, f.parameters);
+          TSNode first = ts_node_is_null(parameters) ? TSNode{} : ts_node_named_child(parameters, 0);
+          on_self = !ts_node_is_null(first) && m_.text(first) == m_.text(w.object);
+          if (on_self) {
+            TSNode name = ts_node_child_by_field_id(function, f.name);
+            written_in_init |= !ts_node_is_null(name) && m_.text(name) == "__init__";
+          }
+          break;
+        }
+        if (scope == kModuleScope) break;
+      }
+    }
+    if (!on_self) {
+      // Another object: counts when it may be an instance of this class.
+      Values objects = evaluate(w.object, w.scope, ts_node_start_byte(w.statement), depth + 1);
+      bool may_be = objects.unknown;
+      for (const Value& o : objects.items)
+        may_be |= o.kind == ValueKind::kInstance && o.text.empty() && ts_node_eq(o.node, definition);
+      if (!may_be) continue;
+    }
+    any = true;
+    if (ts_node_is_null(w.value)) {
+      writes.unknown = true;
+      continue;
+    }
+    writes.add(with_hop(evaluate(w.value, w.scope, ts_node_start_byte(w.statement), depth + 1),
+                        {m_.span(w.statement), "attribute " + quoted + " is set here"}));
+  }
+  // One write the analysis cannot tell makes the attribute unknown.
+  if (writes.unknown) return Values::of_unknown();
+  if (any && written_in_init) return writes;
+  Values from_class = class_member(definition, instance.scope, member, true, depth + 1);
+  if (!any) return from_class;
+  writes.add(std::move(from_class));
+  return writes;
+}
+
+Values Evaluator::element_of(const Value& container, uint32_t index, int depth) {
+  const auto& s = m_.grammar().sym;
+  if (container.kind != ValueKind::kTuple && container.kind != ValueKind::kList) return Values::of_unknown();
+  uint32_t position = 0;
+  for (uint32_t i = 0, n = ts_node_named_child_count(container.node); i < n; ++i) {
+    TSNode element = ts_node_named_child(container.node, i);
+    TSSymbol k = ts_node_symbol(element);
+    if (k == s.comment) continue;
+    if (k == s.list_splat) return Values::of_unknown();
+    if (position++ != index) continue;
+    Values values = evaluate(element, container.scope, container.at, depth + 1);
+    for (Value& v : values.items) v.hops.insert(v.hops.begin(), container.hops.begin(), container.hops.end());
+    return values;
+  }
+  return Values::of_unknown();
+}
+
+Values Evaluator::item_of(const Value& dict, std::string_view key, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (dict.kind != ValueKind::kDict) return Values::of_unknown();
+  // The last pair with this key wins, as in Python; an unknown key or a splat may be it.
+  TSNode found{};
+  for (uint32_t i = 0, n = ts_node_named_child_count(dict.node); i < n; ++i) {
+    TSNode pair = ts_node_named_child(dict.node, i);
+    if (ts_node_symbol(pair) == s.comment) continue;
+    if (ts_node_symbol(pair) != s.pair) return Values::of_unknown();
+    std::optional<std::string> k = constant_key(ts_node_child_by_field_id(pair, f.key), dict.scope, dict.at, depth);
+    if (!k) return Values::of_unknown();
+    if (*k == key) found = ts_node_child_by_field_id(pair, f.value);
+  }
+  if (ts_node_is_null(found)) return {};
+  Values values = evaluate(found, dict.scope, dict.at, depth + 1);
+  for (Value& v : values.items) v.hops.insert(v.hops.begin(), dict.hops.begin(), dict.hops.end());
+  return values;
+}
+
+Values Evaluator::subscript(TSNode node, ScopeId scope, uint32_t at, int depth) {
+  const auto& f = m_.grammar().field;
+  TSNode object = ts_node_child_by_field_id(node, f.value);
+  TSNode index = ts_node_child_by_field_id(node, f.subscript);
+  std::optional<std::string> key = constant_key(index, scope, at, depth);
+  if (!key) return Values::of_unknown();
+  Values containers = evaluate(object, scope, at, depth + 1);
+  Values out;
+  out.unknown = containers.unknown;
+  for (const Value& c : containers.items) {
+    if (c.kind == ValueKind::kDict) {
+      Values found = item_of(c, *key, depth + 1);
+      if (found.items.empty()) found.unknown = true;  // a KeyError, or a key set elsewhere
+      out.add(std::move(found));
+    } else if ((c.kind == ValueKind::kTuple || c.kind == ValueKind::kList) && !key->empty() &&
+               key->find_first_not_of("0123456789") == std::string::npos && key->size() < 6) {
+      out.add(element_of(c, static_cast<uint32_t>(std::stoul(*key)), depth + 1));
+    } else {
+      out.unknown = true;
+    }
+  }
+  return out;
+}
+
+Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode callee = ts_node_child_by_field_id(node, f.function);
+  // `d.get("key", default)` on a literal dict.
+  if (ts_node_symbol(callee) == s.attribute &&
+      m_.text(ts_node_child_by_field_id(callee, f.attribute)) == "get") {
+    Values dicts = evaluate(ts_node_child_by_field_id(callee, f.object), scope, at, depth + 1);
+    if (!dicts.unknown && !dicts.items.empty() &&
+        std::all_of(dicts.items.begin(), dicts.items.end(), [](const Value& v) { return v.kind == ValueKind::kDict; })) {
+      std::optional<std::string> key = constant_key(call_argument(m_, node, 0, ""), scope, at, depth);
+      if (!key) return Values::of_unknown();
+      Values out;
+      for (const Value& d : dicts.items) {
+        Values found = item_of(d, *key, depth + 1);
+        if (found.items.empty() && !found.unknown) {
+          TSNode fallback = call_argument(m_, node, 1, "");
+          found = ts_node_is_null(fallback) ? one({ValueKind::kNone, "None", node, scope, at})
+                                            : evaluate(fallback, scope, at, depth + 1);
+        }
+        out.add(std::move(found));
+      }
+      return out;
+    }
+  }
+  Values callees = evaluate(callee, scope, at, depth + 1);
+  Values out;
+  out.unknown = callees.unknown;
+  for (const Value& c : callees.items) {
+    switch (c.kind) {
+      case ValueKind::kClass: {
+        Value v{ValueKind::kInstance, {}, c.node, c.scope, at};
+        v.creation = node;
+        v.hops = c.hops;
+        out.items.push_back(std::move(v));
+        break;
+      }
+      case ValueKind::kImported: {
+        std::optional<std::string> made = factories_ ? factories_(c.text, c.bound) : std::nullopt;
+        if (!made && c.bound) {
+          out.unknown = true;
+          break;
+        }
+        // Calling an imported name makes an instance of it when it is a
+        // class; when it is a function, the "instance" matches no sink.
+        // Its scope is where the creating call is evaluated.
+        Value v{ValueKind::kInstance, made.value_or(c.text), c.node, scope, at};
+        v.creation = made ? TSNode{} : node;
+        v.hops = c.hops;
+        out.items.push_back(std::move(v));
+        break;
+      }
+      case ValueKind::kFunction:
+        out.add(returns_of(c, depth + 1));
+        break;
+      default:
+        out.unknown = true;
+    }
+  }
+  return out;
+}
+
+Values Evaluator::returns_of(const Value& function, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  std::optional<ScopeId> inner = m_.scope_of(function.node);
+  if (!inner) return Values::of_unknown();
+  if (ts_node_symbol(function.node) == s.lambda)
+    return evaluate(ts_node_child_by_field_id(function.node, f.body), *inner, ts_node_start_byte(function.node),
+                    depth + 1);
+  // Every `return` of the body, not of functions or classes nested in it.
+  Values out;
+  bool any = false;
+  std::vector<TSNode> stack{ts_node_child_by_field_id(function.node, f.body)};
+  while (!stack.empty()) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    if (ts_node_is_null(n)) continue;
+    TSSymbol k = ts_node_symbol(n);
+    if (k == s.function_definition || k == s.class_definition || k == s.lambda) continue;
+    if (k == s.return_statement) {
+      any = true;
+      TSNode value = ts_node_named_child(n, 0);
+      if (ts_node_is_null(value)) {
+        out.items.push_back({ValueKind::kNone, "None", n, *inner, 0});
+      } else {
+        out.add(with_hop(evaluate(value, *inner, ts_node_start_byte(n), depth + 1),
+                         {m_.span(n), "the call returns this value"}));
+      }
+      continue;
+    }
+    for (uint32_t i = 0, c = ts_node_named_child_count(n); i < c; ++i) stack.push_back(ts_node_named_child(n, i));
+    if (++steps_ > budget_.max_steps) return Values::of_unknown();
+  }
+  if (!any) return Values::of_unknown();
+  return out;
+}
+
+Values Evaluator::option_default(const Value&, std::string_view, int) { return Values::of_unknown(); }
+
+}  // namespace bindscan::flow

@@ -1,0 +1,140 @@
+// The value-flow layer of one file: answers "which values can reach this
+// expression" (see value.h) across names, parameters and their call sites,
+// functions' return values, class and instance attributes, dataclass fields,
+// literal containers and command-line option defaults. Rules ask it
+// questions; they do not walk trees.
+//
+// How a parameter gets its values: the argument at each call of the function
+// in the file that passes it (positional, keyword, `*` of a literal tuple,
+// `**` of a literal dict), plus its default when some call omits it or when
+// no call of the file calls the function (a public API's default is what its
+// callers get). Calls are found through the same evaluation (a call graph of
+// the file built once): `f(...)`, `self.m(...)`, `obj.m(...)` on instances of
+// classes of the file, `Class(...)` for `__init__`.
+//
+// An attribute of an instance of a class of the file is the union of every
+// write to it the file shows (`self.x = ...` in the class's methods, `obj.x =
+// ...` elsewhere); one write the analysis cannot evaluate makes it unknown.
+// Class attributes, nested classes and methods are read from the class body
+// and the bases of the file.
+//
+// Bounded: each question has a budget of hops, call sites and steps; past it
+// the answer is "unknown" (Values::unknown), never a guess. Cycles (recursion,
+// a = b; b = a) are unknown too.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "scanner/flow/value.h"
+#include "scanner/module.h"
+
+namespace bindscan::flow {
+
+// Which calls return instances of which classes, beyond calling a class:
+// `asyncio.get_running_loop` -> "asyncio.AbstractEventLoop". `method` is set
+// for a method on an instance ("zmq.Context.socket", "socket.socket.__enter__").
+using InstanceFactories = std::function<std::optional<std::string>(std::string_view qualified, bool method)>;
+
+struct Budget {
+  int max_depth = 32;         // nested evaluations for one question
+  size_t max_call_sites = 64;  // calls of one function considered
+  size_t max_values = 32;      // possibilities kept for one expression
+  size_t max_steps = 20000;    // evaluations for one question
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Module& module, InstanceFactories factories, Budget budget = {});
+
+  // What `expression`, evaluated at byte `at` of `scope`, may be.
+  Values values_of(TSNode expression, ScopeId scope, uint32_t at);
+  // The i-th element of a tuple or list value.
+  Values element(const Value& container, uint32_t index);
+  // The value under a constant string key of a dict value.
+  Values item(const Value& dict, std::string_view key);
+  // `object.name`.
+  Values attribute(const Value& object, std::string_view name);
+
+  // The argument a call passes for slot (position, keyword), looking through
+  // `*` of literal tuples and `**` of literal dicts. `found` is false when the
+  // call does not pass it; `known` is false when a splat may pass it.
+  struct Argument {
+    TSNode node{};
+    ScopeId scope = kModuleScope;  // where `node` is evaluated (a splatted literal's scope)
+    uint32_t at = 0;
+    bool found = false;
+    bool known = true;
+    TSNode written{};  // what the call itself has there: `node`, or the `*`/`**` splat that supplies it
+  };
+  Argument argument(TSNode call, ScopeId scope, int position, std::string_view keyword);
+
+  // The class_definition whose method `function` is, if it is one.
+  std::optional<TSNode> enclosing_class(ScopeId function_scope) const;
+
+  const Module& module() const { return m_; }
+
+ private:
+  class Question;
+  struct Edge {
+    TSNode call;
+    ScopeId scope;
+    bool bound;  // self is passed implicitly
+  };
+  struct Parameter {
+    TSNode node{};  // the parameter as written
+    int position = -1;  // among positional parameters; -1 for keyword-only
+    bool variadic = false;  // *args or **kwargs
+    TSNode default_value{};
+    TSNode annotation{};
+  };
+
+  Values evaluate(TSNode expression, ScopeId scope, uint32_t at, int depth);
+  Values evaluate_uncached(TSNode expression, ScopeId scope, uint32_t at, int depth);
+  Values name(TSNode identifier, ScopeId scope, uint32_t at, int depth);
+  Values attribute_of(const Value& object, std::string_view name, int depth);
+  Values class_member(TSNode definition, ScopeId class_parent, std::string_view name, bool through_instance,
+                      int depth);
+  Values instance_member(const Value& instance, std::string_view name, int depth);
+  Values subscript(TSNode node, ScopeId scope, uint32_t at, int depth);
+  Values call(TSNode node, ScopeId scope, uint32_t at, int depth);
+  Values returns_of(const Value& function, int depth);
+  Values parameter(TSNode definition, std::string_view name, int depth);
+  Values element_of(const Value& container, uint32_t index, int depth);
+  Values item_of(const Value& dict, std::string_view key, int depth);
+  Values option_default(const Value& namespace_value, std::string_view name, int depth);
+
+  std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
+  const std::vector<Edge>& calls_of(TSNode definition);
+  void build_call_graph();
+  bool is_dataclass(TSNode definition, ScopeId scope);
+  std::optional<std::string> constant_key(TSNode node, ScopeId scope, uint32_t at, int depth);
+  void cap(Values& values) const;
+
+  const Module& m_;
+  InstanceFactories factories_;
+  Budget budget_;
+  size_t steps_ = 0;      // spent on the current question
+  int questions_ = 0;     // nesting of public calls
+  bool building_ = false;
+  bool graph_built_ = false;
+  std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
+  struct Key {
+    uintptr_t node;
+    ScopeId scope;
+    uint32_t at;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.node * 31 + k.scope * 17 + k.at; }
+  };
+  std::unordered_map<Key, Values, KeyHash> memo_;
+  std::unordered_set<Key, KeyHash> in_progress_;
+};
+
+}  // namespace bindscan::flow

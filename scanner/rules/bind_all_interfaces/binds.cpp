@@ -1,0 +1,621 @@
+#include "scanner/rules/bind_all_interfaces/binds.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "scanner/address.h"
+#include "scanner/flow/evaluator.h"
+#include "scanner/rules/bind_all_interfaces/sinks.h"
+#include "scanner/values.h"
+
+namespace bindscan::rules::binds {
+namespace {
+
+using sinks::AddressShape;
+using sinks::CalleeKind;
+using sinks::Sink;
+
+// Sinks and factories of every table, by canonical qualified name.
+struct Index {
+  std::unordered_map<std::string_view, const Sink*> sinks;
+  std::unordered_map<std::string_view, const sinks::Factory*> factories;
+  std::unordered_set<std::string_view> last_names;  // "TCPServer", "bind", "create_server", ...
+  std::vector<const sinks::ModuleAlias*> aliases;
+  std::vector<const Sink*> all;
+};
+
+const Index& index() {
+  static const Index built = [] {
+    Index out;
+    for (const sinks::SinkTable* table : sinks::tables()) {
+      for (const Sink& sink : table->sinks) {
+        out.sinks.emplace(sink.name, &sink);
+        out.last_names.insert(sink.name.substr(sink.name.rfind('.') + 1));
+        out.all.push_back(&sink);
+      }
+      for (const sinks::Factory& factory : table->factories) out.factories.emplace(factory.callee, &factory);
+      for (const sinks::ModuleAlias& alias : table->module_aliases) out.aliases.push_back(&alias);
+    }
+    return out;
+  }();
+  return built;
+}
+
+// `qualified` with a module alias (Python 2, six.moves) replaced by the module it stands for.
+std::string canonical(std::string_view qualified) {
+  for (const sinks::ModuleAlias* alias : index().aliases) {
+    if (qualified.starts_with(alias->alias) && qualified.size() > alias->alias.size() &&
+        qualified[alias->alias.size()] == '.')
+      return std::string(alias->target) + std::string(qualified.substr(alias->alias.size()));
+  }
+  return std::string(qualified);
+}
+
+const Sink* find_sink(std::string_view qualified, CalleeKind kind) {
+  const auto& sinks = index().sinks;
+  auto it = sinks.find(canonical(qualified));
+  return it != sinks.end() && it->second->kind == kind ? it->second : nullptr;
+}
+
+const sinks::Factory* find_factory(std::string_view qualified, CalleeKind kind) {
+  const auto& factories = index().factories;
+  auto it = factories.find(canonical(qualified));
+  return it != factories.end() && it->second->kind == kind ? it->second : nullptr;
+}
+
+// Whether `text` contains `part`, found by memchr on its rarest byte:
+// string_view::find stops at every occurrence of the first byte instead.
+bool contains(std::string_view text, std::string_view part) {
+  // Rarer bytes first: fewer false starts for memchr.
+  constexpr std::string_view kRareFirst = "vkzqjxVKZQJXywbpgfm";
+  size_t anchor = 0;
+  for (char rare : kRareFirst)
+    if (size_t at = part.find(rare); at != std::string_view::npos) {
+      anchor = at;
+      break;
+    }
+  const char* const end = text.data() + text.size();
+  const char* from = text.data() + anchor;
+  while (from < end) {
+    const char* hit = static_cast<const char*>(std::memchr(from, part[anchor], static_cast<size_t>(end - from)));
+    if (hit == nullptr) return false;
+    const char* start = hit - anchor;
+    if (static_cast<size_t>(end - start) < part.size()) return false;  // no room left for `part`
+    if (std::string_view(start, part.size()) == part) return true;
+    from = hit + 1;
+  }
+  return false;
+}
+
+// Sound prefilter: the file can only reach a sink by naming every part of one
+// spelling of its qualified name (in imports or attribute access), or, for a
+// method, the method and a way to get an instance (the class or a factory).
+}  // namespace
+
+bool may_match(std::string_view source) {
+  bool gate = false;
+  for (std::string_view needle : sinks::gate_needles())
+    if ((gate = contains(source, needle))) break;
+  if (!gate) return false;
+  auto has = [source](std::string_view needle) { return source.find(needle) != std::string_view::npos; };
+  auto has_all_parts = [&has](std::string_view dotted) {
+    while (!dotted.empty()) {
+      size_t dot = dotted.find('.');
+      if (!has(dotted.substr(0, dot))) return false;
+      if (dot == std::string_view::npos) break;
+      dotted.remove_prefix(dot + 1);
+    }
+    return true;
+  };
+  auto names = [&](std::string_view qualified) {
+    if (has_all_parts(qualified)) return true;
+    for (const sinks::ModuleAlias* alias : index().aliases)
+      if (qualified.starts_with(alias->target) && qualified.size() > alias->target.size() &&
+          qualified[alias->target.size()] == '.' && has_all_parts(alias->alias) &&
+          has_all_parts(qualified.substr(alias->target.size() + 1)))
+        return true;
+    return false;
+  };
+  // A class's instances: the class named, or a factory that returns it named.
+  auto names_instance = [&](std::string_view cls) {
+    if (names(cls)) return true;
+    for (const auto& [callee, factory] : index().factories) {
+      if (factory->returns != cls) continue;
+      if (factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) return true;
+    }
+    return false;
+  };
+  for (const Sink* sink : index().all) {
+    if (sink->kind != CalleeKind::kMethod) {
+      if (names(sink->name)) return true;
+      continue;
+    }
+    size_t dot = sink->name.rfind('.');
+    if (has(sink->name.substr(dot + 1)) && names_instance(sink->name.substr(0, dot))) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// One value the host argument may hold.
+struct Host {
+  std::string text;    // the host (for "host:port" and URLs, the host part); "" for None and 0
+  TSNode literal{};    // what holds it: a string, `None`, `0`, `socket.INADDR_ANY`
+  std::vector<flow::Hop> hops;
+  std::optional<std::string> environment_variable;
+  enum Kind { kString, kNone, kZero } kind = kString;
+  // For strings: the whole decoded value and where the host sits in it, so a
+  // fix can keep the port and scheme.
+  std::string whole;
+  size_t host_begin = 0;
+  size_t host_end = 0;
+};
+
+// Where the host sits in "host:port", "[v6]:port", ":port" or a bare host.
+std::optional<std::pair<size_t, size_t>> host_in_host_port(std::string_view value, size_t from) {
+  std::string_view rest = value.substr(from);
+  if (rest.starts_with('[')) {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    return std::pair{from + 1, from + close};
+  }
+  size_t colon = rest.find(':');
+  if (colon != std::string_view::npos && rest.find(':', colon + 1) != std::string_view::npos)
+    return std::pair{from, value.size()};  // a bare IPv6 address
+  return std::pair{from, colon == std::string_view::npos ? value.size() : from + colon};
+}
+
+std::optional<std::pair<size_t, size_t>> host_in_url(std::string_view value) {
+  size_t scheme = value.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  size_t start = scheme + 3;
+  size_t path = value.find('/', start);
+  std::string_view authority = value.substr(0, path);
+  auto host = host_in_host_port(authority, start);
+  return host;
+}
+
+// Whether `host` means every interface for a sink that accepts `wildcards`.
+std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildcards) {
+  static constexpr AllInterfaces kStar{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
+  static constexpr AllInterfaces kNone{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
+  static constexpr AllInterfaces kZero{AddressFamily::kIPv4, "INADDR_ANY (0.0.0.0)", "127.0.0.1"};
+  switch (host.kind) {
+    case Host::kNone: return wildcards & sinks::kNoneHost ? std::optional(kNone) : std::nullopt;
+    case Host::kZero: return wildcards & sinks::kZero ? std::optional(kZero) : std::nullopt;
+    case Host::kString: break;
+  }
+  if (host.text.empty()) return wildcards & sinks::kEmptyHost ? all_interfaces("") : std::nullopt;
+  if (host.text == "*") return wildcards & sinks::kStar ? std::optional(kStar) : std::nullopt;
+  return all_interfaces(host.text);
+}
+
+std::optional<std::string> made_by_factory(std::string_view qualified, bool method) {
+  const sinks::Factory* factory = find_factory(qualified, method ? CalleeKind::kMethod : CalleeKind::kFunction);
+  if (factory == nullptr) return std::nullopt;
+  return std::string(factory->returns);
+}
+
+class Checker {
+ public:
+  Checker(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out)
+      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(module, made_by_factory) {}
+
+  void run() {
+    for (const CallSite& call : m_.calls()) check(call);
+  }
+
+ private:
+  struct Server {
+    const Sink* sink = nullptr;
+    std::string display;  // what the message calls it
+    std::string library;  // the library class or function it is or derives from
+    bool moves_address = false;  // a class of this file whose __init__ takes the address its own way
+  };
+
+  // A sink that a call reaches.
+  struct Target {
+    Server server;
+    int offset = 0;               // arguments before the sink's own (self, in Base.__init__(self, ...))
+    std::vector<flow::Hop> hops;  // how the callee was reached
+  };
+
+  Server server_for(const Reference& reference, int depth = 0) {
+    if (!reference.qualified.empty()) {
+      const Sink* sink = find_sink(reference.qualified, CalleeKind::kConstructor);
+      if (sink == nullptr) sink = find_sink(reference.qualified, CalleeKind::kFunction);
+      if (sink == nullptr) return {};
+      return {sink, reference.qualified, reference.qualified};
+    }
+    if (ts_node_is_null(reference.local_class) || depth > Module::kMaxHops) return {};
+    auto key = reinterpret_cast<uintptr_t>(reference.local_class.id);
+    if (auto it = classes_.find(key); it != classes_.end()) return it->second;
+    classes_[key] = {};  // a cycle through this class resolves to "not a server"
+    Server server = subclass(reference.local_class, reference.class_scope, depth);
+    classes_[key] = server;
+    return server;
+  }
+
+  // A class of this file is a server when one of its bases is, unless it
+  // switches to Unix domain sockets or replaces server_bind with code that
+  // does not call a server_bind of its bases (test doubles do).
+  Server subclass(TSNode definition, ScopeId scope, int depth) {
+    const auto& g = m_.grammar();
+    std::string name(m_.text(ts_node_child_by_field_id(definition, g.field.name)));
+    if (unix_domain(definition) || overrides_bind(definition)) return {};
+    TSNode bases = ts_node_child_by_field_id(definition, g.field.superclasses);
+    if (ts_node_is_null(bases)) return {};
+    for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
+      TSNode base = ts_node_named_child(bases, i);
+      if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
+      Server parent = server_for(m_.resolve(base, scope, ts_node_start_byte(definition)), depth + 1);
+      if (parent.sink != nullptr && parent.sink->kind == CalleeKind::kConstructor) {
+        auto body = m_.scope_of(definition);
+        bool own_init = body && m_.bindings(*body, "__init__") != nullptr;
+        return {parent.sink, name + " (a subclass of " + parent.library + ")", parent.library,
+                own_init || parent.moves_address};
+      }
+    }
+    return {};
+  }
+
+  bool overrides_bind(TSNode definition) const {
+    auto scope = m_.scope_of(definition);
+    if (!scope) return false;
+    const auto* methods = m_.bindings(*scope, "server_bind");
+    if (methods == nullptr) return false;
+    TSNode method = methods->back().statement;
+    if (ts_node_symbol(method) != m_.grammar().sym.function_definition) return false;
+    return m_.text(method).find(".server_bind(") == std::string_view::npos;
+  }
+
+  bool unix_domain(TSNode definition) const {
+    auto scope = m_.scope_of(definition);
+    if (!scope) return false;
+    const auto* family = m_.bindings(*scope, "address_family");
+    if (family == nullptr || family->back().kind != BindingKind::kAssignment) return false;
+    // Also when `socket` is not imported here: the name alone says what is meant.
+    std::string_view value = m_.text(family->back().value);
+    return value == "AF_UNIX" || value.ends_with(".AF_UNIX");
+  }
+
+  // Whether the instance passes the sink's filter (raw sockets: IP families only).
+  // `instance`: the bound method value, which keeps its instance's creation
+  // and the scope that creation is evaluated in.
+  bool passes_filter(const Sink& sink, const flow::Value& instance) {
+    if (sink.filter == sinks::InstanceFilter::kAny) return true;
+    TSNode creation = instance.creation;
+    ScopeId scope = instance.scope;
+    if (ts_node_is_null(creation)) return false;  // how it was made is unknown
+    flow::Evaluator::Argument family = flow_.argument(creation, scope, 0, "family");
+    if (!family.known) return false;
+    if (!family.found) return !flow_.argument(creation, scope, 3, "fileno").found;
+    flow::Values values = flow_.values_of(family.node, family.scope, family.at);
+    if (values.unknown || values.items.empty()) return false;
+    return std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
+      return v.kind == flow::ValueKind::kImported && (v.text == "socket.AF_INET" || v.text == "socket.AF_INET6");
+    });
+  }
+
+  // The sinks a call reaches: by its callee's values, and the constructor
+  // calls of a server subclass (super().__init__(...), Base.__init__(self, ...)).
+  std::vector<Target> targets(const CallSite& call) {
+    const auto& g = m_.grammar();
+    uint32_t at = ts_node_start_byte(call.node);
+    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    std::vector<Target> out;
+    auto add = [&out](Target target) {
+      for (const Target& t : out)
+        if (t.server.sink == target.server.sink && t.offset == target.offset) return;
+      out.push_back(std::move(target));
+    };
+    if (ts_node_symbol(callee) == g.sym.attribute &&
+        m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) == "__init__") {
+      init_targets(call, ts_node_child_by_field_id(callee, g.field.object), add);
+      return out;
+    }
+    // `o.m(...)` reaches a sink only when m is a sink's own name or names a
+    // class of this file (a subclass, a nested class): skip the rest cheaply.
+    if (ts_node_symbol(callee) == g.sym.attribute) {
+      std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
+      if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
+    }
+    flow::Values callees = flow_.values_of(callee, call.scope, at);
+    for (const flow::Value& v : callees.items) {
+      if (v.kind == flow::ValueKind::kImported && !v.bound) {
+        Server server = server_for({v.text, {}, kModuleScope});
+        if (server.sink != nullptr) add({server, 0, v.hops});
+      } else if (v.kind == flow::ValueKind::kImported) {
+        const Sink* sink = find_sink(v.text, CalleeKind::kMethod);
+        if (sink != nullptr && passes_filter(*sink, v))
+          add({{sink, v.text, v.text}, 0, v.hops});
+      } else if (v.kind == flow::ValueKind::kClass) {
+        Server server = server_for({{}, v.node, v.scope});
+        // A subclass whose __init__ takes the address its own way is judged
+        // at its super().__init__ call, where the address reaches the library.
+        if (server.sink != nullptr && !server.moves_address) add({server, 0, v.hops});
+      }
+    }
+    return out;
+  }
+
+  template <typename Add>
+  void init_targets(const CallSite& call, TSNode object, Add&& add) {
+    const auto& g = m_.grammar();
+    uint32_t at = ts_node_start_byte(call.node);
+    // super().__init__(...) in a method of a server subclass: its first server base.
+    if (ts_node_symbol(object) == g.sym.call &&
+        m_.text(ts_node_child_by_field_id(object, g.field.function)) == "super") {
+      std::optional<TSNode> cls = std::nullopt;
+      for (ScopeId s = call.scope;; s = m_.parent_scope(s)) {
+        if ((cls = flow_.enclosing_class(s)) || s == kModuleScope) break;
+      }
+      if (!cls) return;
+      TSNode bases = ts_node_child_by_field_id(*cls, g.field.superclasses);
+      if (ts_node_is_null(bases)) return;
+      auto body = m_.scope_of(*cls);
+      if (!body) return;
+      for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
+        TSNode base = ts_node_named_child(bases, i);
+        if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
+        Server server = server_for(m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(*cls)));
+        if (server.sink == nullptr) continue;
+        if (!server.moves_address) add(Target{server, 0, {}});
+        return;
+      }
+      return;
+    }
+    // Base.__init__(self, address, ...): self is passed explicitly.
+    flow::Values bases = flow_.values_of(object, call.scope, at);
+    for (const flow::Value& v : bases.items) {
+      Server server;
+      if (v.kind == flow::ValueKind::kImported && !v.bound) server = server_for({v.text, {}, kModuleScope});
+      if (v.kind == flow::ValueKind::kClass) server = server_for({{}, v.node, v.scope});
+      if (server.sink != nullptr && server.sink->kind == CalleeKind::kConstructor && !server.moves_address)
+        add(Target{server, 1, v.hops});
+    }
+  }
+
+  void check(const CallSite& call) {
+    for (const Target& target : targets(call)) judge(call, target);
+  }
+
+  void judge(const CallSite& call, const Target& target) {
+    const Sink& sink = *target.server.sink;
+    uint32_t at = ts_node_start_byte(call.node);
+    if (const auto& replaced = sink.server_class) {
+      auto server_class = flow_.argument(call.node, call.scope, replaced->position + target.offset, replaced->keyword);
+      if (!server_class.known) return;
+      if (server_class.found) {
+        flow::Values classes = flow_.values_of(server_class.node, server_class.scope, server_class.at);
+        if (classes.unknown || classes.items.empty()) return;
+        for (const flow::Value& v : classes.items) {
+          Server replacement;
+          if (v.kind == flow::ValueKind::kImported && !v.bound) replacement = server_for({v.text, {}, kModuleScope});
+          if (v.kind == flow::ValueKind::kClass) replacement = server_for({{}, v.node, v.scope});
+          if (replacement.sink == nullptr) return;
+        }
+      }
+    }
+    bool any_address = false, address_unknown = false;
+    for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
+      if (address == nullptr) continue;
+      int position = address->slot.position < 0 ? -1 : address->slot.position + target.offset;
+      flow::Evaluator::Argument argument = flow_.argument(call.node, call.scope, position, address->slot.keyword);
+      if (!argument.known) address_unknown = true;
+      if (!argument.found) continue;
+      any_address = true;
+      if (what_ == Report::kWildcardHost) judge_address(target, *address, argument, sink.wildcards);
+    }
+    (void)at;
+    if (what_ == Report::kDefaultHost && !any_address && !address_unknown && sink.default_host)
+      report_default(call, target);
+  }
+
+  void judge_address(const Target& target, const sinks::Address& address, const flow::Evaluator::Argument& argument,
+                     sinks::Wildcards wildcards) {
+    flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
+    std::vector<std::pair<Host, AllInterfaces>> wild;
+    bool other = values.unknown;
+    auto judge_host = [&](const flow::Value& value) {
+      std::optional<Host> host = host_of(value, address.shape);
+      std::optional<AllInterfaces> meaning = host ? meaning_of(*host, wildcards) : std::nullopt;
+      if (meaning) {
+        wild.emplace_back(std::move(*host), *meaning);
+      } else {
+        other = true;
+      }
+    };
+    auto consider = [&](const flow::Value& value) {
+      if (address.shape != AddressShape::kHostPortTuple) return judge_host(value);
+      // (host, port[, flowinfo, scope_id]): each value the host may have.
+      uint32_t size = value.kind == flow::ValueKind::kTuple ? ts_node_named_child_count(value.node) : 0;
+      if (size < 2 || size > 4) {
+        other = true;
+        return;
+      }
+      flow::Values hosts = flow_.element(value, 0);
+      other |= hosts.unknown;
+      for (const flow::Value& host : hosts.items) judge_host(host);
+    };
+    for (const flow::Value& value : values.items) {
+      bool sequence = value.kind == flow::ValueKind::kList ||
+                      (value.kind == flow::ValueKind::kTuple && address.shape != AddressShape::kHostPortTuple);
+      if (!sequence || !address.or_list) {
+        consider(value);
+        continue;
+      }
+      for (uint32_t i = 0, n = ts_node_named_child_count(value.node); i < n && i < 16; ++i) {
+        flow::Values elements = flow_.element(value, i);
+        other |= elements.unknown;
+        for (const flow::Value& e : elements.items) consider(e);
+      }
+    }
+    if (wild.empty()) return;
+    report(target, argument.written, wild, other);
+  }
+
+  // The host that `value` carries in `shape` (for a tuple: `value` is its host element).
+  std::optional<Host> host_of(const flow::Value& value, AddressShape shape) {
+    std::optional<Host> host = host_value(value);
+    if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
+      return host;
+    auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
+    if (!range) return std::nullopt;
+    host->host_begin = range->first;
+    host->host_end = range->second;
+    host->text = host->whole.substr(range->first, range->second - range->first);
+    return host;
+  }
+
+  // A host as a string, None, or the integer INADDR_ANY.
+  static std::optional<Host> host_value(const flow::Value& value) {
+    Host host;
+    host.literal = value.node;
+    host.hops = value.hops;
+    switch (value.kind) {
+      case flow::ValueKind::kString:
+        host.text = value.text;
+        host.whole = value.text;
+        host.host_end = value.text.size();
+        host.environment_variable = value.environment_variable;
+        return host;
+      case flow::ValueKind::kNone:
+        host.kind = Host::kNone;
+        return host;
+      case flow::ValueKind::kInt:
+        if (value.text != "0") return std::nullopt;
+        host.kind = Host::kZero;
+        return host;
+      case flow::ValueKind::kImported:
+        if (value.text != "socket.INADDR_ANY" || value.bound) return std::nullopt;
+        host.kind = Host::kZero;
+        return host;
+      default:
+        return std::nullopt;
+    }
+  }
+
+  void report(const Target& target, TSNode argument, const std::vector<std::pair<Host, AllInterfaces>>& wild,
+              bool other) {
+    const auto& [host, meaning] = wild.front();
+    const std::string& display = target.server.display;
+    std::string spelling = quoted(m_.text(host.literal));
+    Finding finding;
+    finding.rule_id = std::string(rule_id_);
+    finding.span = m_.span(argument);
+    finding.sink = display;
+    std::string_view what = host.kind == Host::kString ? "host" : "host value";
+    std::string listens = other ? " may listen on all network interfaces" : " listens on all network interfaces";
+    if (host.environment_variable) {
+      std::string variable = host.environment_variable->empty() ? "the environment variable"
+                                                                : *host.environment_variable;
+      finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) +
+                        " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
+                        std::string(meaning.loopback) + " or a specific address as the default.";
+    } else {
+      finding.message = display + listens + ": " + std::string(what) + " " + spelling + " is " +
+                        std::string(meaning.meaning) + (other ? " on one of the paths that reach it" : "") +
+                        ". Bind to " + std::string(meaning.loopback) +
+                        " or the specific address that must be reachable.";
+    }
+    if (other) finding.level = Level::kNote;
+    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    Fix fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead", {}};
+    for (const auto& [h, m] : wild) {
+      for (const flow::Hop& hop : h.hops) {
+        RelatedLocation related{hop.span, hop.message};
+        if (std::find(finding.related.begin(), finding.related.end(), related) == finding.related.end())
+          finding.related.push_back(std::move(related));
+      }
+      std::optional<std::string> text = replacement(h, m.loopback);
+      if (!text) continue;
+      TextEdit edit{m_.span(h.literal), std::move(*text)};
+      if (std::find(fix.edits.begin(), fix.edits.end(), edit) == fix.edits.end()) fix.edits.push_back(std::move(edit));
+    }
+    if (!fix.edits.empty()) finding.fix = std::move(fix);
+    out_.push_back(std::move(finding));
+  }
+
+  void report_default(const CallSite& call, const Target& target) {
+    const Sink& sink = *target.server.sink;
+    std::optional<AllInterfaces> meaning = all_interfaces(*sink.default_host);
+    if (*sink.default_host == "*" || !meaning) meaning = AllInterfaces{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
+    TSNode callee = ts_node_child_by_field_id(call.node, m_.grammar().field.function);
+    Finding finding;
+    finding.rule_id = std::string(rule_id_);
+    finding.span = m_.span(callee);
+    finding.sink = target.server.display;
+    finding.message = target.server.display + " listens on all network interfaces: called without a host, it binds " +
+                      "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
+                      std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +
+                      "\" or the specific address that must be reachable.";
+    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    // The fix adds the keyword before the closing parenthesis.
+    TSNode arguments = ts_node_child_by_field_id(call.node, m_.grammar().field.arguments);
+    std::string_view keyword = sink.address.slot.keyword;
+    if (!keyword.empty() && !ts_node_is_null(arguments) && ts_node_symbol(arguments) == m_.grammar().sym.argument_list) {
+      std::string_view written = m_.text(arguments);
+      size_t inside = written.find_last_not_of(" \t\r\n", written.size() - 2);
+      bool empty = inside == 0;  // only "("
+      bool trailing_comma = !empty && written[inside] == ',';
+      Span at = m_.span(arguments);
+      Span end{at.end - 1, at.end - 1, at.stop, at.stop};
+      end.start.column = end.stop.column = at.stop.column - 1;
+      std::string text = std::string(empty || trailing_comma ? "" : ", ") + std::string(keyword) + "=\"" +
+                         std::string(meaning->loopback) + "\"";
+      finding.fix = Fix{"Pass " + std::string(keyword) + "=\"" + std::string(meaning->loopback) + "\" (loopback)",
+                        {{end, std::move(text)}}};
+    }
+    out_.push_back(std::move(finding));
+  }
+
+  // The literal as written, shortened for a message.
+  static std::string quoted(std::string_view literal) {
+    constexpr size_t kMax = 40;
+    if (literal.size() <= kMax) return std::string(literal);
+    return std::string(literal.substr(0, kMax)) + "...";
+  }
+
+  // `host.literal` rewritten to name `loopback`, in the same quotes (bytes
+  // stay bytes), keeping a port or scheme around the host.
+  std::optional<std::string> replacement(const Host& host, std::string_view loopback) const {
+    const auto& g = m_.grammar();
+    if (host.kind != Host::kString) return "\"" + std::string(loopback) + "\"";
+    std::string value =
+        host.whole.substr(0, host.host_begin) + std::string(loopback) + host.whole.substr(host.host_end);
+    // The rest of the value is re-written as decoded: only when that needs no escaping.
+    if (value.find_first_of("'\"\\\n\r") != std::string::npos) return std::nullopt;
+    TSNode literal = host.literal;
+    TSSymbol kind = ts_node_symbol(literal);
+    if (kind != g.sym.string && kind != g.sym.concatenated_string) return std::nullopt;
+    TSNode first = kind == g.sym.concatenated_string ? ts_node_named_child(literal, 0) : literal;
+    std::string_view start = m_.text(ts_node_named_child(first, 0));
+    size_t quote = start.find_first_of("'\"");
+    std::string prefix;
+    for (char c : start.substr(0, quote))
+      if (c == 'b' || c == 'B') prefix += c;
+    std::string quotes(quote == std::string_view::npos ? std::string_view("\"") : start.substr(quote));
+    return prefix + quotes + value + quotes;
+  }
+
+  const Module& m_;
+  Report what_;
+  std::string_view rule_id_;
+  std::vector<Finding>& out_;
+  flow::Evaluator flow_;
+  std::unordered_map<uintptr_t, Server> classes_;
+};
+
+}  // namespace
+
+void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out) {
+  Checker(module, what, rule_id, out).run();
+}
+
+}  // namespace bindscan::rules::binds

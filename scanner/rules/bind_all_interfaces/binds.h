@@ -1,0 +1,28 @@
+// The judge shared by the two bind rules: finds the calls of the sink table
+// (sinks.h) in a file, through the value flow (scanner/flow/), and reports
+//  - kWildcardHost (bind-all-interfaces): an address that is every interface;
+//  - kDefaultHost (bind-all-interfaces-by-default): a call that leaves the
+//    address out of an API whose default is every interface.
+//
+// "Must" and "may": a finding's level is the rule's default when every value
+// that reaches the address is a wildcard; when other values (or values the
+// code does not show) reach it too, the finding is a note, and each path to a
+// wildcard is a related location.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "scanner/finding.h"
+#include "scanner/module.h"
+
+namespace bindscan::rules::binds {
+
+enum class Report { kWildcardHost, kDefaultHost };
+
+// Sound prefilter over the sink table (see sinks.h).
+bool may_match(std::string_view source);
+
+void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out);
+
+}  // namespace bindscan::rules::binds
