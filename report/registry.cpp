@@ -38,12 +38,14 @@ std::string format_names() {
   return names;
 }
 
-std::vector<Entry> entries(const Report& report, bool with_suppressed) {
+std::vector<Entry> entries(const Report& report, bool with_suppressed, bool with_unchanged) {
   std::vector<Entry> out;
   for (size_t i = 0; i < report.log.files.size(); ++i) {
     const sarif::FileResults& file = report.log.files[i];
     for (const sarif::LocatedFinding& located : file.findings)
-      if (with_suppressed || !located.finding.suppression) out.push_back({&file, &located});
+      if ((with_suppressed || !located.finding.suppression) &&
+          (with_unchanged || located.baseline_state != "unchanged"))
+        out.push_back({&file, &located});
   }
   const auto key = [](const Entry& e) {
     const sarif::Region& r = e.located->region;

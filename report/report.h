@@ -14,11 +14,13 @@
 //   text    path:line:col: rule message, for people
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sarif/baseline.h"
 #include "sarif/writer.h"
 
 namespace bindscan::report {
@@ -30,6 +32,10 @@ struct Report {
   // show_suppressed is set or the format has its own way to mark them).
   sarif::SarifLog log;
   int files_scanned = 0;
+  // Set after a comparison with a baseline (--baseline): findings carry
+  // baseline_state, log.absent_results the ones gone. Formats other than
+  // sarif and json then list only new findings.
+  std::optional<sarif::BaselineCounts> baseline;
   bool show_suppressed = false;  // list suppressed findings too (marked as such)
   bool color = false;            // ANSI colours; only the text format uses it
 };
@@ -60,8 +66,9 @@ struct Entry {
 };
 
 // The findings a format lists, in output order (path, line, column, rule):
-// suppressed ones only when `with_suppressed`.
-std::vector<Entry> entries(const Report& report, bool with_suppressed);
+// suppressed ones only when `with_suppressed`; after a baseline comparison
+// the unchanged ones only when `with_unchanged`.
+std::vector<Entry> entries(const Report& report, bool with_suppressed, bool with_unchanged = false);
 
 // The level of a finding: its own (Finding::level, a "may" finding) or else
 // its rule's effective level in report.log.rules; kWarning for an unknown rule.

@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "sarif/location.h"
 #include "report/report.h"
+#include "sarif/baseline.h"
 #include "sarif/writer.h"
 #include "scanner/scan.h"
 
@@ -48,6 +49,9 @@ options:
   --config FILE               read settings from FILE instead of the nearest
                               .bindscan.toml or pyproject.toml [tool.bindscan]
   --isolated                  ignore configuration files
+  --baseline FILE             compare with a SARIF file of an earlier scan: only
+                              findings not in it are reported and counted
+  --write-baseline FILE       also write this scan's SARIF to FILE, for --baseline
   -j, --jobs N                parallel workers (default: all cores)
   --max-file-size BYTES       skip larger files with a notification (default: 67108864)
   --show-suppressed           also report findings silenced by comments
@@ -71,6 +75,8 @@ struct Config {
   uint64_t max_file_size = 64ull << 20;
   bool show_suppressed = false;
   bool exit_zero = false;
+  std::string baseline;        // --baseline
+  std::string write_baseline;  // --write-baseline
   std::string config_file;  // --config
   bool isolated = false;    // --isolated
 };
@@ -89,7 +95,7 @@ std::optional<uint64_t> parse_number(std::string_view text) {
 std::variant<Config, UsageError> parse(Args args) {
   static constexpr std::string_view kFlags[] = {
       "--format", "--output",        "--sarif-output",    "--category",  "--root",   "--exclude", "--jobs",
-      "--max-file-size", "--show-suppressed", "--exit-zero", "--config", "--isolated", "--help"};
+      "--max-file-size", "--show-suppressed", "--exit-zero", "--config", "--isolated", "--baseline", "--write-baseline", "--help"};
   Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -119,6 +125,10 @@ std::variant<Config, UsageError> parse(Args args) {
       config.exit_zero = true;
     } else if (flag == "--isolated") {
       config.isolated = true;
+    } else if (flag == "--baseline" || flag == "--write-baseline") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      (flag == "--baseline" ? config.baseline : config.write_baseline) = *v;
     } else if (flag == "--config") {
       auto v = value();
       if (!v || v->empty()) return needs("a file name");
@@ -313,8 +323,9 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   const Config& config = std::get<Config>(parsed);
   std::string started = utc_now();
   // Opened before scanning, so an unwritable path fails at once.
-  std::unique_ptr<OutputFile> output, sarif_output;
-  for (auto [path, file] : {std::pair{&config.output, &output}, std::pair{&config.sarif_output, &sarif_output}}) {
+  std::unique_ptr<OutputFile> output, sarif_output, baseline_output;
+  for (auto [path, file] : {std::pair{&config.output, &output}, std::pair{&config.sarif_output, &sarif_output},
+                            std::pair{&config.write_baseline, &baseline_output}}) {
     if (path->empty()) continue;
     auto opened = OutputFile::open(*path);
     if (!opened) {
@@ -326,6 +337,21 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
 
   auto configs = load_configs(config, err);
   if (!configs) return kExitError;
+  std::optional<sarif::Baseline> baseline;
+  if (!config.baseline.empty()) {
+    std::string text, error;
+    if (read_file(config.baseline, 1ull << 30, text, error) != ReadStatus::kOk) {
+      err << "bindscan scan: cannot read the baseline " << config.baseline << ": "
+          << (error.empty() ? "larger than 1 GiB" : error) << '\n';
+      return kExitError;
+    }
+    auto loaded = sarif::parse_baseline(text, config.baseline);
+    if (!loaded) {
+      err << "bindscan scan: " << loaded.error().message << '\n';
+      return kExitError;
+    }
+    baseline = std::move(*loaded);
+  }
   // One run has one rule table (SARIF rules, levels), so every PATH's
   // configuration must agree on it.
   const std::vector<RuleInfo> rules = config::effective_rules(*configs->front(), all_rules());
@@ -385,6 +411,16 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   log.start_time_utc = started;
   log.end_time_utc = utc_now();
 
+  if (baseline_output) {
+    // The baseline file is this scan as it is, without a comparison.
+    if (Status written = baseline_output->commit(sarif::write_sarif(log)); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
+      return kExitError;
+    }
+  }
+  if (baseline) {
+    report.baseline = sarif::compare_with_baseline(log, *baseline);
+  }
   report.files_scanned = static_cast<int>(walked.files.size());
   report.show_suppressed = config.show_suppressed;
   report.color = use_color(config);
@@ -409,9 +445,16 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   if (config.format->name == "text" || !config.output.empty())
     err << "bindscan: " << reported << (reported == 1 ? " finding" : " findings") << " in " << walked.files.size()
         << (walked.files.size() == 1 ? " file" : " files")
-        << (suppressed ? " (" + std::to_string(suppressed) + " suppressed)" : std::string()) << '\n';
+        << (suppressed ? " (" + std::to_string(suppressed) + " suppressed)" : std::string())
+        << (report.baseline ? "; against the baseline: " + std::to_string(report.baseline->new_findings) + " new, " +
+                                  std::to_string(report.baseline->unchanged) + " unchanged, " +
+                                  std::to_string(report.baseline->absent) + " absent"
+                            : std::string())
+        << '\n';
   if (failed) return kExitError;
-  return reported > 0 && !config.exit_zero ? kExitFindings : kExitClean;
+  // With a baseline only new findings fail the scan.
+  const int counted = report.baseline ? report.baseline->new_findings : reported;
+  return counted > 0 && !config.exit_zero ? kExitFindings : kExitClean;
 }
 
 }  // namespace bindscan::cli

@@ -36,6 +36,7 @@ Json finding_json(const Report& report, const Entry& e) {
           {{"region", region(e.located->fix_regions[i])}, {"text", text(finding.fix->edits[i].replacement)}});
     out["fix"] = {{"description", text(finding.fix->description)}, {"edits", std::move(edits)}};
   }
+  if (!e.located->baseline_state.empty()) out["baseline_state"] = e.located->baseline_state;
   if (finding.suppression) {
     const bool external = finding.suppression->kind == SuppressionKind::kConfig;
     out["suppression"] = {{"kind", external ? "external" : "inSource"},
@@ -57,7 +58,7 @@ std::string write_json(const Report& report) {
                      {"cwe", rule.cwe}});
   Json findings = Json::array();
   int suppressed = 0, reported = 0;
-  for (const Entry& e : entries(report, true)) {
+  for (const Entry& e : entries(report, true, true)) {
     (e.located->finding.suppression ? suppressed : reported)++;
     if (report.show_suppressed || !e.located->finding.suppression) findings.push_back(finding_json(report, e));
   }
@@ -67,7 +68,7 @@ std::string write_json(const Report& report) {
     if (!n.path.empty()) notification["path"] = text(n.path);
     notifications.push_back(std::move(notification));
   }
-  const Json document = {
+  Json document = {
       {"schema_version", 1},
       {"tool", {{"name", sarif::kToolName}, {"version", version}, {"information_uri", sarif::kInformationUri}}},
       {"rules", std::move(rules)},
@@ -78,7 +79,12 @@ std::string write_json(const Report& report) {
         {"findings", reported},
         {"suppressed", suppressed},
         {"execution_successful", report.log.execution_successful}}}};
-  return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  Json& out = document;
+  if (report.baseline) {
+    out["summary"]["new"] = report.baseline->new_findings;
+    out["summary"]["absent"] = report.baseline->absent;
+  }
+  return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace bindscan::report

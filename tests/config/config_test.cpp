@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "tests/cli/run_command.h"
 #include "config/glob.h"
 #include "tests/sarif/sarif_validator.h"
 
@@ -172,17 +173,9 @@ TEST(ConfigApply, SeverityOverridesLevelAndSecuritySeverity) {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int status;
-  std::string out, err;
-};
-
-Ran run(int (*command)(cli::Args, std::ostream&, std::ostream&), std::vector<std::string> args) {
-  std::vector<std::string_view> views(args.begin(), args.end());
-  std::ostringstream out, err;
-  const int status = command(views, out, err);
-  return {status, out.str(), err.str()};
-}
+using cli::testing::Ran;
+using cli::testing::scan;
+using cli::testing::run_command;
 
 constexpr const char* kServer = "import socketserver\nsocketserver.TCPServer(('', 80), H)\n";
 
@@ -230,7 +223,7 @@ allow = [{ path = "docker/**", reason = "container entrypoint: the port is publi
     write(file, kServer);
   write("bin/serve",
         kServer);  // no extension, no shebang: only `include` makes it Python
-  const Ran plain = run(cli::run_scan, {"--root", dir_.string(), dir_.string()});
+  const Ran plain = scan({"--root", dir_.string(), dir_.string()});
   EXPECT_EQ(plain.status, cli::kExitFindings);
   EXPECT_THAT(plain.out, HasSubstr("app/server.py:2"));
   EXPECT_THAT(plain.out, HasSubstr("bin/serve:2"));
@@ -238,7 +231,7 @@ allow = [{ path = "docker/**", reason = "container entrypoint: the port is publi
   EXPECT_THAT(plain.err, HasSubstr("2 findings in 4 files (1 suppressed)"));
 
   const Ran shown =
-      run(cli::run_scan, {"--show-suppressed", "--format", "sarif", "--root", dir_.string(), dir_.string()});
+      scan({"--show-suppressed", "--format", "sarif", "--root", dir_.string(), dir_.string()});
   const auto results = nlohmann::json::parse(shown.out)["runs"][0]["results"];
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "docker/entrypoint.py");
@@ -246,7 +239,7 @@ allow = [{ path = "docker/**", reason = "container entrypoint: the port is publi
             (nlohmann::json{{"kind", "external"}, {"justification", "container entrypoint: the port is published"}}));
   EXPECT_THAT(sarif::testing::sarif_validation_errors(shown.out), IsEmpty());
 
-  const Ran isolated = run(cli::run_scan, {"--isolated", dir_.string()});
+  const Ran isolated = scan({"--isolated", dir_.string()});
   EXPECT_THAT(isolated.err,
               HasSubstr("4 findings in 4 files"));  // bin/serve is not Python without include
 }
@@ -254,20 +247,20 @@ allow = [{ path = "docker/**", reason = "container entrypoint: the port is publi
 TEST_F(ConfigFiles, SeverityReachesEveryFormat) {
   write(".bindscan.toml", "severity = { bind-all-interfaces = \"error\" }\n");
   write("a.py", kServer);
-  const auto sarif = nlohmann::json::parse(run(cli::run_scan, {"--format", "sarif", dir_.string()}).out);
+  const auto sarif = nlohmann::json::parse(scan({"--format", "sarif", dir_.string()}).out);
   const auto& rule = sarif["runs"][0]["tool"]["driver"]["rules"][0];
   EXPECT_EQ(rule["defaultConfiguration"]["level"], "error");
   EXPECT_EQ(rule["properties"]["security-severity"], "8.0");
   EXPECT_EQ(sarif["runs"][0]["results"][0]["level"], "error");
-  EXPECT_THAT(run(cli::run_scan, {"--format", "github", dir_.string()}).out, ::testing::StartsWith("::error "));
-  EXPECT_THAT(run(cli::run_scan, {"--format", "gitlab", dir_.string()}).out, HasSubstr("\"critical\""));
+  EXPECT_THAT(scan({"--format", "github", dir_.string()}).out, ::testing::StartsWith("::error "));
+  EXPECT_THAT(scan({"--format", "gitlab", dir_.string()}).out, HasSubstr("\"critical\""));
 }
 
 TEST_F(ConfigFiles, BrokenConfigurationStopsTheScanAndWritesNothing) {
   write("pyproject.toml", "[tool.bindscan]\nexlude = [\"x\"]\n");
   write("a.py", kServer);
   const fs::path output = dir_ / "report.sarif";
-  const Ran ran = run(cli::run_scan, {"--format", "sarif", "-o", output.string(), dir_.string()});
+  const Ran ran = scan({"--format", "sarif", "-o", output.string(), dir_.string()});
   EXPECT_EQ(ran.status, cli::kExitError);
   EXPECT_THAT(ran.err, HasSubstr((dir_ / "pyproject.toml").string() +
                                  ":2:1: key 'exlude': unknown key, did you mean 'exclude'?"));
@@ -276,11 +269,11 @@ TEST_F(ConfigFiles, BrokenConfigurationStopsTheScanAndWritesNothing) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()),
             2);  // no temporary file
   // --isolated ignores it; --config reads another file instead.
-  EXPECT_EQ(run(cli::run_scan, {"--isolated", dir_.string()}).status, cli::kExitFindings);
+  EXPECT_EQ(scan({"--isolated", dir_.string()}).status, cli::kExitFindings);
   write("other/strict.toml", "ignore = [\"bind-all-interfaces\"]\n");
-  EXPECT_EQ(run(cli::run_scan, {"--config", (dir_ / "other/strict.toml").string(), dir_.string()}).status,
+  EXPECT_EQ(scan({"--config", (dir_ / "other/strict.toml").string(), dir_.string()}).status,
             cli::kExitClean);
-  const Ran missing = run(cli::run_scan, {"--config", (dir_ / "nope.toml").string(), dir_.string()});
+  const Ran missing = scan({"--config", (dir_ / "nope.toml").string(), dir_.string()});
   EXPECT_EQ(missing.status, cli::kExitError);
   EXPECT_THAT(missing.err, HasSubstr("nope.toml: no such file"));
 }
@@ -289,16 +282,16 @@ TEST_F(ConfigFiles, ConfigCommandPrintsValuesAndWhereTheyCameFrom) {
   write("pyproject.toml",
         "[tool.bindscan]\n\nextend-exclude = [\"build\"]\nallow = [{ path = "
         "\"docker/**\", reason = \"say \\\"hi\\\"\" }]\n");
-  const Ran ran = run(cli::run_config, {dir_.string()});
+  const Ran ran = run_command(cli::run_config, {dir_.string()});
   EXPECT_EQ(ran.status, cli::kExitClean);
   const std::string file = (dir_ / "pyproject.toml").string();
   EXPECT_THAT(ran.out, HasSubstr("extend-exclude = [\"build\"]  # " + file + ":3\n"));
   EXPECT_THAT(ran.out, HasSubstr("exclude = [\".git\""));
   EXPECT_THAT(ran.out, HasSubstr("  # default\n"));
   EXPECT_THAT(ran.out, HasSubstr("{ path = \"docker/**\", reason = \"say \\\"hi\\\"\" },  # " + file + ":4\n"));
-  EXPECT_THAT(run(cli::run_config, {"--isolated", dir_.string()}).out, HasSubstr("# configuration: none (defaults)"));
+  EXPECT_THAT(run_command(cli::run_config, {"--isolated", dir_.string()}).out, HasSubstr("# configuration: none (defaults)"));
   write("pyproject.toml", "[tool.bindscan]\nselect = 1\n");
-  EXPECT_EQ(run(cli::run_config, {dir_.string()}).status, cli::kExitError);
+  EXPECT_EQ(run_command(cli::run_config, {dir_.string()}).status, cli::kExitError);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "tests/cli/run_command.h"
 #include "report/report.h"
 #include "tests/report/report_validator.h"
 #include "tests/sarif/sarif_test_util.h"
@@ -196,17 +197,9 @@ TEST(ReportFormats, GithubCommandsUseTheRulesLevel) {
 
 namespace fs = std::filesystem;
 
-struct Ran {
-  int status;
-  std::string out, err;
-};
-
-Ran scan(std::vector<std::string> args) {
-  std::vector<std::string_view> views(args.begin(), args.end());
-  std::ostringstream out, err;
-  const int status = cli::run_scan(views, out, err);
-  return {status, out.str(), err.str()};
-}
+using cli::testing::Ran;
+using cli::testing::scan;
+using cli::testing::run_command;
 
 class ScanFormats : public ::testing::Test {
  protected:
