@@ -260,8 +260,10 @@ class ModuleBuilder {
       open_scope(ScopeKind::kClass, scope, node, ts_node_is_null(body) ? node : body);
     } else if (k == s_.function_definition || k == s_.lambda) {
       TSNode name = ts_node_child_by_field_id(node, f_.name);
-      if (!ts_node_is_null(name))
+      if (!ts_node_is_null(name)) {
         bind(scope, name, {BindingKind::kUnknown, ts_node_end_byte(node), node, {}, {}});
+        ++m_.function_names_[m_.text(name)];
+      }
       ScopeId inner = open_scope(ScopeKind::kFunction, scope, node, node);
       bind_parameters(inner, ts_node_child_by_field_id(node, f_.parameters), node);
     } else if (k == s_.for_statement) {
@@ -275,6 +277,13 @@ class ModuleBuilder {
                            {}, true});
       } else {
         bind_unknown_names(scope, node, node, ts_node_start_byte(node));
+      }
+    } else if (k == s_.decorated_definition) {
+      TSNode definition = ts_node_child_by_field_id(node, f_.definition);
+      if (!ts_node_is_null(definition)) {
+        auto& list = m_.decorators_[node_key(definition)];
+        for (TSNode child : Module::named_children(node))
+          if (ts_node_symbol(child) == s_.decorator) list.push_back(child);
       }
     } else if (k == s_.global_statement || k == s_.nonlocal_statement) {
       for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
@@ -308,6 +317,19 @@ class ModuleBuilder {
 
 Module::Module(const Tree& tree) : tree_(tree), grammar_(python_grammar()) {
   ModuleBuilder(*this).build();
+}
+
+std::vector<TSNode> Module::named_children(TSNode node) {
+  std::vector<TSNode> out;
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(child)) out.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
+  return out;
 }
 
 std::string_view Module::text(TSNode node) const {

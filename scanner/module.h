@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "scanner/finding.h"
@@ -96,6 +97,20 @@ class Module {
   bool defines_class(std::string_view name) const {
     return std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end();
   }
+  // How many functions and methods of this file have this name.
+  size_t functions_named(std::string_view name) const {
+    auto it = function_names_.find(name);
+    return it == function_names_.end() ? 0 : it->second;
+  }
+  bool defines_function(std::string_view name) const { return functions_named(name) > 0; }
+  // The decorators of a function_definition or class_definition, as written ("@staticmethod").
+  const std::vector<TSNode>* decorators(TSNode definition) const {
+    auto it = decorators_.find(reinterpret_cast<uintptr_t>(definition.id));
+    return it == decorators_.end() ? nullptr : &it->second;
+  }
+  // The named children of `node`, found with a cursor (ts_node_named_child(i)
+  // walks from the first child each time: quadratic in loops).
+  static std::vector<TSNode> named_children(TSNode node);
   // The scope a node sits in (the innermost scope whose definition contains it).
   ScopeId parent_scope(ScopeId scope) const { return scopes_[scope].parent; }
   ScopeKind scope_kind(ScopeId scope) const { return scopes_[scope].kind; }
@@ -147,6 +162,8 @@ class Module {
   std::vector<CallSite> calls_;
   std::vector<AttributeWrite> attribute_writes_;
   std::vector<std::string_view> class_names_;
+  std::unordered_map<std::string_view, size_t> function_names_;
+  std::unordered_map<uintptr_t, std::vector<TSNode>> decorators_;  // definition node id -> decorators
   std::vector<Comment> comments_;
   Binding unknown_{};
 };

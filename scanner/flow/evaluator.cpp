@@ -1,6 +1,7 @@
 #include "scanner/flow/evaluator.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "scanner/values.h"
 
@@ -16,6 +17,26 @@ Values with_hop(Values values, Hop hop) {
   for (Value& v : values.items) v.hops.insert(v.hops.begin(), hop);
   return values;
 }
+
+// argparse's dest for an option: `dest=`, else the first long option without
+// its dashes ('-' -> '_'), else the first short one. Positional arguments
+// (always given) have no default that runs: none.
+std::optional<std::string> dest_of(const std::vector<std::string>& options, std::optional<std::string> dest) {
+  if (dest) return dest;
+  const std::string* chosen = nullptr;
+  for (const std::string& o : options) {
+    if (o.starts_with("--")) {
+      chosen = &o;
+      break;
+    }
+    if (o.starts_with("-") && chosen == nullptr) chosen = &o;
+  }
+  if (chosen == nullptr) return std::nullopt;
+  std::string name = chosen->substr(chosen->find_first_not_of('-'));
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
 
 }  // namespace
 
@@ -190,11 +211,8 @@ Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth)
   if (!ts_node_is_null(function_name) && m_.text(function_name) == text && found.scope != m_.scope_of(statement)) {
     // The function's own name, bound in the enclosing scope. A decorator
     // may replace the function: only staticmethod / classmethod keep it.
-    TSNode parent = ts_node_parent(statement);
-    if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
-      for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
-        TSNode decorator = ts_node_named_child(parent, i);
-        if (ts_node_symbol(decorator) != s.decorator) continue;
+    if (const auto* decorators = m_.decorators(statement)) {
+      for (TSNode decorator : *decorators) {
         std::string_view written = m_.text(decorator);
         if (written != "@staticmethod" && written != "@classmethod") return Values::of_unknown();
       }
@@ -256,7 +274,6 @@ std::optional<Evaluator::Parameter> Evaluator::find_parameter(TSNode definition,
 }
 
 Values Evaluator::parameter(TSNode definition, std::string_view name, int depth) {
-  const auto& s = m_.grammar().sym;
   std::optional<Parameter> p = find_parameter(definition, name);
   if (!p || p->variadic) return Values::of_unknown();
   std::optional<ScopeId> inner = m_.scope_of(definition);
@@ -265,11 +282,10 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
   // `self` / `cls`: the first parameter of a method.
   if (p->position == 0) {
     if (std::optional<TSNode> cls = enclosing_class(*inner)) {
-      TSNode parent = ts_node_parent(definition);
       bool is_static = false, is_classmethod = false;
-      if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
-        for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
-          std::string_view d = m_.text(ts_node_named_child(parent, i));
+      if (const auto* decorators = m_.decorators(definition)) {
+        for (TSNode decorator : *decorators) {
+          std::string_view d = m_.text(decorator);
           is_static |= d == "@staticmethod";
           is_classmethod |= d == "@classmethod";
         }
@@ -288,7 +304,42 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     Values values = evaluate(p->default_value, outer, ts_node_start_byte(definition), depth + 1);
     return with_hop(std::move(values), {m_.span(p->node), "parameter " + quoted + " takes its default " + std::string(why)});
   };
+  // click calls a command itself: the parameter holds its option's default.
+  if (const auto* decorators = m_.decorators(definition)) {
+    for (TSNode decorator : *decorators) {
+      TSNode call = ts_node_named_child(decorator, 0);
+      if (ts_node_is_null(call) || ts_node_symbol(call) != m_.grammar().sym.call) continue;
+      std::string q = m_.resolve(ts_node_child_by_field_id(call, m_.grammar().field.function), outer,
+                                 ts_node_start_byte(definition))
+                          .qualified;
+      if (q != "click.option") continue;
+      std::vector<std::string> options;
+      std::optional<std::string> explicit_name;
+      for (TSNode a : Module::named_children(ts_node_child_by_field_id(call, m_.grammar().field.arguments))) {
+        if (ts_node_symbol(a) != m_.grammar().sym.string) continue;
+        std::optional<std::string> text = decode_string(m_, a);
+        if (!text) continue;
+        (text->starts_with("-") ? options.push_back(*text) : (void)(explicit_name = *text));
+      }
+      std::optional<std::string> dest = dest_of(options, explicit_name);
+      if (!dest || *dest != name) continue;
+      Argument fallback = argument(call, outer, -1, "default");
+      if (!fallback.known || argument(call, outer, -1, "required").found) return Values::of_unknown();
+      std::string option = options.empty() ? std::string(name) : options.front();
+      for (const std::string& o : options)
+        if (o.starts_with("--")) option = o;
+      Values values = fallback.found ? evaluate(fallback.node, fallback.scope, fallback.at, depth + 1)
+                                     : one({ValueKind::kNone, "None", call, outer, 0});
+      for (Value& v : values.items) v.option = option;
+      return with_hop(std::move(values),
+                      {m_.span(call), "option `" + option + "` takes this default when it is not given"});
+    }
+  }
   const std::vector<Edge>& edges = calls_of(definition);
+  // A function the file also hands around (a callback, an alias) has callers
+  // the file does not show: their arguments are unknown.
+  bool escapes = this->escapes(definition, edges.size());
+  if (edges.empty() && escapes) return Values::of_unknown();
   if (edges.empty()) {
     if (!ts_node_is_null(p->default_value)) return default_values("(no call in this file passes it)");
     if (!ts_node_is_null(p->annotation)) {
@@ -323,8 +374,41 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
                      {m_.span(arg.node), "parameter " + quoted + " gets this argument"}));
   }
   if (defaulted) out.add(default_values("(a call omits it)"));
+  out.unknown |= escapes;
   return out;
 }
+
+bool Evaluator::escapes(TSNode definition, size_t calls) {
+  const auto& f = m_.grammar().field;
+  TSNode name = ts_node_child_by_field_id(definition, f.name);
+  if (ts_node_is_null(name)) return true;  // a lambda: called wherever it is passed
+  std::string_view text = m_.text(name);
+  if (text.starts_with("__") && text.ends_with("__")) return false;  // Python calls these itself
+  // Every mention of the name as a word outside comments (strings count,
+  // which only errs towards "unknown"), against the definitions plus the calls found.
+  auto [it, fresh] = mentions_.try_emplace(text, 0);
+  if (fresh) {
+    std::string_view source = m_.source();
+    auto in_comment = [&](size_t at) {
+      for (const Comment& c : m_.comments()) {
+        size_t begin = static_cast<size_t>(c.text.data() - source.data());
+        if (at >= begin && at < begin + c.text.size()) return true;
+        if (begin > at) break;
+      }
+      return false;
+    };
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (size_t at = source.find(text); at != std::string_view::npos; at = source.find(text, at + 1)) {
+      bool before = at > 0 && word(source[at - 1]);
+      bool after = at + text.size() < source.size() && word(source[at + text.size()]);
+      if (!before && !after && !in_comment(at)) ++it->second;
+    }
+  }
+  // Methods share names across classes: count every definition of the name.
+  return it->second > calls + definitions_named(text);
+}
+
+size_t Evaluator::definitions_named(std::string_view name) { return m_.functions_named(name); }
 
 Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position, std::string_view keyword) {
   Question q(*this);
@@ -338,8 +422,7 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
   }
   uint32_t at = ts_node_start_byte(call);
   int index = 0;
-  for (uint32_t i = 0, n = ts_node_named_child_count(arguments); i < n; ++i) {
-    TSNode a = ts_node_named_child(arguments, i);
+  for (TSNode a : Module::named_children(arguments)) {
     TSSymbol k = ts_node_symbol(a);
     if (k == s.comment) continue;
     if (k == s.keyword_argument) {
@@ -357,17 +440,16 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
       }
       const Value& v = spread.items[0];
       if (k == s.list_splat && (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList)) {
-        uint32_t size = ts_node_named_child_count(v.node);
-        for (uint32_t j = 0; j < size; ++j, ++index) {
-          TSNode element = ts_node_named_child(v.node, j);
+        for (TSNode element : Module::named_children(v.node)) {
+          if (ts_node_symbol(element) == s.comment) continue;
           if (ts_node_symbol(element) == s.list_splat) return {{}, scope, at, false, false, {}};
-          if (index == position) return {element, v.scope, v.at, true, true, a};
+          if (index++ == position) return {element, v.scope, v.at, true, true, a};
         }
         continue;
       }
       if (k == s.dictionary_splat && v.kind == ValueKind::kDict) {
-        for (uint32_t j = 0, m = ts_node_named_child_count(v.node); j < m; ++j) {
-          TSNode pair = ts_node_named_child(v.node, j);
+        for (TSNode pair : Module::named_children(v.node)) {
+          if (ts_node_symbol(pair) == s.comment) continue;
           if (ts_node_symbol(pair) != s.pair) {
             out.known = false;
             break;
@@ -411,9 +493,16 @@ void Evaluator::build_call_graph() {
   building_ = true;
   size_t saved_steps = steps_;
   const auto& f = m_.grammar().field;
+  const auto& sym = m_.grammar().sym;
   for (const CallSite& site : m_.calls()) {
     steps_ = 0;  // each callee is one question of its own
     TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    // Only a name the file defines as a function or class can lead to one
+    // (an alias `g = f` makes f escape, see escapes()).
+    TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
+    if (ts_node_symbol(last) == sym.identifier && !m_.defines_function(m_.text(last)) &&
+        !m_.defines_class(m_.text(last)))
+      continue;
     Values targets = evaluate(callee, site.scope, ts_node_start_byte(site.node), 0);
     for (const Value& v : targets.items) {
       if (v.kind == ValueKind::kFunction) {
@@ -442,6 +531,7 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
       out = class_member(object.node, object.scope, member, false, depth + 1);
       break;
     case ValueKind::kInstance:
+      if (object.text == "argparse.Namespace") return option_default(object, member, depth + 1);
       if (!object.text.empty()) {
         // A method or attribute of an instance of an imported class: named
         // "class.member" and bound, with the instance's creation kept so a
@@ -500,11 +590,8 @@ Values Evaluator::class_member(TSNode definition, ScopeId class_parent, std::str
 bool Evaluator::is_dataclass(TSNode definition, ScopeId scope) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
-  TSNode parent = ts_node_parent(definition);
-  if (!ts_node_is_null(parent) && ts_node_symbol(parent) == s.decorated_definition) {
-    for (uint32_t i = 0, n = ts_node_named_child_count(parent); i < n; ++i) {
-      TSNode decorator = ts_node_named_child(parent, i);
-      if (ts_node_symbol(decorator) != s.decorator) continue;
+  if (const auto* decorators = m_.decorators(definition)) {
+    for (TSNode decorator : *decorators) {
       TSNode expression = ts_node_named_child(decorator, 0);
       if (ts_node_symbol(expression) == s.call) expression = ts_node_child_by_field_id(expression, f.function);
       std::string q = m_.resolve(expression, scope, ts_node_start_byte(definition)).qualified;
@@ -532,8 +619,7 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   if (is_dataclass(definition, instance.scope)) {
     TSNode block = ts_node_child_by_field_id(definition, f.body);
     int position = 0;
-    for (uint32_t i = 0, n = ts_node_named_child_count(block); i < n; ++i) {
-      TSNode statement = ts_node_named_child(block, i);
+    for (TSNode statement : Module::named_children(block)) {
       TSNode assignment = ts_node_named_child(statement, 0);
       if (ts_node_is_null(assignment) || ts_node_symbol(assignment) != s.assignment ||
           ts_node_is_null(ts_node_child_by_field_id(assignment, f.type)))
@@ -577,8 +663,13 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   Values writes;
   bool written_in_init = false;
   bool any = false;
-  for (const AttributeWrite& w : m_.attribute_writes()) {
-    if (w.name != member) continue;
+  if (writes_by_name_.empty() && !m_.attribute_writes().empty()) {
+    for (const AttributeWrite& w : m_.attribute_writes()) writes_by_name_[w.name].push_back(&w);
+  }
+  static const std::vector<const AttributeWrite*> kNoWrites;
+  auto named = writes_by_name_.find(member);
+  for (const AttributeWrite* write : named == writes_by_name_.end() ? kNoWrites : named->second) {
+    const AttributeWrite& w = *write;
     bool on_self = false;
     if (ts_node_symbol(w.object) == s.identifier) {
       for (ScopeId scope = w.scope;; scope = m_.parent_scope(scope)) {
@@ -626,8 +717,7 @@ Values Evaluator::element_of(const Value& container, uint32_t index, int depth) 
   const auto& s = m_.grammar().sym;
   if (container.kind != ValueKind::kTuple && container.kind != ValueKind::kList) return Values::of_unknown();
   uint32_t position = 0;
-  for (uint32_t i = 0, n = ts_node_named_child_count(container.node); i < n; ++i) {
-    TSNode element = ts_node_named_child(container.node, i);
+  for (TSNode element : Module::named_children(container.node)) {
     TSSymbol k = ts_node_symbol(element);
     if (k == s.comment) continue;
     if (k == s.list_splat) return Values::of_unknown();
@@ -645,8 +735,7 @@ Values Evaluator::item_of(const Value& dict, std::string_view key, int depth) {
   if (dict.kind != ValueKind::kDict) return Values::of_unknown();
   // The last pair with this key wins, as in Python; an unknown key or a splat may be it.
   TSNode found{};
-  for (uint32_t i = 0, n = ts_node_named_child_count(dict.node); i < n; ++i) {
-    TSNode pair = ts_node_named_child(dict.node, i);
+  for (TSNode pair : Module::named_children(dict.node)) {
     if (ts_node_symbol(pair) == s.comment) continue;
     if (ts_node_symbol(pair) != s.pair) return Values::of_unknown();
     std::optional<std::string> k = constant_key(ts_node_child_by_field_id(pair, f.key), dict.scope, dict.at, depth);
@@ -721,6 +810,10 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
         break;
       }
       case ValueKind::kImported: {
+        if (std::optional<Values> known = library_call(c, node, scope, at, depth)) {
+          out.add(std::move(*known));
+          break;
+        }
         std::optional<std::string> made = factories_ ? factories_(c.text, c.bound) : std::nullopt;
         if (!made && c.bound) {
           out.unknown = true;
@@ -774,13 +867,109 @@ Values Evaluator::returns_of(const Value& function, int depth) {
       }
       continue;
     }
-    for (uint32_t i = 0, c = ts_node_named_child_count(n); i < c; ++i) stack.push_back(ts_node_named_child(n, i));
+    for (TSNode child : Module::named_children(n)) stack.push_back(child);
     if (++steps_ > budget_.max_steps) return Values::of_unknown();
   }
   if (!any) return Values::of_unknown();
   return out;
 }
 
-Values Evaluator::option_default(const Value&, std::string_view, int) { return Values::of_unknown(); }
+
+std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth) {
+  // parser.parse_args(): a namespace of the parser's options.
+  if (callee.bound && callee.text == "argparse.ArgumentParser.parse_args") {
+    Value v{ValueKind::kInstance, "argparse.Namespace", callee.creation, callee.scope, callee.at};
+    v.hops = callee.hops;
+    return one(std::move(v));
+  }
+  // Groups add options to the parser's own namespace.
+  if (callee.bound && (callee.text == "argparse.ArgumentParser.add_argument_group" ||
+                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group")) {
+    Value v{ValueKind::kInstance, "argparse.ArgumentParser", callee.node, callee.scope, callee.at};
+    v.creation = callee.creation;
+    return one(std::move(v));
+  }
+  // typer.Option(default, ...) as a parameter's default: the option's default.
+  if (!callee.bound && (callee.text == "typer.Option" || callee.text == "typer.Argument")) {
+    Argument value = argument(call, scope, 0, "default");
+    if (!value.known || !value.found) return Values::of_unknown();
+    return with_hop(evaluate(value.node, value.scope, value.at, depth + 1), {m_.span(call), "the option's default"});
+  }
+  (void)at;
+  return std::nullopt;
+}
+
+Values Evaluator::option_default(const Value& parsed, std::string_view name, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (ts_node_is_null(parsed.node)) return Values::of_unknown();  // which parser is unknown
+  Values out;
+  bool found = false;
+  for (const CallSite& site : m_.calls()) {
+    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    if (ts_node_symbol(callee) != s.attribute) continue;
+    std::string_view method = m_.text(ts_node_child_by_field_id(callee, f.attribute));
+    if (method != "add_argument" && method != "set_defaults") continue;
+    uint32_t at = ts_node_start_byte(site.node);
+    Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);
+    bool same = false;
+    for (const Value& p : parsers.items)
+      same |= p.kind == ValueKind::kInstance && p.text == "argparse.ArgumentParser" && ts_node_eq(p.creation, parsed.node);
+    if (!same) {
+      // An unknown object might be this parser: its options are then unknown.
+      if (parsers.unknown && method == "add_argument") out.unknown = true;
+      continue;
+    }
+    if (method == "set_defaults") {
+      if (argument(site.node, site.scope, -1, name).found || !argument(site.node, site.scope, -1, "").known)
+        return Values::of_unknown();
+      continue;
+    }
+    std::vector<std::string> options;
+    std::optional<std::string> dest;
+    bool required = false;
+    TSNode arguments = ts_node_child_by_field_id(site.node, f.arguments);
+    TSNode default_value{};
+    std::string action;
+    for (TSNode a : Module::named_children(arguments)) {
+      TSSymbol k = ts_node_symbol(a);
+      if (k == s.string) {
+        if (auto text = decode_string(m_, a)) options.push_back(*text);
+      } else if (k == s.keyword_argument) {
+        std::string_view key = m_.text(ts_node_child_by_field_id(a, f.name));
+        TSNode value = ts_node_child_by_field_id(a, f.value);
+        if (key == "dest" && ts_node_symbol(value) == s.string) dest = decode_string(m_, value);
+        if (key == "default") default_value = value;
+        if (key == "required") required = m_.text(value) != "False";
+        if (key == "action" && ts_node_symbol(value) == s.string) action = decode_string(m_, value).value_or("?");
+      } else if (k != s.comment) {
+        options.push_back("?");  // an option string the file computes
+      }
+    }
+    std::optional<std::string> option_dest = dest_of(options, dest);
+    if (!option_dest) {
+      out.unknown = true;
+      continue;
+    }
+    if (*option_dest != name) continue;
+    found = true;
+    if (required || (!action.empty() && action != "store")) {
+      out.unknown = true;
+      continue;
+    }
+    std::string option = options.empty() ? std::string(name) : options.back();
+    for (const std::string& o : options)
+      if (o.starts_with("--")) option = o;
+    Values defaults = ts_node_is_null(default_value)
+                          ? one({ValueKind::kNone, "None", site.node, site.scope, at})
+                          : evaluate(default_value, site.scope, at, depth + 1);
+    for (Value& v : defaults.items) v.option = option;
+    out.add(with_hop(std::move(defaults),
+                     {m_.span(site.node), "option `" + option + "` takes this default when it is not given"}));
+  }
+  if (!found) return Values::of_unknown();
+  for (Value& v : out.items) v.hops.insert(v.hops.begin(), parsed.hops.begin(), parsed.hops.end());
+  return out;
+}
 
 }  // namespace bindscan::flow

@@ -108,10 +108,14 @@ class Evaluator {
   Values element_of(const Value& container, uint32_t index, int depth);
   Values item_of(const Value& dict, std::string_view key, int depth);
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
+  // Calls of libraries the flow knows (argparse, typer); nothing for others.
+  std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
   const std::vector<Edge>& calls_of(TSNode definition);
   void build_call_graph();
+  bool escapes(TSNode definition, size_t calls);
+  size_t definitions_named(std::string_view name);
   bool is_dataclass(TSNode definition, ScopeId scope);
   std::optional<std::string> constant_key(TSNode node, ScopeId scope, uint32_t at, int depth);
   void cap(Values& values) const;
@@ -134,6 +138,9 @@ class Evaluator {
     size_t operator()(const Key& k) const { return k.node * 31 + k.scope * 17 + k.at; }
   };
   std::unordered_map<Key, Values, KeyHash> memo_;
+  std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
+  std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions in the source
+  std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
   std::unordered_set<Key, KeyHash> in_progress_;
 };
 

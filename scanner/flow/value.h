@@ -58,6 +58,9 @@ struct Value {
   // Set when the value is only the default of an environment lookup: the
   // variable's name as written, or "" when not a literal.
   std::optional<std::string> environment_variable;
+  // Set when the value is the default of a command-line option (argparse,
+  // click, typer): the option as written, e.g. "--host".
+  std::optional<std::string> option;
   std::vector<Hop> hops;  // from the expression asked about, use site first
 };
 

@@ -47,11 +47,15 @@ fi
 ctr() { timeout "${SMOKE_TIMEOUT:-120}" "$engine" "$@"; }
 
 work=$(mktemp -d)
+# The Action checks hand workspaces to other uids: root, or passwordless sudo
+# (GitHub-hosted runners have it).
+as_root=
+if [ "$(id -u)" != 0 ] && sudo -n true 2>/dev/null; then as_root="sudo -n"; fi
 name=bindscan-smoke-$$
 cleanup() {
   # -v: the data volume is anonymous; without it every run leaks one.
   "$engine" rm -f -v "$name" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  $as_root rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -81,6 +85,15 @@ if "$engine" image inspect "$image" | tr -d ' \n' | grep -q '"Test":\["CMD","bin
 else
   fail "no HEALTHCHECK running bindscan healthcheck in the image config"
 fi
+
+# Licences: bindscan's and the statically linked tree-sitter-python's.
+for notice in /usr/share/doc/bindscan/LICENSE /usr/share/doc/bindscan/third_party/tree-sitter-python/LICENSE; do
+  if ctr run --rm --entrypoint head "$image" -1 "$notice" 2>/dev/null | grep -q 'MIT License'; then
+    pass "$notice is an MIT licence"
+  else
+    fail "$notice is missing from the image or not the MIT licence"
+  fi
+done
 
 # 2. Pipeline use: a checkout mounted at /src, scanned by the image's user.
 checkout=$work/checkout
@@ -197,14 +210,50 @@ else
   rm -f "$root/bindscan.sarif"
 fi
 
+# 2c. docs/deploy.md's `docker run ... serve`, word for word, in a scratch
+# folder, with the image tagged as the name the doc uses. It claims fixed
+# names (container bindscan, volume bindscan-data, port 8080): skipped when
+# one is taken, and everything it made is removed afterwards.
+version=$(sed -n 's/^project(bindscan VERSION \([0-9][0-9.]*\) .*/\1/p' "$root/CMakeLists.txt")
+doc_image=ghcr.io/bindscan/bindscan:$version
+awk '/^<!-- doc-test: smoke -->$/ {want=1; next} want && /^```/ {if (inside) {want=0; inside=0} else inside=1; next} inside' \
+  "$root/docs/deploy.md" >"$work/deploy-doc.sh"
+if "$engine" container exists bindscan 2>/dev/null || "$engine" volume inspect bindscan-data >/dev/null 2>&1 ||
+  awk '$2 ~ /:1F90$/ && $4 == "0A" {found=1} END {exit !found}' /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+  say "SKIP: docs/deploy.md's serve command: container bindscan, volume bindscan-data or port 8080 already in use"
+elif ! grep -q "$doc_image" "$work/deploy-doc.sh"; then
+  fail "docs/deploy.md's serve command does not run $doc_image (the project version)"
+else
+  [ "$image" = "$doc_image" ] || "$engine" tag "$image" "$doc_image"
+  mkdir -p "$work/deploy-doc"
+  # This machine may have no sudo; as root the command itself is enough.
+  if ! command -v sudo >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    printf '#!/bin/sh\nexec "$@"\n' >"$work/bin/sudo"
+    chmod +x "$work/bin/sudo"
+  fi
+  set +e
+  (cd "$work/deploy-doc" && PATH="$work/bin:$PATH" GITHUB_TOKEN=smoke-token timeout 120 bash -eo pipefail "$work/deploy-doc.sh") \
+    >"$work/deploy-doc.log" 2>&1
+  status=$?
+  set -e
+  if [ "$status" = 0 ] && grep -q '"ready":true' "$work/deploy-doc.log" && ctr healthcheck run bindscan >/dev/null 2>&1; then
+    pass "docs/deploy.md's serve command word for word: /readyz through 127.0.0.1:8080, healthcheck healthy"
+  else
+    fail "docs/deploy.md's serve command: exit $status: $(tail -5 "$work/deploy-doc.log")"
+  fi
+  "$engine" rm -f -v bindscan >/dev/null 2>&1 || true
+  "$engine" volume rm -f bindscan-data >/dev/null 2>&1 || true
+  [ "$image" = "$doc_image" ] || "$engine" rmi "$doc_image" >/dev/null 2>&1 || true
+fi
+
 # 3. The Action, as the runner runs it: action/run.sh with the runner's
 # variables and a `docker` that is this engine, on a workspace owned by a uid
 # that is neither the image's user nor ours, checked out into a `path:`.
 run_action() {  # OWNER: runs the Action on a fresh workspace owned by OWNER
-  local ws=$work/workspace-$1
+  local ws=$work/workspace-${1%%:*}
   mkdir -p "$ws/repo/app"
   cp "$root/scanner/rules/bind_all_interfaces/fixtures/all_interfaces_spellings.py" "$ws/repo/app/server.py"
-  chown -R "$1" "$ws" && chmod -R go-w "$ws"
+  $as_root chown -R "$1" "$ws" && $as_root chmod -R go-w "$ws"
   : >"$work/engine-calls"
   : >"$work/github-output"
   set +e
@@ -215,8 +264,8 @@ run_action() {  # OWNER: runs the Action on a fresh workspace owned by OWNER
   set -e
   action_sarif=$ws/reports/bindscan.sarif
 }
-if [ "$(id -u)" != 0 ]; then
-  say "SKIP: the Action checks chown workspaces to other uids and need root"
+if [ "$(id -u)" != 0 ] && [ -z "$as_root" ]; then
+  say "SKIP: the Action checks chown workspaces to other uids and need root or passwordless sudo"
 else
   run_action 4242:4242
   if [ "$action_status" = 0 ] && [ -s "$action_sarif" ] && [ "$(stat -c %u "$action_sarif")" = 4242 ]; then
@@ -280,4 +329,12 @@ fi
 ctr stop -t 30 "$name" >/dev/null 2>>"$work/run.err"
 exit_code=$("$engine" inspect --format '{{.State.ExitCode}}' "$name")
 if [ "$exit_code" = 0 ]; then pass "serve exits 0 on SIGTERM"; else fail "serve exit code $exit_code after SIGTERM"; "$engine" logs "$name" 2>&1 | tail -20; fi
+# The data volume is anonymous: removing the container must remove it too.
+volume=$("$engine" inspect --format '{{range .Mounts}}{{if eq .Destination "/var/lib/bindscan"}}{{.Name}}{{end}}{{end}}' "$name")
+"$engine" rm -f -v "$name" >/dev/null 2>&1 || true
+if [ -n "$volume" ] && ! "$engine" volume inspect "$volume" >/dev/null 2>&1; then
+  pass "the anonymous data volume is removed with the container"
+else
+  fail "anonymous volume '${volume:-?}' left behind"
+fi
 finish

@@ -148,6 +148,7 @@ struct Host {
   TSNode literal{};    // what holds it: a string, `None`, `0`, `socket.INADDR_ANY`
   std::vector<flow::Hop> hops;
   std::optional<std::string> environment_variable;
+  std::optional<std::string> option;  // the command-line option whose default this is
   enum Kind { kString, kNone, kZero } kind = kString;
   // For strings: the whole decoded value and where the host sits in it, so a
   // fix can keep the port and scheme.
@@ -478,6 +479,7 @@ class Checker {
     Host host;
     host.literal = value.node;
     host.hops = value.hops;
+    host.option = value.option;
     switch (value.kind) {
       case flow::ValueKind::kString:
         host.text = value.text;
@@ -512,7 +514,11 @@ class Checker {
     finding.sink = display;
     std::string_view what = host.kind == Host::kString ? "host" : "host value";
     std::string listens = other ? " may listen on all network interfaces" : " listens on all network interfaces";
-    if (host.environment_variable) {
+    if (host.option) {
+      finding.message = display + listens + " when " + *host.option + " is not given: its default " +
+                        std::string(what) + " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
+                        std::string(meaning.loopback) + " or a specific address as the option's default.";
+    } else if (host.environment_variable) {
       std::string variable = host.environment_variable->empty() ? "the environment variable"
                                                                 : *host.environment_variable;
       finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) +

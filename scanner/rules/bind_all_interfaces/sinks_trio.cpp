@@ -19,10 +19,21 @@ constexpr Sink kSinks[] = {
      .address = {{-1, "host"}, AddressShape::kHost},
      .wildcards = kNoneHost,
      .default_host = "0.0.0.0 and ::"},
+    // trio/_socket.py SocketType.bind(address): _resolve_address_nocp(local=True): host "" -> None
+    // with AI_PASSIVE (every interface), then the stdlib socket's bind. No family filter: the rule
+    // cannot read the family of a factory's instance yet; AF_UNIX binds take a path, never a tuple.
+    {.name = "trio.socket.SocketType.bind",
+     .kind = CalleeKind::kMethod,
+     .address = {{0, "address"}, AddressShape::kHostPortTuple}},
+};
+
+constexpr Factory kFactories[] = {
+    // trio/_socket.py socket(family=-1, type=-1, proto=-1, fileno=None) returns a SocketType
+    {"trio.socket.socket", CalleeKind::kFunction, "trio.socket.SocketType"},
 };
 
 }  // namespace
 
-extern const SinkTable kTrioSinks{"Trio", kSinks, {}};
+extern const SinkTable kTrioSinks{"Trio", kSinks, kFactories};
 
 }  // namespace bindscan::rules::sinks
