@@ -137,6 +137,52 @@ else
   fail "no SARIF written to the mounted checkout"
 fi
 
+# ---- 2a. Report formats (issue 13; this block belongs to the configuration
+# and formats work, the rest of the script to the Action's) ----
+# Every --format from the mounted checkout, as the README's CI jobs run them,
+# with a [tool.bindscan] allow entry in the checkout that the image must honour.
+# Reports of formats with a consumer's validator are checked by it when
+# tests/report-validators is installed (scripts/dev test installs it).
+validators=$root/tests/report-validators
+printf '[tool.bindscan]\nallow = [{ path = "bind_all_interfaces/fixtures/all_interfaces_spellings.py", reason = "smoke test" }]\n' \
+  >"$checkout/pyproject.toml"
+chmod a+r "$checkout/pyproject.toml"
+for format in text sarif github gitlab junit rdjson azure json; do
+  report=$checkout/report.$format
+  set +e
+  ctr run --rm -v "$checkout:/src" "$image" scan /src --format "$format" --output "/src/report.$format" \
+    2>"$work/format.err"
+  status=$?
+  set -e
+  if [ "$status" != 1 ] || [ ! -s "$report" ]; then
+    fail "--format $format: exit $status (expected 1) or no report: $(tail -2 "$work/format.err")"
+    continue
+  fi
+  if grep -q 'all_interfaces_spellings.py' "$report" && [ "$format" != sarif ] && [ "$format" != json ]; then
+    fail "--format $format: the allowed file is reported"
+  elif [ "$format" = sarif ] && grep -q '"uri": *"bind_all_interfaces/fixtures/all_interfaces_spellings.py"' "$report"; then
+    fail "--format sarif: the allowed file is in the upload"
+  else
+    pass "--format $format: exit 1, report written, the configuration's allow entry honoured"
+  fi
+  case $format in
+    gitlab | junit | rdjson | azure | json)
+      if [ -d "$validators/node_modules" ] && command -v node >/dev/null 2>&1; then
+        if node "$validators/validate.js" "$format" "$report" >"$work/validate.out" 2>&1; then
+          pass "--format $format: accepted by its consumer's validator"
+        else
+          fail "--format $format: $(head -c 600 "$work/validate.out")"
+        fi
+      else
+        say "--format $format: validators not installed (scripts/dev test installs them); content not validated"
+      fi
+      ;;
+  esac
+  rm -f "$report"
+done
+rm -f "$checkout/pyproject.toml"
+# ---- end of 2a ----
+
 # 2b. The README's container commands word for word (blocks marked
 # <!-- doc-test: smoke -->), run in this checkout with `docker` being this
 # engine; the image build they start reuses the layers built above.
