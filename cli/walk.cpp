@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "common/python_files.h"
+#include "config/config.h"
 
 namespace bindscan::cli {
 namespace {
@@ -30,11 +31,33 @@ bool excluded(const std::string& path, const std::string& walk_root, const WalkO
   return files::is_excluded(options.excludes, {path, below, name});
 }
 
-bool python_candidate(const fs::directory_entry& entry) {
-  const std::string name = entry.path().filename().string();
+// The configuration's view of a path: excluded, or included as Python.
+// Without a configuration the default excludes apply below the walked PATH
+// only, so `bindscan scan .venv/lib/x` still scans what it was given.
+bool config_excludes(const WalkOptions& options, const std::string& path, const std::string& walk_root) {
+  static const config::Config defaults = config::default_config();
+  if (options.config != nullptr) {
+    const auto relative = config::relative_path(*options.config, path);
+    return relative && config::excluded(*options.config, *relative);
+  }
+  std::string below = path.starts_with(walk_root) ? path.substr(walk_root.size()) : path;
+  while (below.starts_with("/")) below.erase(0, 1);
+  return config::excluded(defaults, below);
+}
+
+bool config_includes(const WalkOptions& options, const std::string& path) {
+  if (options.config == nullptr || options.config->include.empty()) return false;
+  const auto relative = config::relative_path(*options.config, path);
+  return relative && config::included(*options.config, *relative);
+}
+
+bool python_candidate(const fs::directory_entry& entry, const WalkOptions& options) {
+  const fs::path& path = entry.path();
+  const std::string name = path.filename().string();
   if (files::has_python_extension(name)) return true;
+  if (config_includes(options, path.string())) return true;
   if (!files::may_be_python_script(name)) return false;
-  int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
   char head[files::kShebangProbeBytes];
   ssize_t n = ::read(fd, head, sizeof head);
@@ -55,21 +78,21 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
   std::sort(entries.begin(), entries.end());
   for (const fs::directory_entry& entry : entries) {
     std::string path = entry.path().string();
-    if (excluded(path, walk_root, options)) continue;
+    if (excluded(path, walk_root, options) || config_excludes(options, path, walk_root)) continue;
     // Links are not followed, as in a commit's tree (loops, escapes, and the
-    // service cannot follow them either: files::FileSelection).
+    // service cannot follow them either: common/python_files.h).
     if (entry.is_symlink(ec)) continue;
     if (entry.is_directory(ec)) {
-      if (files::is_skipped_folder(entry.path().filename().string())) continue;
       if (fs::exists(entry.path() / files::kVirtualenvMarker, ec)) continue;
       walk(entry.path(), walk_root, options, out);
-    } else if (entry.is_regular_file(ec) && python_candidate(entry)) {
+    } else if (entry.is_regular_file(ec) && python_candidate(entry, options)) {
       out.files.push_back(path);
     }
   }
 }
 
 }  // namespace
+
 
 WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOptions& options) {
   WalkResult out;

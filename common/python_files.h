@@ -5,27 +5,23 @@
 // yes or no out.
 //
 // A file is scanned when it is a regular file (links and submodules are not
-// followed), no folder on its path is skipped, no exclude matches it or a
-// folder above it, it is `*.py` or an extension-less file whose first line is
-// a python shebang, and it is at most max_file_bytes long (a larger one is
-// reported in a SARIF notification instead).
+// followed), the configuration excludes neither it nor a folder above it
+// (config/config.h: by default config::default_excludes(), version control,
+// node_modules, .venv and caches), no folder above it is a virtualenv
+// (holds pyvenv.cfg), it is `*.py` or an extension-less file whose first
+// line is a python shebang, and it is at most max_file_bytes long (a larger
+// one is reported in a SARIF notification instead).
 #pragma once
 
 #include <fnmatch.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace bindscan::files {
-
-// Folders never entered: version control, dependencies and caches.
-inline constexpr std::array<std::string_view, 12> kSkippedFolders = {
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
-    ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".eggs"};
 
 // A folder holding this file is a virtualenv (whatever its name) and is skipped.
 inline constexpr std::string_view kVirtualenvMarker = "pyvenv.cfg";
@@ -35,18 +31,6 @@ inline constexpr size_t kShebangProbeBytes = 256;
 
 // Larger files are not scanned (CLI --max-file-size, serve --max-file-size).
 inline constexpr uint64_t kDefaultMaxFileBytes = uint64_t{64} << 20;
-
-// What a scan may be told on top of the rules above. The CLI fills excludes
-// from --exclude; the service leaves them empty until a per-repository
-// configuration file supplies them (the seam: fill them, nothing else changes).
-struct FileSelection {
-  std::vector<std::string> excludes;  // fnmatch globs
-  uint64_t max_file_bytes = kDefaultMaxFileBytes;
-};
-
-inline bool is_skipped_folder(std::string_view name) {
-  return std::find(kSkippedFolders.begin(), kSkippedFolders.end(), name) != kSkippedFolders.end();
-}
 
 // "x.py" (not ".py" alone).
 inline bool has_python_extension(std::string_view name) { return name.size() > 3 && name.ends_with(".py"); }

@@ -50,6 +50,7 @@ constexpr Flag kFlags[] = {
     {"--cache-max-bytes", "BINDSCAN_CACHE_MAX_BYTES", "N", "result cache budget; least recently used entries go first; 0: no limit (default 1073741824 = 1 GiB)"},
     {"--retry-delay", "BINDSCAN_RETRY_DELAY", "SECONDS", "wait before a failed job's 2nd try, doubling after (default 30; GitHub's Retry-After is a floor)"},
     {"--database-url", "BINDSCAN_DATABASE_URL", "URL", "PostgreSQL (postgres://USER@HOST/DB) for the queue and cache shared by replicas (default: the spool in --data-dir)"},
+    {"--lease-seconds", "BINDSCAN_LEASE_SECONDS", "SECONDS", "with --database-url: a job whose replica stopped renewing it for this long is taken over (default 30)"},
 };
 
 Error usage(std::string message) { return Error{"usage", std::move(message)}; }
@@ -257,6 +258,7 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
   number("--max-files", size_t{1}, size_t{10'000'000}, config.max_files);
   number("--cache-max-bytes", uint64_t{0}, uint64_t{1} << 50, config.cache_max_bytes);
   seconds("--retry-delay", 1, 3600, config.retry_delay);
+  seconds("--lease-seconds", 3, 3600, config.lease);
   if (bad_number) return *bad_number;
   if (auto url = value("--database-url"); url && !url->empty()) {
     if (!url->starts_with("postgres://") && !url->starts_with("postgresql://")) {

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "common/python_files.h"
+#include "config/config.h"
 
 namespace bindscan::webhook {
 namespace {
@@ -94,22 +95,25 @@ bool is_python(git_repository* repo, std::string_view name, const git_oid& blob_
                                                     std::min(size, files::kShebangProbeBytes)));
 }
 
-// A folder of the tree the CLI would not enter either: a skipped name, or a
-// virtualenv (holds pyvenv.cfg).
-bool is_skipped_tree(git_repository* repo, std::string_view name, const git_oid& tree_id) {
-  if (files::is_skipped_folder(name)) return true;
+const config::Config& kDefaultSelection() {
+  static const config::Config defaults = config::default_config();
+  return defaults;
+}
+
+// A virtualenv: a folder holding pyvenv.cfg, skipped like the CLI skips it.
+bool is_virtualenv(git_repository* repo, const git_oid& tree_id) {
   git_tree* raw = nullptr;
   if (git_tree_lookup(&raw, repo, &tree_id) != 0) return false;  // the walk reports it
   TreePtr tree(raw);
   return git_tree_entry_byname(tree.get(), std::string(files::kVirtualenvMarker).c_str()) != nullptr;
 }
 
-// Whether a folder of `path` (repository-relative) has a skipped name.
-bool in_skipped_folder(std::string_view path) {
-  for (size_t slash; (slash = path.find('/')) != std::string_view::npos; path.remove_prefix(slash + 1)) {
-    if (files::is_skipped_folder(path.substr(0, slash))) return true;
+// Whether `path` (repository-relative) or a folder above it is excluded.
+bool excluded_here_or_above(const config::Config& selection, std::string_view path) {
+  for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
+    if (config::excluded(selection, path.substr(0, slash))) return true;
   }
-  return false;
+  return config::excluded(selection, path);
 }
 
 bool is_scannable_mode(uint32_t mode) {
@@ -540,7 +544,7 @@ Result<TreePtr> commit_tree(git_repository* repo, const std::filesystem::path& m
 struct WalkState {
   git_repository* repo;
   size_t max_files;
-  const std::vector<std::string>* excludes;
+  const config::Config* selection;
   std::vector<TreeFile>* files;
   bool over_limit = false;
 };
@@ -553,8 +557,8 @@ int collect_python(const char* root, const git_tree_entry* entry, void* payload)
   const std::string_view name = git_tree_entry_name(entry);
   const git_oid* id = git_tree_entry_id(entry);
   const std::string path = std::string(root) + std::string(name);
-  if (files::is_excluded(*state.excludes, {path, name})) return mode == GIT_FILEMODE_TREE ? kSkipSubtree : 0;
-  if (mode == GIT_FILEMODE_TREE) return is_skipped_tree(state.repo, name, *id) ? kSkipSubtree : 0;
+  if (config::excluded(*state.selection, path)) return mode == GIT_FILEMODE_TREE ? kSkipSubtree : 0;
+  if (mode == GIT_FILEMODE_TREE) return is_virtualenv(state.repo, *id) ? kSkipSubtree : 0;
   if (!is_scannable_mode(mode)) return 0;  // links and gitlinks skipped
   if (!is_python(state.repo, name, *id)) return 0;
   if (state.files->size() >= state.max_files) {
@@ -568,11 +572,11 @@ int collect_python(const char* root, const git_tree_entry* entry, void* payload)
 }  // namespace
 
 Result<std::vector<TreeFile>> GitMirror::python_files(std::string_view commit_sha,
-                                                     const std::vector<std::string>& excludes) const {
+                                                     const config::Config& selection) const {
   auto tree = commit_tree(repo_->handle.get(), path_, commit_sha);
   if (!tree) return tree.error();
   std::vector<TreeFile> files;
-  WalkState state{repo_->handle.get(), options_.max_files, &excludes, &files};
+  WalkState state{repo_->handle.get(), options_.max_files, &selection, &files};
   if (git_tree_walk(tree->get(), GIT_TREEWALK_PRE, collect_python, &state) != 0) {
     if (state.over_limit) {
       return Error{"limit", "commit " + std::string(commit_sha) + " has more than " +
@@ -610,7 +614,7 @@ Result<std::set<std::string>> GitMirror::changed_python_files(std::string_view b
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
     if (delta->status == GIT_DELTA_DELETED || !is_scannable_mode(delta->new_file.mode)) continue;
     const std::string_view path = delta->new_file.path;
-    if (in_skipped_folder(path)) continue;
+    if (excluded_here_or_above(kDefaultSelection(), path)) continue;
     const auto slash = path.rfind('/');
     const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
     if (is_python(repo_->handle.get(), name, delta->new_file.id)) changed.emplace(path);

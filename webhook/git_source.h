@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/config.h"
 #include "webhook/git_stream.h"
 #include "webhook/validate.h"
 
@@ -126,18 +127,18 @@ class GitMirror {
 
   // Every Python file of the commit's tree, sorted by path, chosen by the
   // rules `bindscan scan` follows (common/python_files.h): `*.py` blobs and
-  // extension-less blobs whose first line is a `#!` naming python; folders
-  // such as .git, node_modules, .venv and any virtualenv (holding pyvenv.cfg)
-  // are not entered; symlinks and submodules are skipped. `excludes` are
-  // fnmatch globs matched against the repository-relative path and the name
-  // of each file and folder (the seam for a per-repository configuration).
-  // More than max_files → Error "limit".
+  // extension-less blobs whose first line is a `#!` naming python; files and
+  // folders `selection` excludes (config::excluded on the repository-relative
+  // path; by default .git, node_modules, .venv, caches) and virtualenvs
+  // (folders holding pyvenv.cfg) are not entered; symlinks and submodules are
+  // skipped. `selection` is the seam for a repository's own configuration
+  // file (config/config.h). More than max_files → Error "limit".
   Result<std::vector<TreeFile>> python_files(std::string_view commit_sha,
-                                             const std::vector<std::string>& excludes = {}) const;
+                                             const config::Config& selection = config::default_config()) const;
 
   // Paths of Python files added, modified, renamed or copied (new path) from
-  // `before` to `after`, by diffing their trees. Deleted files and files in
-  // folders with a skipped name are not listed.
+  // `before` to `after`, by diffing their trees. Deleted files and files the
+  // default configuration excludes are not listed.
   // `before` empty, all zeros or unknown to the mirror (new branch, force
   // push): every Python file of `after`.
   Result<std::set<std::string>> changed_python_files(std::string_view before,

@@ -8,6 +8,8 @@
 // where PyYAML's YAML 1.1 turns it into the boolean true.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -180,6 +182,38 @@ TEST(Workflows, ReleasePublishesBothPlatformsAndMovesTheMajorTag) {
   EXPECT_THAT(read("Dockerfile"), ::testing::Not(HasSubstr("github.com/bindscan"))) << "labels name one owner";
 }
 
+// The tag check of release.yml, run as the workflow runs it, for each kind of tag.
+TEST(Workflows, ReleaseTagCheckAcceptsTheVersionAndItsMovingMajorTag) {
+  YAML::Node check = load(".github/workflows/release.yml")["jobs"]["check"]["steps"][1];
+  ASSERT_EQ(check["id"].as<std::string>(), "version");
+  const fs::path dir = fs::temp_directory_path() / ("bindscan-release-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "check.sh") << check["run"].as<std::string>();
+  const std::string version = BINDSCAN_VERSION;
+  const std::string major = version.substr(0, version.find('.'));
+  const std::string next_major = std::to_string(std::stoi(major) + 1);
+  struct Case {
+    std::string tag;
+    int status;
+    std::string output;
+  };
+  for (const Case& c : std::vector<Case>{{"v" + version, 0, "version=" + version + "\nrelease=true\n"},
+                                         {"v" + major, 0, "version=" + version + "\nrelease=false\n"},
+                                         {"v" + next_major, 1, "version=" + version + "\n"},
+                                         {"v" + version + ".1", 1, "version=" + version + "\n"},
+                                         {"latest", 1, "version=" + version + "\n"}}) {
+    SCOPED_TRACE(c.tag);
+    fs::remove(dir / "output");
+    const std::string command = "cd '" + kRoot.string() + "' && GITHUB_REF_NAME='" + c.tag + "' GITHUB_OUTPUT='" +
+                                (dir / "output").string() + "' bash -e '" + (dir / "check.sh").string() +
+                                "' >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, c.status);
+    EXPECT_EQ(read(dir / "output"), c.output);
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Dockerfile, MatchesTheIssue) {
   std::string docker = read("Dockerfile");
   std::regex from(R"(^FROM debian:bookworm-slim)", std::regex::multiline);
@@ -301,6 +335,45 @@ TEST(Compose, RunsTheImageHardenedWithFileSecrets) {
   EXPECT_THAT(read("README.md"), HasSubstr("> deploy/secrets/webhook-secret"));
 }
 
+TEST(Kubernetes, TheSharedVariantIsAStatelessDeploymentOnAUserProvidedDatabase) {
+  YAML::Node kustomization = load("deploy/kubernetes/shared-postgres/kustomization.yaml");
+  std::set<std::string> listed;
+  for (const auto& r : kustomization["resources"]) listed.insert(r.as<std::string>());
+  for (const auto& entry : fs::directory_iterator(kRoot / "deploy/kubernetes/shared-postgres")) {
+    const std::string name = entry.path().filename().string();
+    if (name != "kustomization.yaml") {
+      EXPECT_TRUE(listed.contains(name)) << name << " is not in its kustomization";
+    }
+  }
+  YAML::Node deployment = load("deploy/kubernetes/shared-postgres/deployment.yaml");
+  EXPECT_EQ(deployment["kind"].as<std::string>(), "Deployment");
+  const YAML::Node pod = deployment["spec"]["template"]["spec"];
+  bool url_from_secret = false;
+  for (const auto& env : pod["containers"][0]["env"]) {
+    if (env["name"].as<std::string>() == "BINDSCAN_DATABASE_URL") {
+      url_from_secret = env["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "bindscan-database";
+    }
+  }
+  EXPECT_TRUE(url_from_secret) << "the connection string must come from a Secret";
+  for (const auto& volume : pod["volumes"]) {
+    EXPECT_FALSE(volume["persistentVolumeClaim"]) << "stateless: no claims";
+  }
+  EXPECT_EQ(load("deploy/kubernetes/shared-postgres/hpa.yaml")["spec"]["scaleTargetRef"]["kind"].as<std::string>(),
+            "Deployment");
+}
+
+TEST(Compose, TheSharedProfileRunsPostgresTwoReplicasAndAProxy) {
+  YAML::Node services = load("deploy/compose.yaml")["services"];
+  for (const char* name : {"postgres", "bindscan-a", "bindscan-b", "proxy"}) {
+    ASSERT_TRUE(services[name]) << name;
+    EXPECT_EQ(services[name]["profiles"][0].as<std::string>(), "shared") << name;
+  }
+  EXPECT_FALSE(services["bindscan"]["profiles"]) << "the spool service stays the default";
+  EXPECT_THAT(services["postgres"]["image"].as<std::string>(), ::testing::StartsWith("postgres:15"));
+  EXPECT_THAT(services["proxy"]["ports"][0].as<std::string>(), ::testing::StartsWith("127.0.0.1:"));
+  EXPECT_EQ(services["bindscan-a"]["image"].as<std::string>(), kImage);
+}
+
 TEST(Repository, ShipsTheMitLicenseTheImageLabelNames) {
   EXPECT_THAT(read("LICENSE"), ::testing::StartsWith("MIT License"));
   EXPECT_THAT(read("Dockerfile"), HasSubstr("ARG LICENSE=MIT"));
@@ -329,8 +402,8 @@ TEST(DeployFiles, UseOnlyVariablesTheServiceKnows) {
   // The names `bindscan serve` reads, from its configuration parser.
   std::set<std::string> known = variables_in(read("webhook/config.cpp"));
   ASSERT_TRUE(known.contains("BINDSCAN_WEBHOOK_SECRET_FILE"));
-  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/compose.yaml", "deploy/systemd/bindscan.service",
-                           "Dockerfile"})
+  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/shared-postgres/deployment.yaml",
+                           "deploy/compose.yaml", "deploy/systemd/bindscan.service", "Dockerfile"})
     for (const std::string& name : variables_in(read(file)))
       EXPECT_TRUE(known.contains(name)) << file << " sets " << name << ", which `bindscan serve` does not read";
 }
