@@ -35,6 +35,9 @@ struct LocatedFinding {
   std::vector<Region> related;      // related[i] is finding.related[i].span
   std::vector<Region> fix_regions;  // fix_regions[i] is finding.fix->edits[i].span
   std::string line_hash;            // primaryLocationLineHash of region.start_line
+  // SARIF result.baselineState after a comparison with a baseline (sarif/baseline.h):
+  // "new" or "unchanged"; empty without one.
+  std::string baseline_state;
   auto operator<=>(const LocatedFinding&) const = default;
 };
 

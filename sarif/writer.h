@@ -80,6 +80,10 @@ struct SarifLog {
   // empty: omitted. The only nondeterministic input.
   std::string start_time_utc;
   std::string end_time_utc;
+  // With a baseline (sarif/baseline.h): results of the baseline that are no
+  // longer found, each a SARIF result object as JSON text with baselineState
+  // "absent", written after the current results.
+  std::vector<std::string> absent_results;
 };
 
 // The SARIF document, pretty-printed, ending in a newline.
@@ -102,5 +106,9 @@ std::string directory_file_uri(std::string_view absolute_directory);
 // An absolute file path as a file URI: "/extra/a,b.py" ->
 // "file:///extra/a%2Cb.py".
 std::string absolute_file_uri(std::string_view absolute_path);
+
+// The artifactLocation.uri of a FileResults::path: absolute_file_uri for an
+// absolute path (outside the root), else path_to_uri.
+std::string artifact_uri(std::string_view path);
 
 }  // namespace bindscan::sarif

@@ -1,25 +1,28 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
+#include <memory>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
 #include <variant>
-#include <cstring>
-#include <cerrno>
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "cli/report.h"
+#include "cli/output_file.h"
 #include "cli/walk.h"
+#include "config/config.h"
 #include "sarif/location.h"
+#include "report/report.h"
+#include "sarif/baseline.h"
 #include "sarif/writer.h"
 #include "scanner/scan.h"
 
@@ -34,7 +37,8 @@ Scans Python files (*.py and extension-less files with a python shebang) under
 each PATH (default: .) and reports servers bound to all network interfaces.
 
 options:
-  --format text|sarif|github  output format (default: text)
+  --format FORMAT             text (default), sarif, github, gitlab, junit, rdjson,
+                              azure or json (`bindscan scan --help-formats`)
   -o, --output FILE           write the report to FILE instead of standard output
   --sarif-output FILE         also write SARIF to FILE, from the same scan
                               (e.g. --format github for annotations plus SARIF)
@@ -42,6 +46,12 @@ options:
   --root DIR                  report paths relative to DIR (default: the current directory);
                               files outside it are named by absolute paths
   --exclude GLOB              skip paths or file names matching GLOB (repeatable)
+  --config FILE               read settings from FILE instead of the nearest
+                              .bindscan.toml or pyproject.toml [tool.bindscan]
+  --isolated                  ignore configuration files
+  --baseline FILE             compare with a SARIF file of an earlier scan: only
+                              findings not in it are reported and counted
+  --write-baseline FILE       also write this scan's SARIF to FILE, for --baseline
   -j, --jobs N                parallel workers (default: all cores)
   --max-file-size BYTES       skip larger files with a notification (default: 67108864)
   --show-suppressed           also report findings silenced by comments
@@ -53,11 +63,9 @@ environment: NO_COLOR disables colour; BINDSCAN_NO_PREFILTER=1 parses every file
 (for benchmarking the parser).
 )";
 
-enum class Format { kText, kSarif, kGithub };
-
 struct Config {
   std::vector<std::string> paths;
-  Format format = Format::kText;
+  const report::Format* format = report::find_format("text");
   std::string output;
   std::string sarif_output;
   std::string category = std::string(sarif::kDefaultCategory);
@@ -67,6 +75,10 @@ struct Config {
   uint64_t max_file_size = 64ull << 20;
   bool show_suppressed = false;
   bool exit_zero = false;
+  std::string baseline;        // --baseline
+  std::string write_baseline;  // --write-baseline
+  std::string config_file;  // --config
+  bool isolated = false;    // --isolated
 };
 
 struct UsageError {
@@ -82,8 +94,8 @@ std::optional<uint64_t> parse_number(std::string_view text) {
 
 std::variant<Config, UsageError> parse(Args args) {
   static constexpr std::string_view kFlags[] = {
-      "--format", "--output",        "--sarif-output",    "--category",  "--root", "--exclude",
-      "--jobs",   "--max-file-size", "--show-suppressed", "--exit-zero", "--help"};
+      "--format", "--output",        "--sarif-output",    "--category",  "--root",   "--exclude", "--jobs",
+      "--max-file-size", "--show-suppressed", "--exit-zero", "--config", "--isolated", "--baseline", "--write-baseline", "--help"};
   Config config;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
@@ -111,13 +123,26 @@ std::variant<Config, UsageError> parse(Args args) {
       config.show_suppressed = true;
     } else if (flag == "--exit-zero") {
       config.exit_zero = true;
+    } else if (flag == "--isolated") {
+      config.isolated = true;
+    } else if (flag == "--baseline" || flag == "--write-baseline") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      (flag == "--baseline" ? config.baseline : config.write_baseline) = *v;
+    } else if (flag == "--config") {
+      auto v = value();
+      if (!v || v->empty()) return needs("a file name");
+      config.config_file = *v;
     } else if (flag == "--format") {
       auto v = value();
-      if (!v) return needs("text, sarif or github");
-      if (*v == "text") config.format = Format::kText;
-      else if (*v == "sarif") config.format = Format::kSarif;
-      else if (*v == "github") config.format = Format::kGithub;
-      else return UsageError{"--format must be text, sarif or github, not '" + std::string(*v) + "'"};
+      if (!v) return needs("one of " + report::format_names());
+      config.format = report::find_format(*v);
+      if (config.format == nullptr) {
+        std::vector<std::string_view> names;
+        for (const report::Format& f : report::all_formats()) names.push_back(f.name);
+        return UsageError{"--format must be one of " + report::format_names() + ", not '" + std::string(*v) + "'" +
+                          did_you_mean(*v, names)};
+      }
     } else if (flag == "--output" || flag == "-o") {
       auto v = value();
       if (!v || v->empty()) return needs("a file name");
@@ -153,6 +178,7 @@ std::variant<Config, UsageError> parse(Args args) {
     }
   }
   if (config.paths.empty()) config.paths.emplace_back(".");
+  if (config.isolated && !config.config_file.empty()) return UsageError{"--config and --isolated exclude each other"};
   if (config.jobs == 0) config.jobs = std::max(1u, std::thread::hardware_concurrency());
   return config;
 }
@@ -164,7 +190,14 @@ struct Outcome {
   bool failed = false;  // could not be read: exit status 2
 };
 
-Outcome scan_one(const Scanner& scanner, const std::string& path, uint64_t max_bytes, std::string& buffer) {
+// One file to scan and the configuration that governs it.
+struct FileToScan {
+  std::string path;
+  const config::Config* config;
+};
+
+Outcome scan_one(const Scanner& scanner, const FileToScan& file, uint64_t max_bytes, std::string& buffer) {
+  const std::string& path = file.path;
   Outcome outcome;
   std::string error;
   switch (read_file(path, max_bytes, buffer, error)) {
@@ -184,11 +217,13 @@ Outcome scan_one(const Scanner& scanner, const std::string& path, uint64_t max_b
   if (result.timed_out)
     outcome.notification = sarif::Notification{path, "parsing " + path + " timed out; it was not scanned",
                                                Level::kWarning};
+  const std::string relative = config::relative_path(*file.config, path).value_or(path);
+  std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*file.config, relative, f); });
   if (!result.findings.empty()) outcome.findings = sarif::locate(buffer, result.findings);
   return outcome;
 }
 
-std::vector<Outcome> scan_all(const std::vector<std::string>& files, const Config& config) {
+std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
@@ -205,29 +240,6 @@ std::vector<Outcome> scan_all(const std::vector<std::string>& files, const Confi
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   return outcomes;
-}
-
-// Writes `text` to `path`, creating missing parent folders (an Action's
-// output may name a folder the checkout does not have). False: `err` says why.
-bool write_report(const std::string& path, const std::string& text, std::ostream& err) {
-  std::error_code ec;
-  if (fs::path parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
-  if (ec) {
-    err << "bindscan scan: cannot create the folder of " << path << ": " << ec.message() << '\n';
-    return false;
-  }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) {
-    err << "bindscan scan: cannot write " << path << ": " << std::strerror(errno) << '\n';
-    return false;
-  }
-  file << text;
-  file.flush();
-  if (!file) {
-    err << "bindscan scan: writing " << path << " failed\n";
-    return false;
-  }
-  return true;
 }
 
 std::string utc_now() {
@@ -256,11 +268,51 @@ bool use_color(const Config& config) {
          !(term != nullptr && std::string_view(term) == "dumb");
 }
 
+// The configuration of each PATH: --isolated none, --config FILE that file,
+// else the nearest one above the PATH. Files read once. Problems are printed
+// and give nullopt: nothing is scanned on a broken configuration.
+std::optional<std::vector<std::shared_ptr<const config::Config>>> load_configs(const Config& options,
+                                                                                std::ostream& err) {
+  std::vector<std::shared_ptr<const config::Config>> out;
+  std::map<std::string, std::shared_ptr<const config::Config>> by_file;
+  const auto defaults = std::make_shared<const config::Config>(config::default_config());
+  bool broken = false;
+  for (const std::string& path : options.paths) {
+    if (options.isolated) {
+      out.push_back(defaults);
+      continue;
+    }
+    config::Parsed parsed =
+        options.config_file.empty() ? config::find_config(path) : config::read_config_file(options.config_file);
+    for (const config::Problem& problem : parsed.problems) err << "bindscan: " << problem.to_string() << '\n';
+    broken |= !parsed.problems.empty();
+    if (!parsed.config) {
+      out.push_back(defaults);
+      continue;
+    }
+    auto& shared = by_file[parsed.config->file];
+    if (!shared) shared = std::make_shared<const config::Config>(std::move(*parsed.config));
+    out.push_back(shared);
+    if (!options.config_file.empty()) break;  // the same file for every PATH
+  }
+  while (out.size() < options.paths.size()) out.push_back(out.back());
+  if (broken) {
+    err << "bindscan scan: the configuration has errors; nothing was scanned\n";
+    return std::nullopt;
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_scan(Args args, std::ostream& out, std::ostream& err) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     out << kUsage;
+    return kExitClean;
+  }
+  if (!args.empty() && args[0] == "--help-formats") {
+    for (const report::Format& f : report::all_formats())
+      out << "  " << f.name << std::string(8 - std::min<size_t>(f.name.size(), 7), ' ') << f.summary << '\n';
     return kExitClean;
   }
   auto parsed = parse(args);
@@ -270,19 +322,75 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   }
   const Config& config = std::get<Config>(parsed);
   std::string started = utc_now();
+  // Opened before scanning, so an unwritable path fails at once.
+  std::unique_ptr<OutputFile> output, sarif_output, baseline_output;
+  for (auto [path, file] : {std::pair{&config.output, &output}, std::pair{&config.sarif_output, &sarif_output},
+                            std::pair{&config.write_baseline, &baseline_output}}) {
+    if (path->empty()) continue;
+    auto opened = OutputFile::open(*path);
+    if (!opened) {
+      err << "bindscan scan: " << opened.error().message << '\n';
+      return kExitError;
+    }
+    *file = std::move(*opened);
+  }
 
-  WalkResult walked = find_python_files(config.paths, config.walk);
-  std::vector<Outcome> outcomes = scan_all(walked.files, config);
+  auto configs = load_configs(config, err);
+  if (!configs) return kExitError;
+  std::optional<sarif::Baseline> baseline;
+  if (!config.baseline.empty()) {
+    std::string text, error;
+    if (read_file(config.baseline, 1ull << 30, text, error) != ReadStatus::kOk) {
+      err << "bindscan scan: cannot read the baseline " << config.baseline << ": "
+          << (error.empty() ? "larger than 1 GiB" : error) << '\n';
+      return kExitError;
+    }
+    auto loaded = sarif::parse_baseline(text, config.baseline);
+    if (!loaded) {
+      err << "bindscan scan: " << loaded.error().message << '\n';
+      return kExitError;
+    }
+    baseline = std::move(*loaded);
+  }
+  // One run has one rule table (SARIF rules, levels), so every PATH's
+  // configuration must agree on it.
+  const std::vector<RuleInfo> rules = config::effective_rules(*configs->front(), all_rules());
+  for (const auto& other : *configs) {
+    const std::vector<RuleInfo> theirs = config::effective_rules(*other, all_rules());
+    const auto same = [](const RuleInfo& a, const RuleInfo& b) {
+      return a.id == b.id && a.default_level == b.default_level && a.security_severity == b.security_severity;
+    };
+    if (!std::ranges::equal(rules, theirs, same)) {
+      err << "bindscan scan: " << configs->front()->file << " and " << other->file
+          << " select different rules or severities; scan their folders separately\n";
+      return kExitError;
+    }
+  }
+
+  WalkResult walked;
+  std::vector<FileToScan> files;
+  for (size_t p = 0; p < config.paths.size(); ++p) {
+    WalkOptions walk = config.walk;
+    walk.config = (*configs)[p].get();
+    WalkResult one = find_python_files({config.paths[p]}, walk);
+    for (std::string& file : one.files) {
+      files.push_back({file, walk.config});
+      walked.files.push_back(std::move(file));
+    }
+    for (std::string& error : one.errors) walked.errors.push_back(std::move(error));
+  }
+  std::vector<Outcome> outcomes = scan_all(files, config);
 
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
   fs::path root = config.root.empty() ? cwd : fs::absolute(config.root, ec).lexically_normal();
-  sarif::SarifLog log;
+  report::Report report;
+  sarif::SarifLog& log = report.log;
   log.category = config.category;
   log.include_suppressed = config.show_suppressed;
   log.version_control = actions_provenance();
   log.source_root_uri = sarif::directory_file_uri(root.generic_string());
-  for (const Rule& rule : all_rules()) log.rules.push_back(rule.info);
+  log.rules = rules;
   bool failed = !walked.errors.empty();
   for (const std::string& error : walked.errors)
     log.notifications.push_back({"", "could not scan " + error, Level::kError});
@@ -303,35 +411,50 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   log.start_time_utc = started;
   log.end_time_utc = utc_now();
 
-  std::ostringstream formatted;
-  switch (config.format) {
-    case Format::kSarif:
-      formatted << sarif::write_sarif(log);
-      break;
-    case Format::kGithub:
-      write_github(formatted, log.files, config.show_suppressed);
-      break;
-    case Format::kText:
-      write_text(formatted, log.files, config.show_suppressed, use_color(config));
-      break;
+  if (baseline_output) {
+    // The baseline file is this scan as it is, without a comparison.
+    if (Status written = baseline_output->commit(sarif::write_sarif(log)); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
+      return kExitError;
+    }
   }
-  const std::string report = std::move(formatted).str();
-  if (!config.sarif_output.empty() && !write_report(config.sarif_output, sarif::write_sarif(log), err))
-    return kExitError;
-  if (!config.output.empty()) {
-    if (!write_report(config.output, report, err)) return kExitError;
-  } else if (!(out << report).flush()) {
+  if (baseline) {
+    report.baseline = sarif::compare_with_baseline(log, *baseline);
+  }
+  report.files_scanned = static_cast<int>(walked.files.size());
+  report.show_suppressed = config.show_suppressed;
+  report.color = use_color(config);
+  const std::string bytes = config.format->write(report);
+  if (sarif_output) {
+    if (Status written = sarif_output->commit(report::find_format("sarif")->write(report)); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
+      return kExitError;
+    }
+  }
+  if (output) {
+    if (Status written = output->commit(bytes); !written) {
+      err << "bindscan scan: " << written.error().message << '\n';
+      return kExitError;
+    }
+  } else if (!(out << bytes).flush()) {
     err << "bindscan scan: writing the report failed\n";
     return kExitError;
   }
   out.flush();
   for (const auto& n : log.notifications) err << "bindscan: " << n.message << '\n';
-  if (config.format == Format::kText || !config.output.empty())
+  if (config.format->name == "text" || !config.output.empty())
     err << "bindscan: " << reported << (reported == 1 ? " finding" : " findings") << " in " << walked.files.size()
         << (walked.files.size() == 1 ? " file" : " files")
-        << (suppressed ? " (" + std::to_string(suppressed) + " suppressed)" : std::string()) << '\n';
+        << (suppressed ? " (" + std::to_string(suppressed) + " suppressed)" : std::string())
+        << (report.baseline ? "; against the baseline: " + std::to_string(report.baseline->new_findings) + " new, " +
+                                  std::to_string(report.baseline->unchanged) + " unchanged, " +
+                                  std::to_string(report.baseline->absent) + " absent"
+                            : std::string())
+        << '\n';
   if (failed) return kExitError;
-  return reported > 0 && !config.exit_zero ? kExitFindings : kExitClean;
+  // With a baseline only new findings fail the scan.
+  const int counted = report.baseline ? report.baseline->new_findings : reported;
+  return counted > 0 && !config.exit_zero ? kExitFindings : kExitClean;
 }
 
 }  // namespace bindscan::cli

@@ -137,6 +137,52 @@ else
   fail "no SARIF written to the mounted checkout"
 fi
 
+# ---- 2a. Report formats (issue 13; this block belongs to the configuration
+# and formats work, the rest of the script to the Action's) ----
+# Every --format from the mounted checkout, as the README's CI jobs run them,
+# with a [tool.bindscan] allow entry in the checkout that the image must honour.
+# Reports of formats with a consumer's validator are checked by it when
+# tests/report-validators is installed (scripts/dev test installs it).
+validators=$root/tests/report-validators
+printf '[tool.bindscan]\nallow = [{ path = "bind_all_interfaces/fixtures/all_interfaces_spellings.py", reason = "smoke test" }]\n' \
+  >"$checkout/pyproject.toml"
+chmod a+r "$checkout/pyproject.toml"
+for format in text sarif github gitlab junit rdjson azure json; do
+  report=$checkout/report.$format
+  set +e
+  ctr run --rm -v "$checkout:/src" "$image" scan /src --format "$format" --output "/src/report.$format" \
+    2>"$work/format.err"
+  status=$?
+  set -e
+  if [ "$status" != 1 ] || [ ! -s "$report" ]; then
+    fail "--format $format: exit $status (expected 1) or no report: $(tail -2 "$work/format.err")"
+    continue
+  fi
+  if grep -q 'all_interfaces_spellings.py' "$report" && [ "$format" != sarif ] && [ "$format" != json ]; then
+    fail "--format $format: the allowed file is reported"
+  elif [ "$format" = sarif ] && grep -q '"uri": *"bind_all_interfaces/fixtures/all_interfaces_spellings.py"' "$report"; then
+    fail "--format sarif: the allowed file is in the upload"
+  else
+    pass "--format $format: exit 1, report written, the configuration's allow entry honoured"
+  fi
+  case $format in
+    gitlab | junit | rdjson | azure | json)
+      if [ -d "$validators/node_modules" ] && command -v node >/dev/null 2>&1; then
+        if node "$validators/validate.js" "$format" "$report" >"$work/validate.out" 2>&1; then
+          pass "--format $format: accepted by its consumer's validator"
+        else
+          fail "--format $format: $(head -c 600 "$work/validate.out")"
+        fi
+      else
+        say "--format $format: validators not installed (scripts/dev test installs them); content not validated"
+      fi
+      ;;
+  esac
+  rm -f "$report"
+done
+rm -f "$checkout/pyproject.toml"
+# ---- end of 2a ----
+
 # 2b. The README's container commands word for word (blocks marked
 # <!-- doc-test: smoke -->), run in this checkout with `docker` being this
 # engine; the image build they start reuses the layers built above.
@@ -162,6 +208,42 @@ else
     fail "the README's container commands: exit $status: $(tail -5 "$work/readme.log")"
   fi
   rm -f "$root/bindscan.sarif"
+fi
+
+# 2c. docs/deploy.md's `docker run ... serve`, word for word, in a scratch
+# folder, with the image tagged as the name the doc uses. It claims fixed
+# names (container bindscan, volume bindscan-data, port 8080): skipped when
+# one is taken, and everything it made is removed afterwards.
+version=$(sed -n 's/^project(bindscan VERSION \([0-9][0-9.]*\) .*/\1/p' "$root/CMakeLists.txt")
+doc_image=ghcr.io/bindscan/bindscan:$version
+awk '/^<!-- doc-test: smoke -->$/ {want=1; next} want && /^```/ {if (inside) {want=0; inside=0} else inside=1; next} inside' \
+  "$root/docs/deploy.md" >"$work/deploy-doc.sh"
+if "$engine" container exists bindscan 2>/dev/null || "$engine" volume inspect bindscan-data >/dev/null 2>&1 ||
+  awk '$2 ~ /:1F90$/ && $4 == "0A" {found=1} END {exit !found}' /proc/net/tcp /proc/net/tcp6 2>/dev/null; then
+  say "SKIP: docs/deploy.md's serve command: container bindscan, volume bindscan-data or port 8080 already in use"
+elif ! grep -q "$doc_image" "$work/deploy-doc.sh"; then
+  fail "docs/deploy.md's serve command does not run $doc_image (the project version)"
+else
+  [ "$image" = "$doc_image" ] || "$engine" tag "$image" "$doc_image"
+  mkdir -p "$work/deploy-doc"
+  # This machine may have no sudo; as root the command itself is enough.
+  if ! command -v sudo >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    printf '#!/bin/sh\nexec "$@"\n' >"$work/bin/sudo"
+    chmod +x "$work/bin/sudo"
+  fi
+  set +e
+  (cd "$work/deploy-doc" && PATH="$work/bin:$PATH" GITHUB_TOKEN=smoke-token timeout 120 bash -eo pipefail "$work/deploy-doc.sh") \
+    >"$work/deploy-doc.log" 2>&1
+  status=$?
+  set -e
+  if [ "$status" = 0 ] && grep -q '"ready":true' "$work/deploy-doc.log" && ctr healthcheck run bindscan >/dev/null 2>&1; then
+    pass "docs/deploy.md's serve command word for word: /readyz through 127.0.0.1:8080, healthcheck healthy"
+  else
+    fail "docs/deploy.md's serve command: exit $status: $(tail -5 "$work/deploy-doc.log")"
+  fi
+  "$engine" rm -f -v bindscan >/dev/null 2>&1 || true
+  "$engine" volume rm -f bindscan-data >/dev/null 2>&1 || true
+  [ "$image" = "$doc_image" ] || "$engine" rmi "$doc_image" >/dev/null 2>&1 || true
 fi
 
 # 3. The Action, as the runner runs it: action/run.sh with the runner's

@@ -8,6 +8,8 @@
 // where PyYAML's YAML 1.1 turns it into the boolean true.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -178,6 +180,38 @@ TEST(Workflows, ReleasePublishesBothPlatformsAndMovesTheMajorTag) {
   YAML::Node ci = load(".github/workflows/ci.yml");
   EXPECT_EQ(ci["jobs"]["container"]["permissions"]["actions"].as<std::string>(), "read");
   EXPECT_THAT(read("Dockerfile"), ::testing::Not(HasSubstr("github.com/bindscan"))) << "labels name one owner";
+}
+
+// The tag check of release.yml, run as the workflow runs it, for each kind of tag.
+TEST(Workflows, ReleaseTagCheckAcceptsTheVersionAndItsMovingMajorTag) {
+  YAML::Node check = load(".github/workflows/release.yml")["jobs"]["check"]["steps"][1];
+  ASSERT_EQ(check["id"].as<std::string>(), "version");
+  const fs::path dir = fs::temp_directory_path() / ("bindscan-release-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "check.sh") << check["run"].as<std::string>();
+  const std::string version = BINDSCAN_VERSION;
+  const std::string major = version.substr(0, version.find('.'));
+  const std::string next_major = std::to_string(std::stoi(major) + 1);
+  struct Case {
+    std::string tag;
+    int status;
+    std::string output;
+  };
+  for (const Case& c : std::vector<Case>{{"v" + version, 0, "version=" + version + "\nrelease=true\n"},
+                                         {"v" + major, 0, "version=" + version + "\nrelease=false\n"},
+                                         {"v" + next_major, 1, "version=" + version + "\n"},
+                                         {"v" + version + ".1", 1, "version=" + version + "\n"},
+                                         {"latest", 1, "version=" + version + "\n"}}) {
+    SCOPED_TRACE(c.tag);
+    fs::remove(dir / "output");
+    const std::string command = "cd '" + kRoot.string() + "' && GITHUB_REF_NAME='" + c.tag + "' GITHUB_OUTPUT='" +
+                                (dir / "output").string() + "' bash -e '" + (dir / "check.sh").string() +
+                                "' >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, c.status);
+    EXPECT_EQ(read(dir / "output"), c.output);
+  }
+  fs::remove_all(dir);
 }
 
 TEST(Dockerfile, MatchesTheIssue) {

@@ -150,10 +150,14 @@ TEST(DocBlocks, EveryShellAndWorkflowBlockSaysWhoRunsIt) {
   EXPECT_GE(blocks_marked("workflow").size(), 3u);
 }
 
-TEST(DocBlocks, SmokeBlocksAreTheOnesSmokeShRuns) {
-  // smoke.sh extracts them by this marker; keep the two in step.
-  EXPECT_THAT(read(kRoot / "tests/container/smoke.sh"), HasSubstr("<!-- doc-test: smoke -->"));
-  EXPECT_GE(blocks_marked("smoke").size(), 1u);
+TEST(DocBlocks, SmokeBlocksAreInFilesSmokeShRuns) {
+  // smoke.sh extracts them by this marker from the files it names; keep the two in step.
+  const std::string smoke = read(kRoot / "tests/container/smoke.sh");
+  EXPECT_THAT(smoke, HasSubstr("<!-- doc-test: smoke -->"));
+  const std::vector<DocBlock> blocks = blocks_marked("smoke");
+  EXPECT_GE(blocks.size(), 2u);
+  for (const DocBlock& block : blocks)
+    EXPECT_THAT(smoke, HasSubstr("\"$root/" + block.file + "\"")) << block.file << ":" << block.line;
 }
 
 TEST_F(DocCommands, RunBlocksSucceedInACheckout) {
