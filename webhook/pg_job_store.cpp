@@ -33,6 +33,11 @@ const std::vector<std::string>& migrations() {
            record text NOT NULL);
          CREATE INDEX bindscan_jobs_due ON bindscan_jobs (state, not_before_ms);
          CREATE INDEX bindscan_jobs_ref ON bindscan_jobs (ref_key, seq);)",
+      R"(CREATE TABLE bindscan_results (
+           scanner_version text NOT NULL,
+           blob_id text NOT NULL,
+           findings text NOT NULL,
+           PRIMARY KEY (scanner_version, blob_id));)",
   };
   return list;
 }
@@ -65,6 +70,15 @@ class Pool {
         idle_.pop_back();
         return c;
       }
+    }
+    return borrow_fresh();
+  }
+  // A new connection, after the server dropped the pooled ones: every idle
+  // one is stale too, so they go.
+  Result<Conn> borrow_fresh() {
+    {
+      std::lock_guard lock(mutex_);
+      idle_.clear();
     }
     Conn c(PQconnectdb(url_.c_str()));
     if (!c || PQstatus(c.get()) != CONNECTION_OK) {
@@ -100,6 +114,21 @@ Result<PgResult> exec(PGconn* c, const std::string& sql, const std::vector<std::
 }
 
 std::string text(const PgResult& r, int row, int col) { return PQgetvalue(r.get(), row, col); }
+
+// One statement outside a transaction, on a pooled connection (one fresh
+// try when the server dropped the pooled one).
+Result<PgResult> run_statement(Pool& pool, const std::string& sql, const std::vector<std::string>& params = {}) {
+  auto c = pool.borrow();
+  if (!c) return c.error();
+  auto r = exec(c->get(), sql, params);
+  if (!r && PQstatus(c->get()) != CONNECTION_OK) {
+    c = pool.borrow_fresh();
+    if (!c) return c.error();
+    r = exec(c->get(), sql, params);
+  }
+  pool.give_back(std::move(*c));
+  return r;
+}
 
 class PgJobStore final : public JobStore {
  public:
@@ -204,12 +233,9 @@ class PgJobStore final : public JobStore {
     std::string list = "{";
     for (size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + ids[i];  // ids are [A-Za-z0-9-]
     list += "}";
-    auto c = pool_.borrow();
-    if (!c) return;
-    (void)exec(c->get(),
-               "UPDATE bindscan_jobs SET lease_until_ms = $1 WHERE id = ANY($2::text[]) AND state = 'running'",
-               {std::to_string(now() + options_.lease.count()), list});
-    pool_.give_back(std::move(*c));
+    (void)statement(
+        "UPDATE bindscan_jobs SET lease_until_ms = $1 WHERE id = ANY($2::text[]) AND state = 'running'",
+        {std::to_string(now() + options_.lease.count()), list});
   }
 
   void close() override {
@@ -220,9 +246,7 @@ class PgJobStore final : public JobStore {
 
   JobCounts counts() const override {
     JobCounts counts;
-    auto c = pool_.borrow();
-    if (!c) return counts;
-    if (auto r = exec(c->get(), "SELECT state, count(*) FROM bindscan_jobs GROUP BY state")) {
+    if (auto r = statement("SELECT state, count(*) FROM bindscan_jobs GROUP BY state")) {
       for (int i = 0; i < PQntuples(r->get()); ++i) {
         if (auto state = job_state_from_string(text(*r, i, 0))) {
           const size_t n = std::stoull(text(*r, i, 1));
@@ -230,33 +254,25 @@ class PgJobStore final : public JobStore {
         }
       }
     }
-    pool_.give_back(std::move(*c));
     return counts;
   }
 
   std::optional<JobRecord> find(const std::string& id) const override {
-    auto c = pool_.borrow();
-    if (!c) return std::nullopt;
     std::optional<JobRecord> found;
-    if (auto r = exec(c->get(), "SELECT record, seq FROM bindscan_jobs WHERE id = $1", {id});
+    if (auto r = statement("SELECT record, seq FROM bindscan_jobs WHERE id = $1", {id});
         r && PQntuples(r->get()) > 0) {
       if (auto record = record_from_json(text(*r, 0, 0))) {
         record->seq = std::stoll(text(*r, 0, 1));
         found = *record;
       }
     }
-    pool_.give_back(std::move(*c));
     return found;
   }
 
   bool queue_full() const override { return counts().queued >= options_.limits.max_queue; }
 
   bool writable() const override {
-    auto c = pool_.borrow();
-    if (!c) return false;
-    const bool ok = static_cast<bool>(exec(c->get(), "SELECT 1"));
-    pool_.give_back(std::move(*c));
-    return ok;
+    return static_cast<bool>(statement("SELECT 1"));
   }
   std::string unavailable_reason() const override { return "the database does not answer"; }
 
@@ -299,8 +315,14 @@ class PgJobStore final : public JobStore {
   Result<T> in_transaction(const std::function<Result<T>(PGconn*)>& body) const {
     auto c = pool_.borrow();
     if (!c) return c.error();
+    if (auto r = exec(c->get(), "BEGIN"); !r) {
+      // A pooled connection the server dropped (a restart): one fresh try.
+      if (PQstatus(c->get()) == CONNECTION_OK) return r.error();
+      c = pool_.borrow_fresh();
+      if (!c) return c.error();
+      if (auto again = exec(c->get(), "BEGIN"); !again) return again.error();
+    }
     PGconn* conn = c->get();
-    if (auto r = exec(conn, "BEGIN"); !r) return r.error();
     Result<T> result = body(conn);
     if (result) {
       if (auto r = exec(conn, "COMMIT"); !r) return r.error();
@@ -309,6 +331,10 @@ class PgJobStore final : public JobStore {
     }
     pool_.give_back(std::move(*c));
     return result;
+  }
+
+  Result<PgResult> statement(const std::string& sql, const std::vector<std::string>& params = {}) const {
+    return run_statement(pool_, sql, params);
   }
 
   // Writes `record` into its row (record text and the searched columns).
@@ -398,13 +424,9 @@ class PgJobStore final : public JobStore {
   }
 
   void prune() {
-    auto c = pool_.borrow();
-    if (!c) return;
-    (void)exec(c->get(),
-               "DELETE FROM bindscan_jobs WHERE id IN (SELECT id FROM bindscan_jobs "
+    (void)statement("DELETE FROM bindscan_jobs WHERE id IN (SELECT id FROM bindscan_jobs "
                "WHERE state IN ('uploaded', 'failed', 'superseded') ORDER BY updated_ms DESC OFFSET $1)",
                {std::to_string(options_.limits.max_finished)});
-    pool_.give_back(std::move(*c));
   }
 
   mutable Pool pool_;
@@ -415,10 +437,43 @@ class PgJobStore final : public JobStore {
   bool closed_ = false;
 };
 
+class PgResultCache final : public SharedResultCache {
+ public:
+  explicit PgResultCache(std::string url) : pool_(std::move(url), 4) {}
+
+  std::optional<std::string> get(std::string_view version, std::string_view blob_id) override {
+    auto r = statement("SELECT findings FROM bindscan_results WHERE scanner_version = $1 AND blob_id = $2",
+                       {std::string(version), std::string(blob_id)});
+    if (!r || PQntuples(r->get()) == 0) return std::nullopt;
+    return text(*r, 0, 0);
+  }
+  void put(std::string_view version, std::string_view blob_id, std::string_view value) override {
+    (void)statement("INSERT INTO bindscan_results VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    {std::string(version), std::string(blob_id), std::string(value)});
+  }
+
+ private:
+  Result<PgResult> statement(const std::string& sql, const std::vector<std::string>& params) {
+    return run_statement(pool_, sql, params);
+  }
+  Pool pool_;
+};
+
+// A connection that gives up after 5 s instead of the OS's minutes, unless
+// the URL says otherwise.
+std::string with_connect_timeout(std::string url) {
+  if (url.find("connect_timeout") != std::string::npos) return url;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=5";
+}
+
 }  // namespace
 
+std::unique_ptr<SharedResultCache> make_pg_result_cache(const std::string& url) {
+  return std::make_unique<PgResultCache>(with_connect_timeout(url));
+}
+
 Result<std::unique_ptr<JobStore>> open_pg_job_store(const std::string& url, PgJobStoreOptions options) {
-  auto store = std::make_unique<PgJobStore>(url, options);
+  auto store = std::make_unique<PgJobStore>(with_connect_timeout(url), options);
   if (Status s = store->migrate(); !s) return s.error();
   return std::unique_ptr<JobStore>(std::move(store));
 }

@@ -1,5 +1,6 @@
-// The PostgreSQL engine of JobStore (webhook/job_store.h), shared by any
-// number of `bindscan serve` replicas, through libpq (Debian's libpq-dev).
+// The PostgreSQL engine of JobStore (webhook/job_store.h) and of the shared
+// result cache (webhook/shared_cache.h), shared by any number of
+// `bindscan serve` replicas, through libpq (Debian's libpq-dev).
 //
 // Why plain libpq and no C++ wrapper (libpqxx): the store issues a dozen
 // fixed, parameterised statements; a 60-line RAII layer here (connection
@@ -33,6 +34,7 @@
 
 #include "common/result.h"
 #include "webhook/job_store.h"
+#include "webhook/shared_cache.h"
 
 namespace bindscan::webhook {
 
@@ -49,5 +51,9 @@ struct PgJobStoreOptions {
 // code "io" when the database cannot be reached or migrated; the message
 // names the host, never the password.
 Result<std::unique_ptr<JobStore>> open_pg_job_store(const std::string& url, PgJobStoreOptions options);
+
+// The result cache all replicas share (table bindscan_results, created by
+// open_pg_job_store's migrations: open the store first).
+std::unique_ptr<SharedResultCache> make_pg_result_cache(const std::string& url);
 
 }  // namespace bindscan::webhook

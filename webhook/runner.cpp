@@ -293,6 +293,23 @@ class GitHubRunner final : public JobRunner {
     return slot;
   }
 
+  // A blob's cached findings text: this replica's cache, else the shared one
+  // (copied into the local cache for next time).
+  std::optional<std::string> cached(const std::string& blob_id) const {
+    if (auto text = cache_.get(blob_id)) return text;
+    if (!config_.shared_cache) return std::nullopt;
+    auto text = config_.shared_cache->get(scanner_version(), blob_id);
+    if (text) (void)cache_.put(blob_id, *text);
+    return text;
+  }
+  void remember(const std::string& blob_id, const std::string& text) const {
+    (void)cache_.put(blob_id, text);
+    if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
+  }
+  std::string scanner_version() const {
+    return config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version;
+  }
+
   // The commit's complete results: cached blobs reused, the others scanned
   // (and cached). Counts go into `outcome`.
   Result<sarif::SarifLog> scan_commit(const GitMirror& mirror, const Job& job,
@@ -314,7 +331,7 @@ class GitHubRunner final : public JobRunner {
       }
       std::vector<sarif::LocatedFinding> located;
       bool have = false;
-      if (auto text = cache_.get(file.blob_id)) {
+      if (auto text = cached(file.blob_id)) {
         if (auto parsed = sarif::parse_located_findings(*text)) {
           located = std::move(*parsed);
           have = true;
@@ -345,7 +362,7 @@ class GitHubRunner final : public JobRunner {
               {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
                Level::kWarning});
         } else {
-          (void)cache_.put(file.blob_id, nlohmann::json(located).dump());
+          remember(file.blob_id, nlohmann::json(located).dump());
         }
       }
       for (const auto& f : located) {

@@ -57,6 +57,7 @@
 #include "webhook/git_stream.h"
 #include "webhook/github_client.h"
 #include "webhook/job.h"
+#include "webhook/shared_cache.h"
 #include "webhook/validate.h"
 
 namespace bindscan::webhook {
@@ -85,6 +86,9 @@ struct RunnerConfig {
   // Timeouts, retry and poll policies and the sleep hook of the GitHub
   // client; its api_base is replaced by `github_api`.
   ClientOptions http;
+  // Results shared by every replica (PostgreSQL), consulted after the local
+  // cache in data_dir/cache; null: local only.
+  std::shared_ptr<SharedResultCache> shared_cache;
   // Cache key part: change it whenever the same bytes could give other
   // findings. Empty: BINDSCAN_VERSION.
   std::string scanner_version;

@@ -360,12 +360,26 @@ void Service::log_job(const Job& job, std::string_view result, const JobOutcome&
   log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
+Status Service::persist(const std::function<Status()>& write) {
+  // A database restart or failover takes a second or two: a job's result is
+  // worth a few seconds of its worker, where giving up would run the job
+  // again (and upload again) once its lease ends.
+  Status written = write();
+  auto delay = std::chrono::milliseconds(100);
+  for (int tries = 1; !written && tries < 7 && !stopping_.load(); ++tries) {
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+    written = write();
+  }
+  return written;
+}
+
 void Service::skip_superseded(const Job& job) {
   JobOutcome outcome;
   outcome.superseded = true;
   outcome.superseded_by = "newer delivery " + job.superseded_by;
   metrics_.count_job(outcome, "superseded", 0);
-  Status stored = store_.finish(job.id, outcome);
+  Status stored = persist([&] { return store_.finish(job.id, outcome); });
   log_job(job, "superseded", outcome, 0, stored, std::nullopt,
           "a newer delivery for " + job.ref + " is queued (job " + job.superseded_by + ")");
 }
@@ -381,7 +395,7 @@ void Service::check_one(const Job& job) {
     check.verdict = ProcessingCheck::Verdict::kFailed;
     check.error = Error{"internal", std::string("processing check threw: ") + e.what()};
   }
-  Status stored = store_.finish_check(job.id, check);
+  Status stored = persist([&] { return store_.finish_check(job.id, check); });
   if (check.interrupted) return;
   using Verdict = ProcessingCheck::Verdict;
   JobOutcome outcome;
@@ -410,7 +424,7 @@ void Service::run_one(const Job& job) {
   auto start = SteadyClock::now();
   JobOutcome outcome;
   JobControl control{&job_stop_, [this, &job](const std::string& sarif_id) {
-    if (Status s = store_.record_sarif_id(job.id, sarif_id); !s) {
+    if (Status s = persist([&] { return store_.record_sarif_id(job.id, sarif_id); }); !s) {
       log_(json{{"time", utc_timestamp()}, {"msg", "warning"}, {"job", job.id},
                 {"detail", "cannot record upload " + sarif_id + ": " + s.error().message}}
                .dump(-1, ' ', false, json::error_handler_t::replace));
@@ -449,11 +463,14 @@ void Service::run_one(const Job& job) {
   if (result == "uploaded") {
     metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
   }
-  Status stored = outcome.interrupted ? store_.put_back(job.id)
-                  : result == "awaiting-processing"
-                      ? store_.await_processing(job.id, outcome.sarif_id,
-                                                now_ms() + outcome.check_processing_in->count())
-                      : store_.finish(job.id, outcome, retry_at);
+  Status stored = persist([&] {
+    if (outcome.interrupted) return store_.put_back(job.id);
+    if (result == "awaiting-processing") {
+      return store_.await_processing(job.id, outcome.sarif_id,
+                                     now_ms() + outcome.check_processing_in->count());
+    }
+    return store_.finish(job.id, outcome, retry_at);
+  });
   log_job(job, result, outcome, seconds, stored, retry_at,
           outcome.superseded ? job.ref + " now points at " + outcome.superseded_by : "");
 }

@@ -146,6 +146,9 @@ class Service {
   void run_one(const Job& job);
   void check_one(const Job& job);
   void skip_superseded(const Job& job);
+  // Runs a store write, trying again for about 6 s while it fails (not
+  // once stopping).
+  Status persist(const std::function<Status()>& write);
   void log_job(const Job& job, std::string_view result, const JobOutcome& outcome, double seconds,
                const Status& stored, std::optional<int64_t> retry_at, std::string_view detail);
   void log_delivery(const DeliveryRequest& request, const Job* job, std::string_view outcome,

@@ -86,12 +86,15 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   const JobStoreOptions limits{.max_queue = config.max_queue, .max_finished = 1000};
   auto store = config.database_url.empty()
                    ? JobStore::open(config.data_dir / "jobs", limits, &warnings)
-                   : open_pg_job_store(config.database_url.reveal(), PgJobStoreOptions{.limits = limits});
+                   : open_pg_job_store(config.database_url.reveal(),
+                                       PgJobStoreOptions{.limits = limits, .lease = config.lease});
   if (!store) {
     err << "bindscan serve: " << store.error().message << '\n';
     return 2;
   }
   for (const std::string& warning : warnings) log_event(log, "warning", {{"detail", warning}});
+  // Shared engine: the result cache is shared too (the local one stays a first level).
+  if (!config.database_url.empty()) runner_config.shared_cache = make_pg_result_cache(config.database_url.reveal());
   std::unique_ptr<JobRunner> runner = make_github_runner(std::move(runner_config));
 
   // Block the stop signals in every thread the service starts; this thread
@@ -116,6 +119,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   options.workers = config.workers;
   options.retry.max_attempts = config.max_attempts;
   options.retry.base_delay = config.retry_delay;
+  options.lease_renewal = std::chrono::duration_cast<std::chrono::milliseconds>(config.lease) / 3;
   Service service(options, **store, *runner, log);
   if (Status s = service.start(); !s) {
     err << "bindscan serve: " << s.error().message << '\n';

@@ -133,9 +133,10 @@ TEST(Workflows, CiBuildsTestsSmokesAndScansItself) {
   EXPECT_THAT(text, HasSubstr("scripts/dev build"));
   EXPECT_THAT(text, HasSubstr("ctest --test-dir build/"));
   EXPECT_THAT(text, HasSubstr("tests/container/smoke.sh"));
-  // The repository's own CI entry point runs the smoke test too (it skips,
-  // saying why, without an engine).
-  EXPECT_THAT(read(".ci/run"), HasSubstr("exec tests/container/smoke.sh"));
+  // The repository's own CI entry point is the README's test command, which
+  // ends with the smoke test (it skips, saying why, without an engine).
+  EXPECT_THAT(read(".ci/run"), HasSubstr("exec scripts/dev test"));
+  EXPECT_THAT(read("scripts/dev"), HasSubstr("tests/container/smoke.sh"));
   std::vector<std::string> builds;
   for (const auto& b : ci["jobs"]["test"]["strategy"]["matrix"]["build"]) builds.push_back(b.as<std::string>());
   EXPECT_THAT(builds, Contains("release"));
@@ -335,6 +336,45 @@ TEST(Compose, RunsTheImageHardenedWithFileSecrets) {
   EXPECT_THAT(read("README.md"), HasSubstr("> deploy/secrets/webhook-secret"));
 }
 
+TEST(Kubernetes, TheSharedVariantIsAStatelessDeploymentOnAUserProvidedDatabase) {
+  YAML::Node kustomization = load("deploy/kubernetes/shared-postgres/kustomization.yaml");
+  std::set<std::string> listed;
+  for (const auto& r : kustomization["resources"]) listed.insert(r.as<std::string>());
+  for (const auto& entry : fs::directory_iterator(kRoot / "deploy/kubernetes/shared-postgres")) {
+    const std::string name = entry.path().filename().string();
+    if (name != "kustomization.yaml") {
+      EXPECT_TRUE(listed.contains(name)) << name << " is not in its kustomization";
+    }
+  }
+  YAML::Node deployment = load("deploy/kubernetes/shared-postgres/deployment.yaml");
+  EXPECT_EQ(deployment["kind"].as<std::string>(), "Deployment");
+  const YAML::Node pod = deployment["spec"]["template"]["spec"];
+  bool url_from_secret = false;
+  for (const auto& env : pod["containers"][0]["env"]) {
+    if (env["name"].as<std::string>() == "BINDSCAN_DATABASE_URL") {
+      url_from_secret = env["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "bindscan-database";
+    }
+  }
+  EXPECT_TRUE(url_from_secret) << "the connection string must come from a Secret";
+  for (const auto& volume : pod["volumes"]) {
+    EXPECT_FALSE(volume["persistentVolumeClaim"]) << "stateless: no claims";
+  }
+  EXPECT_EQ(load("deploy/kubernetes/shared-postgres/hpa.yaml")["spec"]["scaleTargetRef"]["kind"].as<std::string>(),
+            "Deployment");
+}
+
+TEST(Compose, TheSharedProfileRunsPostgresTwoReplicasAndAProxy) {
+  YAML::Node services = load("deploy/compose.yaml")["services"];
+  for (const char* name : {"postgres", "bindscan-a", "bindscan-b", "proxy"}) {
+    ASSERT_TRUE(services[name]) << name;
+    EXPECT_EQ(services[name]["profiles"][0].as<std::string>(), "shared") << name;
+  }
+  EXPECT_FALSE(services["bindscan"]["profiles"]) << "the spool service stays the default";
+  EXPECT_THAT(services["postgres"]["image"].as<std::string>(), ::testing::StartsWith("postgres:15"));
+  EXPECT_THAT(services["proxy"]["ports"][0].as<std::string>(), ::testing::StartsWith("127.0.0.1:"));
+  EXPECT_EQ(services["bindscan-a"]["image"].as<std::string>(), kImage);
+}
+
 TEST(Repository, ShipsTheMitLicenseTheImageLabelNames) {
   EXPECT_THAT(read("LICENSE"), ::testing::StartsWith("MIT License"));
   EXPECT_THAT(read("Dockerfile"), HasSubstr("ARG LICENSE=MIT"));
@@ -363,8 +403,8 @@ TEST(DeployFiles, UseOnlyVariablesTheServiceKnows) {
   // The names `bindscan serve` reads, from its configuration parser.
   std::set<std::string> known = variables_in(read("webhook/config.cpp"));
   ASSERT_TRUE(known.contains("BINDSCAN_WEBHOOK_SECRET_FILE"));
-  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/compose.yaml", "deploy/systemd/bindscan.service",
-                           "Dockerfile"})
+  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/shared-postgres/deployment.yaml",
+                           "deploy/compose.yaml", "deploy/systemd/bindscan.service", "Dockerfile"})
     for (const std::string& name : variables_in(read(file)))
       EXPECT_TRUE(known.contains(name)) << file << " sets " << name << ", which `bindscan serve` does not read";
 }

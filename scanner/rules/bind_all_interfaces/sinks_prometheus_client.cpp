@@ -5,30 +5,22 @@
 namespace bindscan::rules::sinks {
 namespace {
 
+// prometheus_client/exposition.py start_wsgi_server(port, addr="0.0.0.0", ...):
+// make_server(addr, port, ...) after _get_best_family(addr, port) (getaddrinfo: "" fails);
+// start_http_server = start_wsgi_server
+constexpr Sink metrics_server(std::string_view name) {
+  return {.name = name,
+          .kind = CalleeKind::kFunction,
+          .address = {{1, "addr"}, AddressShape::kHost},
+          .wildcards = 0,
+          .default_host = "0.0.0.0"};
+}
+
 constexpr Sink kSinks[] = {
-    // prometheus_client/exposition.py start_wsgi_server(port, addr="0.0.0.0", ...):
-    // make_server(addr, port, ...) after _get_best_family(addr, port) (getaddrinfo: "" fails);
-    // start_http_server = start_wsgi_server
-    {.name = "prometheus_client.start_http_server",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "addr"}, AddressShape::kHost},
-     .wildcards = 0,
-     .default_host = "0.0.0.0"},
-    {.name = "prometheus_client.start_wsgi_server",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "addr"}, AddressShape::kHost},
-     .wildcards = 0,
-     .default_host = "0.0.0.0"},
-    {.name = "prometheus_client.exposition.start_http_server",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "addr"}, AddressShape::kHost},
-     .wildcards = 0,
-     .default_host = "0.0.0.0"},
-    {.name = "prometheus_client.exposition.start_wsgi_server",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "addr"}, AddressShape::kHost},
-     .wildcards = 0,
-     .default_host = "0.0.0.0"},
+    metrics_server("prometheus_client.start_http_server"),
+    metrics_server("prometheus_client.start_wsgi_server"),
+    metrics_server("prometheus_client.exposition.start_http_server"),
+    metrics_server("prometheus_client.exposition.start_wsgi_server"),
 };
 
 }  // namespace

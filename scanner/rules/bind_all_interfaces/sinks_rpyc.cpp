@@ -5,34 +5,23 @@
 namespace bindscan::rules::sinks {
 namespace {
 
+// rpyc/utils/server.py Server(service, hostname=None, ipv6=False, port=0, ..., socket_path=None):
+// getaddrinfo(hostname, port, AI_PASSIVE)[0] then bind; None is the wildcard address. A
+// socket_path makes it a Unix server: listed so that such a call is not a default.
+constexpr Sink rpyc_server(std::string_view name) {
+  return {.name = name,
+          .kind = CalleeKind::kConstructor,
+          .address = {{1, "hostname"}, AddressShape::kHost},
+          .other_address = Address{{-1, "socket_path"}, AddressShape::kHost},
+          .wildcards = kNoneHost,
+          .default_host = "0.0.0.0"};
+}
+
 constexpr Sink kSinks[] = {
-    // rpyc/utils/server.py Server(service, hostname=None, ipv6=False, port=0, ..., socket_path=None):
-    // getaddrinfo(hostname, port, AI_PASSIVE)[0] then bind; None is the wildcard address. A
-    // socket_path makes it a Unix server: listed so that such a call is not a default.
-    {.name = "rpyc.utils.server.ThreadedServer",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "hostname"}, AddressShape::kHost},
-     .other_address = Address{{-1, "socket_path"}, AddressShape::kHost},
-     .wildcards = kNoneHost,
-     .default_host = "0.0.0.0"},
-    {.name = "rpyc.utils.server.ThreadPoolServer",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "hostname"}, AddressShape::kHost},
-     .other_address = Address{{-1, "socket_path"}, AddressShape::kHost},
-     .wildcards = kNoneHost,
-     .default_host = "0.0.0.0"},
-    {.name = "rpyc.utils.server.ForkingServer",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "hostname"}, AddressShape::kHost},
-     .other_address = Address{{-1, "socket_path"}, AddressShape::kHost},
-     .wildcards = kNoneHost,
-     .default_host = "0.0.0.0"},
-    {.name = "rpyc.utils.server.OneShotServer",
-     .kind = CalleeKind::kConstructor,
-     .address = {{1, "hostname"}, AddressShape::kHost},
-     .other_address = Address{{-1, "socket_path"}, AddressShape::kHost},
-     .wildcards = kNoneHost,
-     .default_host = "0.0.0.0"},
+    rpyc_server("rpyc.utils.server.ThreadedServer"),
+    rpyc_server("rpyc.utils.server.ThreadPoolServer"),
+    rpyc_server("rpyc.utils.server.ForkingServer"),
+    rpyc_server("rpyc.utils.server.OneShotServer"),
 };
 
 }  // namespace

@@ -5,42 +5,26 @@
 namespace bindscan::rules::sinks {
 namespace {
 
+// Every Tornado sink takes (port, address=None, ...).
+constexpr Sink tornado_sink(std::string_view name, CalleeKind kind) {
+  return {.name = name,
+          .kind = kind,
+          .address = {{1, "address"}, AddressShape::kHost},
+          .wildcards = kEmptyHost | kNoneHost,
+          .default_host = "0.0.0.0 and ::"};
+}
+
 constexpr Sink kSinks[] = {
     // tornado/netutil.py bind_sockets(port, address=None, ...): address "" -> None, and None ->
-    // getaddrinfo(None, port, AI_PASSIVE): every interface, IPv4 and IPv6
-    {.name = "tornado.netutil.bind_sockets",
-     .kind = CalleeKind::kFunction,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
-    // tornado/tcpserver.py TCPServer.listen/bind(port, address=None, ...): bind_sockets(port, address, ...)
-    {.name = "tornado.tcpserver.TCPServer.listen",
-     .kind = CalleeKind::kMethod,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
-    {.name = "tornado.tcpserver.TCPServer.bind",
-     .kind = CalleeKind::kMethod,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
-    // tornado/httpserver.py HTTPServer(TCPServer, ...): listen and bind inherited
-    {.name = "tornado.httpserver.HTTPServer.listen",
-     .kind = CalleeKind::kMethod,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
-    {.name = "tornado.httpserver.HTTPServer.bind",
-     .kind = CalleeKind::kMethod,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
-    // tornado/web.py Application.listen(port, address=None, ...): HTTPServer(self).listen(port, address)
-    {.name = "tornado.web.Application.listen",
-     .kind = CalleeKind::kMethod,
-     .address = {{1, "address"}, AddressShape::kHost},
-     .wildcards = kEmptyHost | kNoneHost,
-     .default_host = "0.0.0.0 and ::"},
+    // getaddrinfo(None, port, AI_PASSIVE): every interface, IPv4 and IPv6. tornado/tcpserver.py
+    // TCPServer.listen/bind(port, address=None, ...) and web.py Application.listen(port, address=None)
+    // (HTTPServer(self).listen) pass it on; httpserver.py HTTPServer inherits listen and bind.
+    tornado_sink("tornado.netutil.bind_sockets", CalleeKind::kFunction),
+    tornado_sink("tornado.tcpserver.TCPServer.listen", CalleeKind::kMethod),
+    tornado_sink("tornado.tcpserver.TCPServer.bind", CalleeKind::kMethod),
+    tornado_sink("tornado.httpserver.HTTPServer.listen", CalleeKind::kMethod),
+    tornado_sink("tornado.httpserver.HTTPServer.bind", CalleeKind::kMethod),
+    tornado_sink("tornado.web.Application.listen", CalleeKind::kMethod),
 };
 
 }  // namespace
