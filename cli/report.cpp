@@ -26,7 +26,8 @@ void write_text(std::ostream& out, const std::vector<sarif::FileResults>& files,
       // Each hop of the value flow, so the finding can be checked without the analysis.
       const auto& related = located.finding.related;
       for (size_t i = 0; i < related.size() && i < located.related.size(); ++i)
-        out << "    via " << file.path << ':' << located.related[i].start_line << ':'
+        out << "    via " << (related[i].path.empty() ? file.path : related[i].path) << ':'
+            << located.related[i].start_line << ':'
             << located.related[i].start_column << ": " << related[i].message << '\n';
     }
   }

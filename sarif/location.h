@@ -5,6 +5,7 @@
 #pragma once
 
 #include <compare>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -47,5 +48,10 @@ Region to_region(std::string_view source, uint32_t begin, uint32_t end);
 // Resolves every finding of one file, in the given order. O(size of source +
 // total length of the lines involved). Any bytes are accepted.
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings);
+
+// The same, for findings whose related locations may sit in other files
+// (RelatedLocation::path): `source_of(path)` gives those files' bytes.
+std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
+                                   const std::function<std::string_view(const std::string& path)>& source_of);
 
 }  // namespace bindscan::sarif

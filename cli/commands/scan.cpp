@@ -11,6 +11,7 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <cstring>
 #include <cerrno>
@@ -155,46 +156,62 @@ struct Outcome {
   bool failed = false;  // could not be read: exit status 2
 };
 
-Outcome scan_one(const Scanner& scanner, const std::string& path, uint64_t max_bytes, std::string& buffer) {
-  Outcome outcome;
-  std::string error;
-  switch (read_file(path, max_bytes, buffer, error)) {
-    case ReadStatus::kError:
-      outcome.failed = true;
-      outcome.notification = sarif::Notification{path, "could not read " + path + ": " + error, Level::kError};
-      return outcome;
-    case ReadStatus::kTooLarge:
-      outcome.notification = sarif::Notification{
-          path, "skipped " + path + ": larger than --max-file-size (" + std::to_string(max_bytes) + " bytes)",
-          Level::kWarning};
-      return outcome;
-    case ReadStatus::kOk:
-      break;
-  }
-  ScanResult result = scanner.scan(buffer);
-  if (result.timed_out)
-    outcome.notification = sarif::Notification{path, "parsing " + path + " timed out; it was not scanned",
-                                               Level::kWarning};
-  if (!result.findings.empty()) outcome.findings = sarif::locate(buffer, result.findings);
-  return outcome;
-}
-
+// Scans the files as one project (values cross modules): every file is read
+// (on `jobs` threads), the core parses what its prefilter passes plus what
+// those files import, and each file's findings are located against its bytes.
 std::vector<Outcome> scan_all(const std::vector<std::string>& files, const Config& config) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
   options.prefilter = no_prefilter == nullptr || std::string_view(no_prefilter) != "1";
+  std::vector<std::string> sources(files.size());
+  std::vector<bool> readable(files.size(), false);
   std::atomic<size_t> next{0};
-  auto worker = [&] {
-    Scanner scanner(all_rules(), options);
-    std::string buffer;
-    for (size_t i; (i = next.fetch_add(1)) < files.size();)
-      outcomes[i] = scan_one(scanner, files[i], config.max_file_size, buffer);
+  auto reader = [&] {
+    std::string error;
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      Outcome& outcome = outcomes[i];
+      switch (read_file(files[i], config.max_file_size, sources[i], error)) {
+        case ReadStatus::kError:
+          outcome.failed = true;
+          outcome.notification =
+              sarif::Notification{files[i], "could not read " + files[i] + ": " + error, Level::kError};
+          break;
+        case ReadStatus::kTooLarge:
+          outcome.notification = sarif::Notification{files[i],
+                                                     "skipped " + files[i] + ": larger than --max-file-size (" +
+                                                         std::to_string(config.max_file_size) + " bytes)",
+                                                     Level::kWarning};
+          break;
+        case ReadStatus::kOk:
+          readable[i] = true;
+          break;
+      }
+    }
   };
   unsigned threads = static_cast<unsigned>(std::min<size_t>(config.jobs, std::max<size_t>(files.size(), 1)));
-  std::vector<std::jthread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(reader);
+    reader();
+  }
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t i = 0; i < files.size(); ++i) index.emplace(files[i], i);
+  auto source_of = [&](size_t i) -> std::optional<std::string_view> {
+    if (!readable[i]) return std::nullopt;
+    return std::string_view(sources[i]);
+  };
+  std::vector<ScanResult> results = Scanner(all_rules(), options).scan_project(files, source_of, threads);
+  auto other_file = [&](const std::string& path) -> std::string_view {
+    auto it = index.find(path);
+    return it == index.end() ? std::string_view() : std::string_view(sources[it->second]);
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (results[i].timed_out)
+      outcomes[i].notification = sarif::Notification{
+          files[i], "parsing " + files[i] + " timed out; it was not scanned", Level::kWarning};
+    if (!results[i].findings.empty()) outcomes[i].findings = sarif::locate(sources[i], results[i].findings, other_file);
+  }
   return outcomes;
 }
 
@@ -274,6 +291,9 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     if (outcome.findings.empty()) continue;
     for (const auto& located : outcome.findings) (located.finding.suppression ? suppressed : reported)++;
     text_files.push_back({walked.files[i], outcome.findings});
+    for (auto& located : outcome.findings)
+      for (RelatedLocation& related : located.finding.related)
+        if (!related.path.empty()) related.path = relative_to(related.path, cwd, root);
     log.files.push_back({relative_to(walked.files[i], cwd, root), std::move(outcome.findings)});
   }
   log.execution_successful = !failed;

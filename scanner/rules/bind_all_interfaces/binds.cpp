@@ -9,6 +9,7 @@
 
 #include "scanner/address.h"
 #include "scanner/flow/evaluator.h"
+#include "scanner/flow/project.h"
 #include "scanner/rules/bind_all_interfaces/sinks.h"
 #include "scanner/values.h"
 
@@ -149,6 +150,7 @@ struct Host {
   std::vector<flow::Hop> hops;
   std::optional<std::string> environment_variable;
   std::optional<std::string> option;  // the command-line option whose default this is
+  const Module* module = nullptr;     // the file `literal` is in
   enum Kind { kString, kNone, kZero } kind = kString;
   // For strings: the whole decoded value and where the host sits in it, so a
   // fix can keep the port and scheme.
@@ -205,7 +207,7 @@ std::optional<std::string> made_by_factory(std::string_view qualified, bool meth
 class Checker {
  public:
   Checker(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out)
-      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(module, made_by_factory) {}
+      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(evaluator_for(module)) {}
 
   void run() {
     for (const CallSite& call : m_.calls()) check(call);
@@ -226,7 +228,17 @@ class Checker {
     std::vector<flow::Hop> hops;  // how the callee was reached
   };
 
-  Server server_for(const Reference& reference, int depth = 0) {
+  // The server a flow value names: an imported sink, or a server subclass in
+  // any module of the project.
+  Server server_of(const flow::Value& v) {
+    if (v.kind == flow::ValueKind::kImported && !v.bound) return server_for({v.text, {}, kModuleScope});
+    if (v.kind == flow::ValueKind::kClass && v.module != nullptr) return server_for({{}, v.node, v.scope}, *v.module);
+    return {};
+  }
+
+  Server server_for(const Reference& reference) { return server_for(reference, m_); }
+
+  Server server_for(const Reference& reference, const Module& module, int depth = 0) {
     if (!reference.qualified.empty()) {
       const Sink* sink = find_sink(reference.qualified, CalleeKind::kConstructor);
       if (sink == nullptr) sink = find_sink(reference.qualified, CalleeKind::kFunction);
@@ -237,7 +249,7 @@ class Checker {
     auto key = reinterpret_cast<uintptr_t>(reference.local_class.id);
     if (auto it = classes_.find(key); it != classes_.end()) return it->second;
     classes_[key] = {};  // a cycle through this class resolves to "not a server"
-    Server server = subclass(reference.local_class, reference.class_scope, depth);
+    Server server = subclass(reference.local_class, reference.class_scope, module, depth);
     classes_[key] = server;
     return server;
   }
@@ -245,19 +257,26 @@ class Checker {
   // A class of this file is a server when one of its bases is, unless it
   // switches to Unix domain sockets or replaces server_bind with code that
   // does not call a server_bind of its bases (test doubles do).
-  Server subclass(TSNode definition, ScopeId scope, int depth) {
-    const auto& g = m_.grammar();
-    std::string name(m_.text(ts_node_child_by_field_id(definition, g.field.name)));
-    if (unix_domain(definition) || overrides_bind(definition)) return {};
+  Server subclass(TSNode definition, ScopeId scope, const Module& module, int depth) {
+    const auto& g = module.grammar();
+    std::string name(module.text(ts_node_child_by_field_id(definition, g.field.name)));
+    if (unix_domain(definition, module) || overrides_bind(definition, module)) return {};
     TSNode bases = ts_node_child_by_field_id(definition, g.field.superclasses);
     if (ts_node_is_null(bases)) return {};
     for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
       TSNode base = ts_node_named_child(bases, i);
       if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
-      Server parent = server_for(m_.resolve(base, scope, ts_node_start_byte(definition)), depth + 1);
+      // Bases through the value flow: an imported sink, or a class of any module.
+      Server parent;
+      for (const flow::Value& v : evaluator_for(module).values_of(base, scope, ts_node_start_byte(definition)).items) {
+        if (v.kind == flow::ValueKind::kImported && !v.bound) parent = server_for({v.text, {}, kModuleScope});
+        if (v.kind == flow::ValueKind::kClass && v.module != nullptr && depth < Module::kMaxHops)
+          parent = server_for({{}, v.node, v.scope}, *v.module, depth + 1);
+        if (parent.sink != nullptr) break;
+      }
       if (parent.sink != nullptr && parent.sink->kind == CalleeKind::kConstructor) {
-        auto body = m_.scope_of(definition);
-        bool own_init = body && m_.bindings(*body, "__init__") != nullptr;
+        auto body = module.scope_of(definition);
+        bool own_init = body && module.bindings(*body, "__init__") != nullptr;
         return {parent.sink, name + " (a subclass of " + parent.library + ")", parent.library,
                 own_init || parent.moves_address};
       }
@@ -265,23 +284,23 @@ class Checker {
     return {};
   }
 
-  bool overrides_bind(TSNode definition) const {
-    auto scope = m_.scope_of(definition);
+  static bool overrides_bind(TSNode definition, const Module& module) {
+    auto scope = module.scope_of(definition);
     if (!scope) return false;
-    const auto* methods = m_.bindings(*scope, "server_bind");
+    const auto* methods = module.bindings(*scope, "server_bind");
     if (methods == nullptr) return false;
     TSNode method = methods->back().statement;
-    if (ts_node_symbol(method) != m_.grammar().sym.function_definition) return false;
-    return m_.text(method).find(".server_bind(") == std::string_view::npos;
+    if (ts_node_symbol(method) != module.grammar().sym.function_definition) return false;
+    return module.text(method).find(".server_bind(") == std::string_view::npos;
   }
 
-  bool unix_domain(TSNode definition) const {
-    auto scope = m_.scope_of(definition);
+  static bool unix_domain(TSNode definition, const Module& module) {
+    auto scope = module.scope_of(definition);
     if (!scope) return false;
-    const auto* family = m_.bindings(*scope, "address_family");
+    const auto* family = module.bindings(*scope, "address_family");
     if (family == nullptr || family->back().kind != BindingKind::kAssignment) return false;
     // Also when `socket` is not imported here: the name alone says what is meant.
-    std::string_view value = m_.text(family->back().value);
+    std::string_view value = module.text(family->back().value);
     return value == "AF_UNIX" || value.ends_with(".AF_UNIX");
   }
 
@@ -329,14 +348,14 @@ class Checker {
     flow::Values callees = flow_.values_of(callee, call.scope, at);
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
-        Server server = server_for({v.text, {}, kModuleScope});
+        Server server = server_of(v);
         if (server.sink != nullptr) add({server, 0, v.hops});
       } else if (v.kind == flow::ValueKind::kImported) {
         const Sink* sink = find_sink(v.text, CalleeKind::kMethod);
         if (sink != nullptr && passes_filter(*sink, v))
           add({{sink, v.text, v.text}, 0, v.hops});
       } else if (v.kind == flow::ValueKind::kClass) {
-        Server server = server_for({{}, v.node, v.scope});
+        Server server = server_of(v);
         // A subclass whose __init__ takes the address its own way is judged
         // at its super().__init__ call, where the address reaches the library.
         if (server.sink != nullptr && !server.moves_address) add({server, 0, v.hops});
@@ -375,8 +394,7 @@ class Checker {
     flow::Values bases = flow_.values_of(object, call.scope, at);
     for (const flow::Value& v : bases.items) {
       Server server;
-      if (v.kind == flow::ValueKind::kImported && !v.bound) server = server_for({v.text, {}, kModuleScope});
-      if (v.kind == flow::ValueKind::kClass) server = server_for({{}, v.node, v.scope});
+      server = server_of(v);
       if (server.sink != nullptr && server.sink->kind == CalleeKind::kConstructor && !server.moves_address)
         add(Target{server, 1, v.hops});
     }
@@ -397,8 +415,7 @@ class Checker {
         if (classes.unknown || classes.items.empty()) return;
         for (const flow::Value& v : classes.items) {
           Server replacement;
-          if (v.kind == flow::ValueKind::kImported && !v.bound) replacement = server_for({v.text, {}, kModuleScope});
-          if (v.kind == flow::ValueKind::kClass) replacement = server_for({{}, v.node, v.scope});
+          replacement = server_of(v);
           if (replacement.sink == nullptr) return;
         }
       }
@@ -480,6 +497,7 @@ class Checker {
     host.literal = value.node;
     host.hops = value.hops;
     host.option = value.option;
+    host.module = value.module;
     switch (value.kind) {
       case flow::ValueKind::kString:
         host.text = value.text;
@@ -507,7 +525,7 @@ class Checker {
               bool other) {
     const auto& [host, meaning] = wild.front();
     const std::string& display = target.server.display;
-    std::string spelling = quoted(m_.text(host.literal));
+    std::string spelling = quoted(host.module->text(host.literal));
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(argument);
@@ -530,14 +548,15 @@ class Checker {
                         " or the specific address that must be reachable.";
     }
     if (other) finding.level = Level::kNote;
-    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     Fix fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead", {}};
     for (const auto& [h, m] : wild) {
       for (const flow::Hop& hop : h.hops) {
-        RelatedLocation related{hop.span, hop.message};
-        if (std::find(finding.related.begin(), finding.related.end(), related) == finding.related.end())
-          finding.related.push_back(std::move(related));
+        RelatedLocation location = related(hop);
+        if (std::find(finding.related.begin(), finding.related.end(), location) == finding.related.end())
+          finding.related.push_back(std::move(location));
       }
+      if (h.module != &m_) continue;  // a fix edits the finding's own file only
       std::optional<std::string> text = replacement(h, m.loopback);
       if (!text) continue;
       TextEdit edit{m_.span(h.literal), std::move(*text)};
@@ -559,7 +578,7 @@ class Checker {
                       "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
                       std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +
                       "\" or the specific address that must be reachable.";
-    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     // The fix adds the keyword before the closing parenthesis.
     TSNode arguments = ts_node_child_by_field_id(call.node, m_.grammar().field.arguments);
     std::string_view keyword = sink.address.slot.keyword;
@@ -608,11 +627,29 @@ class Checker {
     return prefix + quotes + value + quotes;
   }
 
+  // In a project the modules share evaluators (values cross files); alone, the file has its own.
+  flow::Evaluator& evaluator_for(const Module& module) {
+    if (module.project() != nullptr) return module.project()->evaluator_of(module, made_by_factory);
+    if (&module != &m_) return flow_;  // not reached: values from other files come with a project
+    own_.emplace(module, made_by_factory);
+    return *own_;
+  }
+
+  // Where a hop's file is, for a related location: "" for this file.
+  std::string path_of(const Module* module) const {
+    if (module == nullptr || module == &m_ || m_.project() == nullptr) return {};
+    std::optional<size_t> file = m_.project()->file_of(*module);
+    return file ? m_.project()->path(*file) : std::string();
+  }
+
+  RelatedLocation related(const flow::Hop& hop) const { return {hop.span, hop.message, path_of(hop.module)}; }
+
   const Module& m_;
   Report what_;
   std::string_view rule_id_;
   std::vector<Finding>& out_;
-  flow::Evaluator flow_;
+  std::optional<flow::Evaluator> own_;
+  flow::Evaluator& flow_;
   std::unordered_map<uintptr_t, Server> classes_;
 };
 
