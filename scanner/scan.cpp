@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <atomic>
-#include <deque>
+#include <unordered_set>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -103,8 +103,16 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
     auto p = std::make_unique<Parsed>();
     if (judged) {
-      for (const Rule& rule : impl_->rules)
-        if (!impl_->options.prefilter || rule.may_match(*source)) p->active.push_back(&rule);
+      // Rules that share a prefilter (the two bind rules) ask it once.
+      std::vector<std::pair<bool (*)(std::string_view), bool>> asked;
+      for (const Rule& rule : impl_->rules) {
+        bool pass = !impl_->options.prefilter;
+        if (!pass) {
+          auto it = std::find_if(asked.begin(), asked.end(), [&](const auto& a) { return a.first == rule.may_match; });
+          pass = it != asked.end() ? it->second : asked.emplace_back(rule.may_match, rule.may_match(*source)).second;
+        }
+        if (pass) p->active.push_back(&rule);
+      }
       if (p->active.empty()) return;
     }
     std::string_view bytes = without_nul(*source, p->storage);
@@ -132,31 +140,22 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     worker(impl_->parser);
   }
 
-  // 2. Module names, then the files those import, to a fixed point.
-  std::vector<std::string> packages;
+  // 2. Module names.
+  std::unordered_set<std::string> packages;
   for (const std::string& path : paths) {
     std::string_view p = path;
     while (p.starts_with("./")) p.remove_prefix(2);
-    if (p == "__init__.py" || p.ends_with("/__init__.py")) packages.emplace_back(p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')));
+    if (p == "__init__.py" || p.ends_with("/__init__.py")) packages.emplace(p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')));
   }
   flow::Project project;
   for (const std::string& path : paths) project.add_file(path, flow::module_name(path, packages));
-  std::deque<size_t> queue;
-  for (size_t i = 0; i < n; ++i)
-    if (parsed[i]) queue.push_back(i);
-  std::vector<bool> tried(n, false);
-  for (size_t i : queue) tried[i] = true;
-  while (!queue.empty()) {
-    size_t i = queue.front();
-    queue.pop_front();
-    for (const std::string& imported : parsed[i]->module->imports()) {
-      std::optional<size_t> j = project.file_of_import(imported, i);
-      if (!j || tried[*j]) continue;
-      tried[*j] = true;
-      parse_file(impl_->parser, *j, false);
-      if (parsed[*j]) queue.push_back(*j);
-    }
-  }
+  // Files the value flow needs (an imported settings module) are parsed when it asks.
+  project.set_loader([&](size_t j) -> const Module* {
+    if (!parsed[j]) parse_file(impl_->parser, j, false);
+    if (!parsed[j]) return nullptr;
+    parsed[j]->module->set_project(&project);
+    return parsed[j]->module.get();
+  });
 
   // 3. Link, then judge the files the prefilter passed.
   for (size_t i = 0; i < n; ++i) {

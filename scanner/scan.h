@@ -51,8 +51,9 @@ class Scanner {
   // (RelatedLocation::path is then one of `paths`). `source_of(i)` gives file
   // i's bytes, or nothing when it cannot be read; the bytes must stay valid
   // until this returns. Files the prefilter passes are parsed (on `jobs`
-  // threads), then the files they import, to a fixed point; rules run on the
-  // former. results[i] belongs to paths[i].
+  // threads) and judged; other files are parsed only when the value flow
+  // needs a value they define (an imported constant). results[i] belongs to
+  // paths[i].
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
                                        unsigned jobs = 1) const;

@@ -73,7 +73,7 @@ Evaluator& Evaluator::owner(const Value& value) {
 
 Values Evaluator::imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth) {
   if (linker_ != nullptr) {
-    if (std::optional<Values> linked = linker_->values(qualified, m_, depth + 1)) {
+    if (std::optional<Values> linked = linker_->values(qualified, m_, depth + 1, !callees_only_ && !building_)) {
       stamp(*linked);
       return *linked;
     }
@@ -101,6 +101,14 @@ Values Evaluator::values_of(TSNode expression, ScopeId scope, uint32_t at) {
   Question q(*this);
   Values out = evaluate(expression, scope, at, 0);
   stamp(out);
+  return out;
+}
+
+Values Evaluator::callee_values(TSNode expression, ScopeId scope, uint32_t at) {
+  bool saved = callees_only_;
+  callees_only_ = true;
+  Values out = values_of(expression, scope, at);
+  callees_only_ = saved;
   return out;
 }
 
@@ -133,16 +141,16 @@ Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int de
   if (ts_node_is_null(expression) || depth > budget_.max_depth || ++steps_ > budget_.max_steps)
     return Values::of_unknown();
   Key key{id_of(expression), scope, at};
-  if (!building_) {
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  }
+  // While the call graph is built, parameters read as unknown: those answers
+  // are kept only until the build ends (build_call_graph clears them).
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   // A cycle (a = b; b = a, or recursion through parameters) is unknown.
   if (!in_progress_.insert(key).second) return Values::of_unknown();
   Values out = evaluate_uncached(expression, scope, at, depth);
   in_progress_.erase(key);
   cap(out);
   stamp(out);
-  if (!building_) memo_.emplace(key, out);
+  memo_.emplace(key, out);
   return out;
 }
 
@@ -547,7 +555,7 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
   if (linker_ != nullptr) {
-    linker_->build_all_graphs(factories_);
+    linker_->build_graphs_reaching(m_, factories_);
   } else if (!graph_built_) {
     build_call_graph();
   }
@@ -591,6 +599,7 @@ void Evaluator::build_call_graph() {
   }
   steps_ = saved_steps;
   building_ = false;
+  memo_.clear();
 }
 
 Values Evaluator::attribute_of(const Value& object, std::string_view member, int depth) {
@@ -669,6 +678,13 @@ Values Evaluator::class_member(TSNode definition, ScopeId class_parent, std::str
 }
 
 bool Evaluator::is_dataclass(TSNode definition, ScopeId scope) {
+  auto [cached, fresh] = dataclasses_.try_emplace(id_of(definition), false);
+  if (!fresh) return cached->second;
+  cached->second = is_dataclass_uncached(definition, scope);
+  return cached->second;
+}
+
+bool Evaluator::is_dataclass_uncached(TSNode definition, ScopeId scope) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (const auto* decorators = m_.decorators(definition)) {
@@ -880,7 +896,11 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
       return out;
     }
   }
+  // What is called: other modules only when already parsed (see callee_values).
+  bool saved = callees_only_;
+  callees_only_ = true;
   Values callees = evaluate(callee, scope, at, depth + 1);
+  callees_only_ = saved;
   Values out;
   out.unknown = callees.unknown;
   for (const Value& c : callees.items) {

@@ -51,10 +51,14 @@ class Linker {
   // The values of `qualified` as `importer` wrote it ("settings.HOST",
   // ".config.BIND"), when a module of the project defines it; nullopt when no
   // module of the project is named by it.
-  virtual std::optional<Values> values(std::string_view qualified, const Module& importer, int depth) = 0;
+  // `may_load`: the module may be parsed now if it was not (false for
+  // questions about callees, which only modules the prefilter passed answer).
+  virtual std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
+                                       bool may_load) = 0;
   virtual Evaluator& evaluator_of(const Module& module, InstanceFactories factories) = 0;
-  // Builds every module's call graph, so calls from other modules are known.
-  virtual void build_all_graphs(InstanceFactories factories) = 0;
+  // Builds the call graphs of `module` and of every module that imports it,
+  // so calls of its functions from other modules are known.
+  virtual void build_graphs_reaching(const Module& module, InstanceFactories factories) = 0;
 };
 
 struct Budget {
@@ -70,6 +74,9 @@ class Evaluator {
 
   // What `expression`, evaluated at byte `at` of `scope`, may be.
   Values values_of(TSNode expression, ScopeId scope, uint32_t at);
+  // The same for a callee: other modules are consulted only when already
+  // parsed (a server class or wrapper sits in a file the prefilter passed).
+  Values callee_values(TSNode expression, ScopeId scope, uint32_t at);
   // The i-th element of a tuple or list value.
   Values element(const Value& container, uint32_t index);
   // The value under a constant string key of a dict value.
@@ -144,6 +151,7 @@ class Evaluator {
   bool escapes(TSNode definition, size_t calls);
   size_t definitions_named(std::string_view name);
   bool is_dataclass(TSNode definition, ScopeId scope);
+  bool is_dataclass_uncached(TSNode definition, ScopeId scope);
   std::optional<std::string> constant_key(TSNode node, ScopeId scope, uint32_t at, int depth);
   void cap(Values& values) const;
 
@@ -153,6 +161,7 @@ class Evaluator {
   Linker* linker_;
   size_t steps_ = 0;      // spent on the current question
   int questions_ = 0;     // nesting of public calls
+  bool callees_only_ = false;
   bool building_ = false;
   bool graph_built_ = false;
   std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
@@ -169,6 +178,7 @@ class Evaluator {
   std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions in the source
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
+  std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
   std::unordered_set<Key, KeyHash> in_progress_;
 };
 

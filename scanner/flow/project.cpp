@@ -35,7 +35,7 @@ size_t common_directories(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-ModuleName module_name(std::string_view path, const std::vector<std::string>& packages) {
+ModuleName module_name(std::string_view path, const std::unordered_set<std::string>& packages) {
   while (path.starts_with("./")) path.remove_prefix(2);
   std::vector<std::string_view> parts = split(path, '/');
   std::string_view file = parts.back();
@@ -44,9 +44,7 @@ ModuleName module_name(std::string_view path, const std::vector<std::string>& pa
   out.package = file == "__init__";
   // Walk up while the directory is a package.
   size_t top = parts.size() - 1;  // index of the first directory in the name
-  while (top > 0 &&
-         std::find(packages.begin(), packages.end(), join(parts, 0, top, '/')) != packages.end())
-    --top;
+  while (top > 0 && packages.contains(join(parts, 0, top, '/'))) --top;
   std::string dotted = join(parts, top, parts.size() - 1, '.');
   if (!out.package) dotted += (dotted.empty() ? "" : ".") + std::string(file);
   out.dotted = dotted;
@@ -111,7 +109,8 @@ std::optional<size_t> Project::file_of_import(std::string_view qualified, size_t
   return found->first;
 }
 
-std::optional<Values> Project::values(std::string_view qualified, const Module& importer, int depth) {
+std::optional<Values> Project::values(std::string_view qualified, const Module& importer, int depth,
+                                      bool may_load) {
   std::optional<size_t> from = file_of(importer);
   if (!from) return std::nullopt;
   std::string full = absolute(qualified, *from);
@@ -124,8 +123,17 @@ std::optional<Values> Project::values(std::string_view qualified, const Module& 
     v.module = &importer;
     return Values{{std::move(v)}, false};
   }
-  const File& target = files_[found->first];
-  if (target.module == nullptr || links_ >= kMaxLinks || depth > kMaxLinks) return Values::of_unknown();
+  File& target = files_[found->first];
+  if (target.module == nullptr) {
+    if (!may_load) return std::nullopt;  // as if not of the project: an imported name
+    if (load_tried_.size() < files_.size()) load_tried_.resize(files_.size(), false);
+    if (!load_ || load_tried_[found->first]) return Values::of_unknown();
+    load_tried_[found->first] = true;
+    const Module* loaded = load_(found->first);
+    if (loaded == nullptr) return Values::of_unknown();
+    attach(found->first, *loaded);
+  }
+  if (links_ >= kMaxLinks || depth > kMaxLinks) return Values::of_unknown();
   // The evaluator that asked tells which rule's factories apply.
   InstanceFactories factories = nullptr;
   for (const auto& [key, evaluator] : evaluators_)
@@ -149,11 +157,19 @@ Evaluator& Project::evaluator_of(const Module& module, InstanceFactories factori
   return *slot;
 }
 
-void Project::build_all_graphs(InstanceFactories factories) {
-  if (std::find(graphs_built_.begin(), graphs_built_.end(), factories) != graphs_built_.end()) return;
-  graphs_built_.push_back(factories);
-  for (const File& file : files_)
-    if (file.module != nullptr) evaluator_of(*file.module, factories).build_call_graph();
+void Project::build_graphs_reaching(const Module& module, InstanceFactories factories) {
+  std::pair<const Module*, InstanceFactories> key{&module, factories};
+  if (std::find(graphs_built_.begin(), graphs_built_.end(), key) != graphs_built_.end()) return;
+  graphs_built_.push_back(key);
+  std::optional<size_t> target = file_of(module);
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const File& file = files_[i];
+    if (file.module == nullptr) continue;
+    bool reaches = file.module == &module;
+    for (size_t k = 0; !reaches && target && k < file.module->imports().size(); ++k)
+      reaches = file_of_import(file.module->imports()[k], i) == target;
+    if (reaches) evaluator_of(*file.module, factories).build_call_graph();
+  }
 }
 
 }  // namespace bindscan::flow

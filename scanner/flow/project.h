@@ -6,12 +6,14 @@
 // rules reach it through Module::project().
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "scanner/flow/evaluator.h"
@@ -25,7 +27,7 @@ struct ModuleName {
   std::string dotted;
   bool package = false;
 };
-ModuleName module_name(std::string_view path, const std::vector<std::string>& packages);
+ModuleName module_name(std::string_view path, const std::unordered_set<std::string>& packages);
 
 class Project final : public Linker {
  public:
@@ -41,9 +43,12 @@ class Project final : public Linker {
   const std::string& path(size_t index) const { return files_[index].path; }
   std::optional<size_t> file_of(const Module& module) const;
 
-  std::optional<Values> values(std::string_view qualified, const Module& importer, int depth) override;
+  std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
+                               bool may_load) override;
+  // Parses file `index` when a value needs it; null when it cannot be parsed.
+  void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
-  void build_all_graphs(InstanceFactories factories) override;
+  void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
 
   // Cross-module questions nest at most this deep (import cycles, long chains).
   static constexpr int kMaxLinks = 24;
@@ -64,8 +69,10 @@ class Project final : public Linker {
   std::unordered_map<std::string, std::vector<size_t>> by_name_;
   std::unordered_map<const Module*, size_t> by_module_;
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
-  std::vector<InstanceFactories> graphs_built_;
+  std::vector<std::pair<const Module*, InstanceFactories>> graphs_built_;
   int links_ = 0;  // nesting of values()
+  std::function<const Module*(size_t)> load_;
+  std::vector<bool> load_tried_;
 };
 
 }  // namespace bindscan::flow

@@ -121,12 +121,20 @@ bool may_match(std::string_view source) {
         return true;
     return false;
   };
-  // A class's instances: the class named, or a factory that returns it named.
+  // `name(` somewhere: a call of what `qualified` ends with.
+  auto called = [&](std::string_view qualified) {
+    std::string call(qualified.substr(qualified.rfind('.') + 1));
+    call += '(';
+    return has(call);
+  };
+  // A class's instances, made in this file: the class called, or a factory
+  // that returns it called (the value flow follows instances from there).
   auto names_instance = [&](std::string_view cls) {
-    if (names(cls)) return true;
+    if (names(cls) && called(cls)) return true;
     for (const auto& [callee, factory] : index().factories) {
       if (factory->returns != cls) continue;
-      if (factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) return true;
+      if ((factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) && called(callee))
+        return true;
     }
     return false;
   };
@@ -135,8 +143,9 @@ bool may_match(std::string_view source) {
       if (names(sink->name)) return true;
       continue;
     }
+    // The method is reached as an attribute: `.bind`.
     size_t dot = sink->name.rfind('.');
-    if (has(sink->name.substr(dot + 1)) && names_instance(sink->name.substr(0, dot))) return true;
+    if (has(sink->name.substr(dot)) && names_instance(sink->name.substr(0, dot))) return true;
   }
   return false;
 }
@@ -345,7 +354,7 @@ class Checker {
       std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
       if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
     }
-    flow::Values callees = flow_.values_of(callee, call.scope, at);
+    flow::Values callees = flow_.callee_values(callee, call.scope, at);
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
         Server server = server_of(v);
