@@ -6,6 +6,7 @@
 
 #include <compare>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,5 +62,10 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
 // Path arithmetic only: nothing is read from the filesystem.
 std::string root_relative_path(const std::filesystem::path& path, const std::filesystem::path& cwd,
                                const std::filesystem::path& root);
+
+// The same, for findings whose related locations may sit in other files
+// (RelatedLocation::path): `source_of(path)` gives those files' bytes.
+std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
+                                   const std::function<std::string_view(const std::string& path)>& source_of);
 
 }  // namespace bindscan::sarif
