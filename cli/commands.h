@@ -26,6 +26,7 @@ struct Command {
 int run_scan(Args args, std::ostream& out, std::ostream& err);
 int run_rules(Args args, std::ostream& out, std::ostream& err);
 int run_explain(Args args, std::ostream& out, std::ostream& err);
+int run_config(Args args, std::ostream& out, std::ostream& err);
 // In the service module only (library cli_service_commands).
 int run_serve(Args args, std::ostream& out, std::ostream& err);
 int run_upload(Args args, std::ostream& out, std::ostream& err);

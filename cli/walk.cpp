@@ -6,19 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
+#include "config/config.h"
 
 namespace bindscan::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr std::array<std::string_view, 12> kSkippedFolders = {
-    ".git", ".hg", ".svn", "node_modules", "__pycache__", ".tox",
-    ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".venv", ".eggs"};
 
 // Globs match the path as given, the path below the PATH argument being
 // walked (so `tests/*` works for any PATH), or the file name alone.
@@ -37,9 +34,30 @@ bool excluded(const std::string& path, const std::string& walk_root, const WalkO
   return false;
 }
 
-bool python_candidate(const fs::directory_entry& entry) {
+// The configuration's view of a path: excluded, or included as Python.
+// Without a configuration the default excludes apply below the walked PATH
+// only, so `bindscan scan .venv/lib/x` still scans what it was given.
+bool config_excludes(const WalkOptions& options, const std::string& path, const std::string& walk_root) {
+  static const config::Config defaults = config::default_config();
+  if (options.config != nullptr) {
+    const auto relative = config::relative_path(*options.config, path);
+    return relative && config::excluded(*options.config, *relative);
+  }
+  std::string below = path.starts_with(walk_root) ? path.substr(walk_root.size()) : path;
+  while (below.starts_with("/")) below.erase(0, 1);
+  return config::excluded(defaults, below);
+}
+
+bool config_includes(const WalkOptions& options, const std::string& path) {
+  if (options.config == nullptr || options.config->include.empty()) return false;
+  const auto relative = config::relative_path(*options.config, path);
+  return relative && config::included(*options.config, *relative);
+}
+
+bool python_candidate(const fs::directory_entry& entry, const WalkOptions& options) {
   const fs::path& path = entry.path();
   if (path.extension() == ".py") return true;
+  if (config_includes(options, path.string())) return true;
   if (path.has_extension()) return false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
@@ -62,18 +80,16 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
   std::sort(entries.begin(), entries.end());
   for (const fs::directory_entry& entry : entries) {
     std::string path = entry.path().string();
-    if (excluded(path, walk_root, options)) continue;
+    if (excluded(path, walk_root, options) || config_excludes(options, path, walk_root)) continue;
     if (entry.is_symlink(ec)) {
       // A linked file is scanned; a linked folder is not followed (loops, escapes).
       if (entry.is_regular_file(ec) && entry.path().extension() == ".py") out.files.push_back(path);
       continue;
     }
     if (entry.is_directory(ec)) {
-      std::string name = entry.path().filename().string();
-      if (std::find(kSkippedFolders.begin(), kSkippedFolders.end(), name) != kSkippedFolders.end()) continue;
       if (fs::exists(entry.path() / "pyvenv.cfg", ec)) continue;  // a virtualenv
       walk(entry.path(), walk_root, options, out);
-    } else if (entry.is_regular_file(ec) && python_candidate(entry)) {
+    } else if (entry.is_regular_file(ec) && python_candidate(entry, options)) {
       out.files.push_back(path);
     }
   }

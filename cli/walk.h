@@ -6,10 +6,18 @@
 #include <string_view>
 #include <vector>
 
+namespace bindscan::config {
+struct Config;
+}
+
 namespace bindscan::cli {
 
 struct WalkOptions {
   std::vector<std::string> excludes;  // fnmatch globs, matched against the path and its file name
+  // The configuration's exclude / extend-exclude (folders and files not
+  // walked) and include (more files taken as Python). nullptr: the default
+  // excludes (config::default_excludes()).
+  const config::Config* config = nullptr;
 };
 
 struct WalkResult {
@@ -19,8 +27,9 @@ struct WalkResult {
 
 // Expands PATHs: a file is taken as given; a directory is walked for `*.py`
 // files and extension-less files that start with a python shebang. Skips
-// version-control folders, virtualenvs (any folder with pyvenv.cfg),
-// node_modules and caches; does not follow symlinked folders.
+// what the configuration excludes (by default version-control folders,
+// node_modules and caches) and virtualenvs (any folder with pyvenv.cfg);
+// does not follow symlinked folders.
 WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOptions& options);
 
 // Whether an extension-less file's first bytes are a python shebang.

@@ -2,6 +2,8 @@
 // turns its library's convention into Result<T> in one place.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,6 +15,10 @@ struct Error {
   // message a person can act on: what was wrong and what to do. Never a secret.
   std::string code;
   std::string message;
+  // Set on a failure worth a later try whose sender named the wait (an HTTP
+  // Retry-After or rate-limit reset, or the backoff a retry policy chose but
+  // left to the caller): milliseconds to wait before trying again.
+  std::optional<int64_t> retry_after_ms{};
 };
 
 template <typename T>

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <algorithm>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +23,21 @@ inline size_t edit_distance(std::string_view a, std::string_view b) {
     }
   }
   return row[b.size()];
+}
+
+// ", did you mean 'X'?" for the closest of `choices` to `typo` (edit
+// distance at most 2), or "" when none is close.
+inline std::string did_you_mean(std::string_view typo, std::span<const std::string_view> choices) {
+  std::string_view best;
+  size_t best_distance = 3;
+  for (std::string_view choice : choices) {
+    const size_t d = edit_distance(typo, choice);
+    if (d < best_distance) {
+      best = choice;
+      best_distance = d;
+    }
+  }
+  return best.empty() ? std::string() : ", did you mean '" + std::string(best) + "'?";
 }
 
 }  // namespace bindscan

@@ -15,12 +15,14 @@ std::string_view kind_name(SuppressionKind kind) {
     case SuppressionKind::kBindscan: return "bindscan";
     case SuppressionKind::kNosec: return "nosec";
     case SuppressionKind::kNoqa: return "noqa";
+    case SuppressionKind::kConfig: return "config";
   }
   return "bindscan";
 }
 
 SuppressionKind kind_from_name(const std::string& name) {
-  for (auto kind : {SuppressionKind::kBindscan, SuppressionKind::kNosec, SuppressionKind::kNoqa}) {
+  for (auto kind : {SuppressionKind::kBindscan, SuppressionKind::kNosec, SuppressionKind::kNoqa,
+                    SuppressionKind::kConfig}) {
     if (kind_name(kind) == name) return kind;
   }
   throw std::invalid_argument("unknown suppression kind: " + sarif::sanitize_utf8(name));
@@ -108,6 +110,7 @@ void to_json(nlohmann::json& j, const Finding& finding) {
        {"related", finding.related}};
   if (finding.fix) j["fix"] = *finding.fix;
   if (finding.suppression) j["suppression"] = *finding.suppression;
+  if (!finding.sink.empty()) j["sink"] = sarif::sanitize_utf8(finding.sink);
 }
 
 void from_json(const nlohmann::json& j, Finding& finding) {
@@ -119,6 +122,8 @@ void from_json(const nlohmann::json& j, Finding& finding) {
   if (j.contains("fix")) finding.fix = j.at("fix").get<Fix>();
   finding.suppression.reset();
   if (j.contains("suppression")) finding.suppression = j.at("suppression").get<Suppression>();
+  finding.sink.clear();
+  if (j.contains("sink")) j.at("sink").get_to(finding.sink);
 }
 
 }  // namespace bindscan

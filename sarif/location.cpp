@@ -82,4 +82,14 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
   return located;
 }
 
+std::string root_relative_path(const std::filesystem::path& path, const std::filesystem::path& cwd,
+                               const std::filesystem::path& root) {
+  const std::filesystem::path absolute = (path.is_absolute() ? path : cwd / path).lexically_normal();
+  const std::filesystem::path relative = absolute.lexically_relative(root);
+  // "" means unrelated roots; a leading ".." leaves the root: keep such paths
+  // absolute.
+  if (relative.empty() || *relative.begin() == "..") return absolute.generic_string();
+  return relative.generic_string();
+}
+
 }  // namespace bindscan::sarif

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <compare>
+#include <filesystem>
 #include <functional>
 #include <span>
 #include <string>
@@ -35,6 +36,9 @@ struct LocatedFinding {
   std::vector<Region> related;      // related[i] is finding.related[i].span
   std::vector<Region> fix_regions;  // fix_regions[i] is finding.fix->edits[i].span
   std::string line_hash;            // primaryLocationLineHash of region.start_line
+  // SARIF result.baselineState after a comparison with a baseline (sarif/baseline.h):
+  // "new" or "unchanged"; empty without one.
+  std::string baseline_state;
   auto operator<=>(const LocatedFinding&) const = default;
 };
 
@@ -53,5 +57,15 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
 // (RelatedLocation::path): `source_of(path)` gives those files' bytes.
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
                                    const std::function<std::string_view(const std::string& path)>& source_of);
+
+// The path every report names a scanned file by, so SARIF, GitHub
+// annotations and text agree: relative to `root` with '/' separators
+// ("app/server.py", never "./app/server.py" or "/src/app/server.py"), or,
+// for a file outside `root`, its absolute normalised path ("/extra/a.py"),
+// which the SARIF writer turns into an absolute file:// URI. A relative
+// `path` is taken from `cwd`; `root` must be absolute and normalised.
+// Path arithmetic only: nothing is read from the filesystem.
+std::string root_relative_path(const std::filesystem::path& path, const std::filesystem::path& cwd,
+                               const std::filesystem::path& root);
 
 }  // namespace bindscan::sarif

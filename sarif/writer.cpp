@@ -59,9 +59,13 @@ class Writer {
     }
   }
 
+  // A path outside the source root is absolute: it must not be read as
+  // relative to %SRCROOT%, where it would name a file that does not exist.
+  static std::string uri_of(std::string_view path) { return artifact_uri(path); }
+
   Json artifact(const std::string& uri) const {
     Json location = {{"uri", uri}};
-    if (!root_.empty()) location["uriBaseId"] = kSourceRootId;
+    if (!root_.empty() && !uri.starts_with("file:")) location["uriBaseId"] = kSourceRootId;
     return location;
   }
 
@@ -117,10 +121,12 @@ class Writer {
                                                           {"replacements", std::move(replacements)}}})}}});
     }
 
+    if (!located.baseline_state.empty()) out["baselineState"] = located.baseline_state;
+
     if (log_.include_suppressed) {
       Json suppressions = Json::array();
       if (finding.suppression) {
-        Json suppression = {{"kind", "inSource"}};
+        Json suppression = {{"kind", finding.suppression->kind == SuppressionKind::kConfig ? "external" : "inSource"}};
         if (!finding.suppression->comment.empty())
           suppression["justification"] = text(finding.suppression->comment);
         suppressions.push_back(std::move(suppression));
@@ -137,7 +143,7 @@ class Writer {
     };
     std::vector<Entry> entries;
     for (const FileResults& file : log_.files) {
-      const std::string uri = path_to_uri(file.path);
+      const std::string uri = uri_of(file.path);
       for (const LocatedFinding& located : file.findings) {
         if (located.finding.suppression && !log_.include_suppressed) continue;
         entries.push_back({uri, &located});
@@ -152,6 +158,16 @@ class Writer {
                      [&](const Entry& a, const Entry& b) { return key(a) < key(b); });
     Json out = Json::array();
     for (const Entry& entry : entries) out.push_back(result(entry.uri, *entry.located));
+    for (const std::string& text : log_.absent_results) {
+      Json absent = Json::parse(text, nullptr, false);
+      if (!absent.is_object()) continue;
+      // The rule table may have changed since; the id still names the rule.
+      absent.erase("ruleIndex");
+      if (log_.include_suppressed && !absent.contains("suppressions")) absent["suppressions"] = Json::array();
+      if (!log_.include_suppressed) absent.erase("suppressions");
+      absent["baselineState"] = "absent";
+      out.push_back(std::move(absent));
+    }
     return out;
   }
 
@@ -165,7 +181,7 @@ class Writer {
         Json notification = {{"level", sarif_level(n.level)}, {"message", message(n.message)}};
         if (!n.path.empty()) {
           notification["locations"] =
-              Json::array({{{"physicalLocation", {{"artifactLocation", artifact(path_to_uri(n.path))}}}}});
+              Json::array({{{"physicalLocation", {{"artifactLocation", artifact(uri_of(n.path))}}}}});
         }
         notifications.push_back(std::move(notification));
       }
@@ -242,6 +258,12 @@ std::string directory_file_uri(std::string_view absolute_directory) {
   std::string uri = "file:///" + path_to_uri(absolute_directory);
   if (uri.back() != '/') uri += '/';
   return uri;
+}
+
+std::string absolute_file_uri(std::string_view absolute_path) { return "file:///" + path_to_uri(absolute_path); }
+
+std::string artifact_uri(std::string_view path) {
+  return path.starts_with('/') ? absolute_file_uri(path) : path_to_uri(path);
 }
 
 std::string write_sarif(const SarifLog& log) {

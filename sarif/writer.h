@@ -33,7 +33,9 @@ inline constexpr std::string_view kSourceRootId = "%SRCROOT%";
 struct FileResults {
   // Repository-relative path as the filesystem or git tree spells it, with
   // '/' separators ("src/my app.py"); the writer turns it into a URI with
-  // path_to_uri().
+  // path_to_uri(), based at %SRCROOT% when there is a source root. An
+  // absolute path ("/extra/a.py", a file outside the source root) becomes an
+  // absolute file:// URI without uriBaseId (see root_relative_path()).
   std::string path;
   std::vector<LocatedFinding> findings;
 };
@@ -78,6 +80,10 @@ struct SarifLog {
   // empty: omitted. The only nondeterministic input.
   std::string start_time_utc;
   std::string end_time_utc;
+  // With a baseline (sarif/baseline.h): results of the baseline that are no
+  // longer found, each a SARIF result object as JSON text with baselineState
+  // "absent", written after the current results.
+  std::vector<std::string> absent_results;
 };
 
 // The SARIF document, pretty-printed, ending in a newline.
@@ -96,5 +102,13 @@ std::string path_to_uri(std::string_view path);
 // An absolute directory as a file URI ending in '/', for
 // SarifLog::source_root_uri: "/srv/my repo" -> "file:///srv/my%20repo/".
 std::string directory_file_uri(std::string_view absolute_directory);
+
+// An absolute file path as a file URI: "/extra/a,b.py" ->
+// "file:///extra/a%2Cb.py".
+std::string absolute_file_uri(std::string_view absolute_path);
+
+// The artifactLocation.uri of a FileResults::path: absolute_file_uri for an
+// absolute path (outside the root), else path_to_uri.
+std::string artifact_uri(std::string_view path);
 
 }  // namespace bindscan::sarif

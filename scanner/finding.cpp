@@ -7,6 +7,7 @@ std::string_view to_string(SuppressionKind kind) {
     case SuppressionKind::kBindscan: return "bindscan";
     case SuppressionKind::kNosec: return "nosec";
     case SuppressionKind::kNoqa: return "noqa";
+    case SuppressionKind::kConfig: return "config";
   }
   return "unknown";
 }

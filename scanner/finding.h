@@ -55,12 +55,14 @@ struct RelatedLocation {
 // A finding's SARIF level.
 enum class Level { kNote, kWarning, kError };
 
-// Which in-source comment silenced a finding.
-enum class SuppressionKind { kBindscan, kNosec, kNoqa };
+// What silenced a finding: an in-source comment (SARIF kind "inSource"), or
+// an `allow` entry of the repository's configuration (kind "external").
+enum class SuppressionKind { kBindscan, kNosec, kNoqa, kConfig };
 
 struct Suppression {
   SuppressionKind kind = SuppressionKind::kBindscan;
-  std::string comment;  // the comment as written, e.g. "# nosec B104"
+  // The comment as written, e.g. "# nosec B104"; for kConfig the entry's reason.
+  std::string comment;
   auto operator<=>(const Suppression&) const = default;
 };
 
@@ -71,6 +73,10 @@ struct Finding {
   std::vector<RelatedLocation> related;
   std::optional<Fix> fix;
   std::optional<Suppression> suppression;  // set: reported only on request
+  // What the rule found the bind in, as the message names it (e.g.
+  // "http.server.HTTPServer"); configuration `allow` entries may name it.
+  // Empty when the rule does not say.
+  std::string sink;
   // Set when this finding's level differs from its rule's default (a "may"
   // finding: only some of the values that reach the sink are wildcards).
   std::optional<Level> level;

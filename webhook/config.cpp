@@ -39,6 +39,9 @@ constexpr Flag kFlags[] = {
     {"--http-threads", "BINDSCAN_HTTP_THREADS", "N", "connections served at once (default 16)"},
     {"--git-timeout", "BINDSCAN_GIT_TIMEOUT", "SECONDS", "longest silence of a git remote before the fetch fails; 0: none (default 60)"},
     {"--max-attempts", "BINDSCAN_MAX_ATTEMPTS", "N", "tries per job for retryable failures (default 5)"},
+    {"--retry-delay", "BINDSCAN_RETRY_DELAY", "SECONDS", "wait before a failed job's 2nd try, doubling after (default 30; GitHub's Retry-After is a floor)"},
+    {"--database-url", "BINDSCAN_DATABASE_URL", "URL", "PostgreSQL (postgres://USER@HOST/DB) for the queue and cache shared by replicas (default: the spool in --data-dir)"},
+    {"--lease-seconds", "BINDSCAN_LEASE_SECONDS", "SECONDS", "with --database-url: a job whose replica stopped renewing it for this long is taken over (default 30)"},
 };
 
 Error usage(std::string message) { return Error{"usage", std::move(message)}; }
@@ -239,7 +242,15 @@ Result<ServeConfig> parse_serve_config(std::span<const std::string_view> args,
   number("--http-threads", 1, 1024, config.http_threads);
   seconds("--git-timeout", 0, 3600, config.git_timeout);
   number("--max-attempts", 1, 100, config.max_attempts);
+  seconds("--retry-delay", 1, 3600, config.retry_delay);
+  seconds("--lease-seconds", 3, 3600, config.lease);
   if (bad_number) return *bad_number;
+  if (auto url = value("--database-url"); url && !url->empty()) {
+    if (!url->starts_with("postgres://") && !url->starts_with("postgresql://")) {
+      return usage("--database-url must start with postgres:// or postgresql://");
+    }
+    config.database_url = Secret(*url);  // may hold a password: never printed
+  }
   if (auto category = value("--category")) {
     if (category->empty()) return usage("--category must not be empty");
     config.category = *category;

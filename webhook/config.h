@@ -61,6 +61,10 @@ struct ServeConfig {
   int http_threads = 16;
   std::chrono::seconds git_timeout{60};      // silence of a git remote; 0: none
   int max_attempts = 5;  // per job, retryable failures included
+  std::chrono::seconds retry_delay{30};  // before a failed job's 2nd try; doubles after
+  // PostgreSQL connection string; empty: the spool in data_dir/jobs.
+  Secret database_url;
+  std::chrono::seconds lease{30};  // shared store: unrenewed running jobs are taken over after this
   std::vector<std::string> warnings;  // worth logging at start-up (e.g. listening on all interfaces)
 };
 

@@ -325,6 +325,21 @@ Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,
                                          " from " + url + "; was it force-pushed away?"};
 }
 
+Result<std::string> GitMirror::ref_commit(std::string_view ref) const {
+  const std::string name(ref);
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo_->handle.get(), name.c_str()) != 0) {
+    return Error{"git", "the mirror has no ref " + name};
+  }
+  git_object* peeled = nullptr;
+  const int rc = git_object_peel(&peeled, raw, GIT_OBJECT_COMMIT);
+  git_object_free(raw);
+  if (rc != 0) return Error{"git", "ref " + name + " does not point at a commit"};
+  std::string sha = oid_hex(*git_object_id(peeled));
+  git_object_free(peeled);
+  return sha;
+}
+
 bool GitMirror::has_commit(std::string_view sha) const {
   auto oid = parse_oid(sha);
   if (!oid) return false;

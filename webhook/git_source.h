@@ -98,6 +98,11 @@ class GitMirror {
                std::string_view commit_sha, std::string_view token,
                std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
+  // The commit `ref` (as fetch() names it in the mirror) points at after the
+  // last fetch, tags peeled: what the remote's ref was when we asked.
+  // Error "git" when the mirror has no such ref.
+  Result<std::string> ref_commit(std::string_view ref) const;
+
   // True when `sha` names a commit in the mirror.
   bool has_commit(std::string_view sha) const;
 

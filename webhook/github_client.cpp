@@ -217,6 +217,12 @@ Result<HttpResponse> GitHubClient::request(std::string_view method, std::string_
       const char* code = transient ? "github-transient" : seen.status == 404 ? "github-not-found" : "github";
       return Error{code, what + ": " + failure + (transient ? " (" + decision.reason + ")" : "")};
     }
+    if (decision.delay > options_.retry.max_wait_in_call) {
+      Error later{"github-transient", what + ": " + failure + " (next try in " +
+                                          std::to_string(decision.delay.count()) + " ms)"};
+      later.retry_after_ms = decision.delay.count();
+      return later;
+    }
     if (deadline && std::chrono::steady_clock::now() + decision.delay > *deadline) {
       return Error{"github-transient",
                    what + ": " + failure + " (the job's time budget ends before the next try)"};

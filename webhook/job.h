@@ -30,7 +30,23 @@ struct Job {
   // job's SARIF (recorded before polling): the runner polls that upload
   // instead of uploading again. Empty otherwise. Not part of the job's JSON.
   std::string recorded_sarif_id;
+  // Set by JobStore::take() when the job's SARIF is awaiting GitHub's
+  // processing and a check of it is due: the worker asks GitHub once
+  // (JobRunner::check_processing) instead of running the job.
+  // `processing_checks` counts the checks made before this one.
+  bool check_processing = false;
+  int processing_checks = 0;
+  // Set by take() when a newer delivery for the same ref_key was admitted:
+  // its job id. The worker ends this job as superseded without running it.
+  std::string superseded_by;
+  // Set by take(): when the delivery was admitted (Unix epoch ms), for the
+  // delivery-to-processed time.
+  int64_t admitted_ms = 0;
 };
+
+// The (repository, ref) a job uploads to: jobs with one key run one at a time
+// in delivery order, and only the newest delivery's commit is uploaded.
+inline std::string ref_key(const Job& job) { return job.owner + "/" + job.repo + " " + job.ref; }
 
 // What a worker reports when a job ends. On failure `error` says why, in words
 // that go into the job record and the log (never a secret).
@@ -46,6 +62,32 @@ struct JobOutcome {
   // The service is stopping and the job gave up in a wait (backoff,
   // Retry-After, polling): not an attempt; the job goes back in the queue.
   bool interrupted = false;
+  // The ref no longer points at the job's commit (a newer push or a force
+  // push moved it): nothing was uploaded and nothing should be. `error`
+  // stays empty; `superseded_by` says what the ref points at now.
+  bool superseded = false;
+  std::string superseded_by;
+  // Uploaded and GitHub is processing it: check its status after this wait
+  // (the worker does not wait). Unset: the outcome is final.
+  std::optional<Millis> check_processing_in;
+  // A retryable failure whose sender named a wait (Retry-After, rate-limit
+  // reset): the next attempt is not due before this.
+  std::optional<Millis> retry_after;
+};
+
+// What one check of an uploaded SARIF's processing decided.
+struct ProcessingCheck {
+  enum class Verdict {
+    kProcessed,    // complete (or no longer worth waiting for): the job is uploaded
+    kFailed,       // GitHub could not process it, or asking failed for good: `error`
+    kPending,      // ask again after `next_check`
+    kUploadAgain,  // GitHub does not know the id: run the job again (upload anew)
+  };
+  Verdict verdict = Verdict::kPending;
+  std::string processing_status;  // GitHub's word, or "pending" when we stopped asking
+  Millis next_check{0};
+  std::optional<Error> error;
+  bool interrupted = false;  // the service is stopping; nothing was decided
 };
 
 // What the service lends a job while it runs.
@@ -67,6 +109,11 @@ class JobRunner {
   virtual JobOutcome run(const Job& job, const JobControl& control) = 0;
   // Without a service around it: nothing stops the job, nothing is recorded.
   JobOutcome run(const Job& job) { return run(job, JobControl{}); }
+  // One short look at the processing of `job.recorded_sarif_id`, uploaded by
+  // run() (which returned check_processing_in). `job.processing_checks` is
+  // how many looks came before. Never waits for GitHub beyond one request.
+  // This base version has no GitHub to ask and fails the check.
+  virtual ProcessingCheck check_processing(const Job& job, const JobControl& control);
 };
 
 }  // namespace bindscan::webhook

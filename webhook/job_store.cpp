@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -23,12 +26,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kTempPrefix = ".tmp-";
-
-int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Error io_error(std::string what, const fs::path& path, int err) {
   return Error{"io", what + " " + path.string() + ": " + std::strerror(err)};
@@ -79,28 +76,41 @@ Status write_durably(const fs::path& dir, const fs::path& target, std::string_vi
   return fsync_dir(dir);
 }
 
-std::optional<JobState> state_from_string(std::string_view s) {
-  if (s == "queued") return JobState::kQueued;
-  if (s == "running") return JobState::kRunning;
-  if (s == "uploaded") return JobState::kUploaded;
-  if (s == "failed") return JobState::kFailed;
-  return std::nullopt;
-}
-
-bool is_finished(JobState state) {
-  return state == JobState::kUploaded || state == JobState::kFailed;
-}
+// A taken processing check is held this long from other takers; its
+// finish_check sets the real next time.
+constexpr int64_t kCheckHoldMs = 120'000;
 
 }  // namespace
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string_view to_string(JobState state) {
   switch (state) {
     case JobState::kQueued: return "queued";
     case JobState::kRunning: return "running";
+    case JobState::kAwaitingProcessing: return "awaiting-processing";
     case JobState::kUploaded: return "uploaded";
     case JobState::kFailed: return "failed";
+    case JobState::kSuperseded: return "superseded";
   }
   return "unknown";
+}
+
+std::optional<JobState> job_state_from_string(std::string_view s) {
+  for (JobState state : {JobState::kQueued, JobState::kRunning, JobState::kAwaitingProcessing,
+                         JobState::kUploaded, JobState::kFailed, JobState::kSuperseded}) {
+    if (s == to_string(state)) return state;
+  }
+  return std::nullopt;
+}
+
+bool is_finished(JobState state) {
+  return state == JobState::kUploaded || state == JobState::kFailed ||
+         state == JobState::kSuperseded;
 }
 
 std::string record_to_json(const JobRecord& r) {
@@ -124,7 +134,10 @@ std::string record_to_json(const JobRecord& r) {
               {"not_before_ms", r.not_before_ms},
               {"accepted", r.accepted},
               {"error", r.error},
-              {"sarif_id", r.sarif_id}};
+              {"sarif_id", r.sarif_id},
+              {"seq", r.seq},
+              {"checks", r.checks},
+              {"processed_ms", r.processed_ms}};
   return doc.dump(2) + "\n";
 }
 
@@ -146,7 +159,7 @@ Result<JobRecord> record_from_json(std::string_view text) {
     r.job.fetch_ref = job.at("fetch_ref").get<std::string>();
     r.job.attempts = job.at("attempts").get<int>();
     if (job.contains("installation_id")) r.job.installation_id = job["installation_id"].get<int64_t>();
-    std::optional<JobState> state = state_from_string(doc.at("state").get<std::string>());
+    std::optional<JobState> state = job_state_from_string(doc.at("state").get<std::string>());
     if (!state) return Error{"io", "job record has an unknown state"};
     r.state = *state;
     r.created_ms = doc.at("created_ms").get<int64_t>();
@@ -155,6 +168,9 @@ Result<JobRecord> record_from_json(std::string_view text) {
     r.accepted = doc.value("accepted", 1);
     r.error = doc.value("error", std::string());
     r.sarif_id = doc.value("sarif_id", std::string());
+    r.seq = doc.value("seq", int64_t{0});
+    r.checks = doc.value("checks", 0);
+    r.processed_ms = doc.value("processed_ms", int64_t{0});
     if (!is_safe_id(r.job.id)) return Error{"io", "job record has an unsafe id"};
     return r;
   } catch (const json::exception& e) {
@@ -162,17 +178,63 @@ Result<JobRecord> record_from_json(std::string_view text) {
   }
 }
 
-JobStore::JobStore(fs::path dir, JobStoreOptions options)
-    : dir_(std::move(dir)), options_(options), clock_(&system_now_ms) {}
+namespace {
 
-Result<std::unique_ptr<JobStore>> JobStore::open(const fs::path& dir, JobStoreOptions options,
-                                                 std::vector<std::string>* warnings) {
+// The spool engine: every record in memory, each change written durably to
+// its file before it is kept in memory.
+class SpoolJobStore final : public JobStore {
+ public:
+  SpoolJobStore(fs::path dir, JobStoreOptions options)
+      : dir_(std::move(dir)), options_(options), clock_(&system_now_ms) {}
+
+  Status load(std::vector<std::string>* warnings);
+
+  Result<Admission> admit(const Job& job) override;
+  std::optional<Job> take() override;
+  Status record_sarif_id(const std::string& id, const std::string& sarif_id) override;
+  Status finish(const std::string& id, const JobOutcome& outcome,
+                std::optional<int64_t> retry_at_ms) override;
+  Status await_processing(const std::string& id, const std::string& sarif_id,
+                          int64_t check_at_ms) override;
+  Status finish_check(const std::string& id, const ProcessingCheck& check) override;
+  Status put_back(const std::string& id) override;
+  void close() override;
+  JobCounts counts() const override;
+  std::optional<JobRecord> find(const std::string& id) const override;
+  bool queue_full() const override;
+  bool writable() const override;
+  std::string unavailable_reason() const override {
+    return "data directory " + dir_.string() + " is not writable";
+  }
+  void set_clock(Clock clock) override;
+
+ private:
+  // Writes the record's file durably; needs no lock (unique temp names).
+  Status write_record(const JobRecord& record);
+  // Applies `change` to a copy of record `id`, stamps it, writes it durably
+  // and only then keeps it in memory.
+  Status update_locked(const std::string& id, const std::function<void(JobRecord&)>& change);
+  void prune_finished_locked();
+  int64_t now() const { return clock_(); }
+
+  fs::path dir_;
+  JobStoreOptions options_;
+  Clock clock_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, JobRecord> records_;
+  // Ids whose admission is being written, outside the lock so that
+  // concurrent deliveries' fsyncs overlap instead of queueing. They count as
+  // queued and as duplicates, and are never pruned.
+  std::set<std::string> admitting_;
+  int64_t next_seq_ = 1;
+  bool closed_ = false;
+};
+
+Status SpoolJobStore::load(std::vector<std::string>* warnings) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Error{"io", "cannot create " + dir.string() + ": " + ec.message()};
-  std::unique_ptr<JobStore> store(new JobStore(dir, options));
   std::vector<JobRecord> interrupted;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec)) {
     std::string name = entry.path().filename().string();
     if (name.rfind(kTempPrefix, 0) == 0) {
       fs::remove(entry.path(), ec);
@@ -191,31 +253,30 @@ Result<std::unique_ptr<JobStore>> JobStore::open(const fs::path& dir, JobStoreOp
       record->state = JobState::kQueued;
       interrupted.push_back(*record);
     }
-    store->records_[record->job.id] = std::move(*record);
+    next_seq_ = std::max(next_seq_, record->seq + 1);
+    records_[record->job.id] = std::move(*record);
   }
-  if (ec) return Error{"io", "cannot list " + dir.string() + ": " + ec.message()};
-  std::lock_guard lock(store->mutex_);
+  if (ec) return Error{"io", "cannot list " + dir_.string() + ": " + ec.message()};
+  std::lock_guard lock(mutex_);
   for (const JobRecord& record : interrupted) {
-    if (Status s = store->write_record(record); !s && warnings) {
+    if (Status s = write_record(record); !s && warnings) {
       warnings->push_back("cannot mark interrupted job " + record.job.id + " queued: " +
                           s.error().message);
     }
   }
-  return store;
+  return ok_status();
 }
 
-Status JobStore::write_record(const JobRecord& record) {
+Status SpoolJobStore::write_record(const JobRecord& record) {
   return write_durably(dir_, dir_ / (record.job.id + ".json"), record_to_json(record));
 }
 
-int64_t JobStore::now() const { return clock_(); }
-
-void JobStore::set_clock(Clock clock) {
+void SpoolJobStore::set_clock(Clock clock) {
   std::lock_guard lock(mutex_);
   clock_ = clock;
 }
 
-Result<Admission> JobStore::admit(const Job& job) {
+Result<Admission> SpoolJobStore::admit(const Job& job) {
   if (!is_safe_id(job.id)) return Error{"io", "job id is not a safe file name"};
   JobRecord record;
   bool requeue = false;
@@ -234,8 +295,12 @@ Result<Admission> JobStore::admit(const Job& job) {
     record.state = JobState::kQueued;
     record.created_ms = record.updated_ms = now();
     if (requeue) {
+      // A redelivery keeps its place in the delivery order.
       record.created_ms = it->second.created_ms;
       record.accepted = it->second.accepted + 1;
+      record.seq = it->second.seq;
+    } else {
+      record.seq = next_seq_++;
     }
     admitting_.insert(job.id);
   }
@@ -248,40 +313,66 @@ Result<Admission> JobStore::admit(const Job& job) {
   return requeue ? Admission::kRequeued : Admission::kAccepted;
 }
 
-std::optional<Job> JobStore::take() {
+std::optional<Job> SpoolJobStore::take() {
   std::unique_lock lock(mutex_);
   while (!closed_) {
-    JobRecord* best = nullptr;
+    const int64_t t = now();
+    // Per ref_key: the newest admission, and whether a job of it is running.
+    std::map<std::string, const JobRecord*> newest;
+    std::set<std::string> busy;
+    for (const auto& [id, r] : records_) {
+      const std::string key = ref_key(r.job);
+      auto& slot = newest[key];
+      if (slot == nullptr || r.seq > slot->seq) slot = &r;
+      if (r.state == JobState::kRunning) busy.insert(key);
+    }
+    JobRecord* check = nullptr;
+    JobRecord* run = nullptr;
+    int64_t next_due = std::numeric_limits<int64_t>::max();
     for (auto& [id, r] : records_) {
-      if (r.state != JobState::kQueued) continue;
-      if (best == nullptr || std::pair(r.not_before_ms, r.created_ms) <
-                                 std::pair(best->not_before_ms, best->created_ms)) {
-        best = &r;
+      if (r.state == JobState::kAwaitingProcessing) {
+        if (r.not_before_ms > t) next_due = std::min(next_due, r.not_before_ms);
+        else if (check == nullptr || r.not_before_ms < check->not_before_ms) check = &r;
+      } else if (r.state == JobState::kQueued && !busy.contains(ref_key(r.job))) {
+        if (r.not_before_ms > t) next_due = std::min(next_due, r.not_before_ms);
+        else if (run == nullptr || std::pair(r.seq, r.created_ms) < std::pair(run->seq, run->created_ms)) run = &r;
       }
     }
-    int64_t t = now();
-    if (best != nullptr && best->not_before_ms <= t) {
-      best->state = JobState::kRunning;
-      best->job.attempts += 1;
-      best->updated_ms = t;
-      // If this write fails the disk still says queued: after a restart the
-      // job runs again, which is the safe direction.
-      (void)write_record(*best);
-      Job job = best->job;
-      job.recorded_sarif_id = best->sarif_id;
+    if (check != nullptr) {
+      // Held in memory only: after a restart the check is simply due.
+      check->not_before_ms = t + kCheckHoldMs;
+      Job job = check->job;
+      job.recorded_sarif_id = check->sarif_id;
+      job.check_processing = true;
+      job.processing_checks = check->checks;
+      job.admitted_ms = check->created_ms;
       return job;
     }
-    if (best == nullptr) {
+    if (run != nullptr) {
+      run->state = JobState::kRunning;
+      run->job.attempts += 1;
+      run->updated_ms = t;
+      // If this write fails the disk still says queued: after a restart the
+      // job runs again, which is the safe direction.
+      (void)write_record(*run);
+      Job job = run->job;
+      job.recorded_sarif_id = run->sarif_id;
+      job.admitted_ms = run->created_ms;
+      const JobRecord* newer = newest[ref_key(run->job)];
+      if (newer != run && newer->seq > run->seq) job.superseded_by = newer->job.id;
+      return job;
+    }
+    if (next_due == std::numeric_limits<int64_t>::max()) {
       changed_.wait(lock);
     } else {
-      changed_.wait_for(lock, std::chrono::milliseconds(best->not_before_ms - t));
+      changed_.wait_for(lock, std::chrono::milliseconds(next_due - t));
     }
   }
   return std::nullopt;
 }
 
-Status JobStore::update_locked(const std::string& id,
-                               const std::function<void(JobRecord&)>& change) {
+Status SpoolJobStore::update_locked(const std::string& id,
+                                    const std::function<void(JobRecord&)>& change) {
   auto it = records_.find(id);
   if (it == records_.end()) return Error{"io", "no job " + id};
   JobRecord updated = it->second;
@@ -292,41 +383,58 @@ Status JobStore::update_locked(const std::string& id,
   return ok_status();
 }
 
-Status JobStore::finish(const std::string& id, const JobOutcome& outcome,
-                        std::optional<int64_t> retry_at_ms) {
+Status SpoolJobStore::finish(const std::string& id, const JobOutcome& outcome,
+                             std::optional<int64_t> retry_at_ms) {
   std::lock_guard lock(mutex_);
-  Status s = update_locked(id, [&](JobRecord& r) {
-    r.error = outcome.error ? outcome.error->message : "";
-    r.sarif_id = outcome.sarif_id;
-    if (retry_at_ms) {
-      r.state = JobState::kQueued;
-      r.not_before_ms = *retry_at_ms;
-    } else {
-      r.state = outcome.uploaded ? JobState::kUploaded : JobState::kFailed;
-    }
-  });
+  const int64_t t = now();
+  Status s = update_locked(id, [&](JobRecord& r) { apply_finish(r, outcome, retry_at_ms, t); });
   if (!s) return s;
-  if (retry_at_ms) changed_.notify_one();
+  // The key is free again, or a retry is waiting: takers may have work.
+  changed_.notify_all();
   prune_finished_locked();
   return ok_status();
 }
 
-Status JobStore::record_sarif_id(const std::string& id, const std::string& sarif_id) {
+Status SpoolJobStore::await_processing(const std::string& id, const std::string& sarif_id,
+                                       int64_t check_at_ms) {
+  std::lock_guard lock(mutex_);
+  Status s = update_locked(id, [&](JobRecord& r) { apply_await(r, sarif_id, check_at_ms); });
+  if (s) changed_.notify_all();
+  return s;
+}
+
+Status SpoolJobStore::finish_check(const std::string& id, const ProcessingCheck& check) {
+  std::lock_guard lock(mutex_);
+  const int64_t t = now();
+  if (check.interrupted) {
+    auto it = records_.find(id);
+    if (it == records_.end()) return Error{"io", "no job " + id};
+    it->second.not_before_ms = t;  // nothing to write: the file never saw the hold
+    return ok_status();
+  }
+  Status s = update_locked(id, [&](JobRecord& r) { apply_check(r, check, t); });
+  if (!s) return s;
+  changed_.notify_all();
+  prune_finished_locked();
+  return ok_status();
+}
+
+Status SpoolJobStore::record_sarif_id(const std::string& id, const std::string& sarif_id) {
   std::lock_guard lock(mutex_);
   return update_locked(id, [&](JobRecord& r) { r.sarif_id = sarif_id; });
 }
 
-Status JobStore::put_back(const std::string& id) {
+Status SpoolJobStore::put_back(const std::string& id) {
   std::lock_guard lock(mutex_);
   Status s = update_locked(id, [](JobRecord& r) {
     r.state = JobState::kQueued;
     r.job.attempts = std::max(0, r.job.attempts - 1);
   });
-  if (s) changed_.notify_one();
+  if (s) changed_.notify_all();
   return s;
 }
 
-void JobStore::prune_finished_locked() {
+void SpoolJobStore::prune_finished_locked() {
   std::vector<std::pair<int64_t, std::string>> finished;
   for (const auto& [id, r] : records_) {
     if (is_finished(r.state) && !admitting_.contains(id)) finished.emplace_back(r.updated_ms, id);
@@ -341,36 +449,29 @@ void JobStore::prune_finished_locked() {
   }
 }
 
-void JobStore::close() {
+void SpoolJobStore::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;
   changed_.notify_all();
 }
 
-JobCounts JobStore::counts() const {
+JobCounts SpoolJobStore::counts() const {
   std::lock_guard lock(mutex_);
   JobCounts c;
-  for (const auto& [id, r] : records_) {
-    switch (r.state) {
-      case JobState::kQueued: ++c.queued; break;
-      case JobState::kRunning: ++c.running; break;
-      case JobState::kUploaded: ++c.uploaded; break;
-      case JobState::kFailed: ++c.failed; break;
-    }
-  }
+  for (const auto& [id, r] : records_) count_state(c, r.state);
   return c;
 }
 
-std::optional<JobRecord> JobStore::find(const std::string& id) const {
+std::optional<JobRecord> SpoolJobStore::find(const std::string& id) const {
   std::lock_guard lock(mutex_);
   auto it = records_.find(id);
   if (it == records_.end()) return std::nullopt;
   return it->second;
 }
 
-bool JobStore::queue_full() const { return counts().queued >= options_.max_queue; }
+bool SpoolJobStore::queue_full() const { return counts().queued >= options_.max_queue; }
 
-bool JobStore::writable() const {
+bool SpoolJobStore::writable() const {
   fs::path probe = dir_ / (std::string(kTempPrefix) + "probe-" + std::to_string(::getpid()) + "-" +
                            std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id())));
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -379,6 +480,81 @@ bool JobStore::writable() const {
   ::close(fd);
   ::unlink(probe.c_str());
   return ok;
+}
+
+}  // namespace
+
+void apply_finish(JobRecord& r, const JobOutcome& outcome, std::optional<int64_t> retry_at_ms,
+                  int64_t now_ms) {
+  r.error = outcome.error ? outcome.error->message : "";
+  r.sarif_id = outcome.sarif_id;
+  if (outcome.superseded) {
+    r.state = JobState::kSuperseded;
+    r.error = outcome.superseded_by.empty() ? "superseded" : "superseded by " + outcome.superseded_by;
+  } else if (retry_at_ms) {
+    r.state = JobState::kQueued;
+    r.not_before_ms = *retry_at_ms;
+  } else if (outcome.uploaded) {
+    r.state = JobState::kUploaded;
+    r.processed_ms = now_ms;
+  } else {
+    r.state = JobState::kFailed;
+  }
+}
+
+void apply_await(JobRecord& r, const std::string& sarif_id, int64_t check_at_ms) {
+  r.state = JobState::kAwaitingProcessing;
+  r.sarif_id = sarif_id;
+  r.not_before_ms = check_at_ms;
+  r.checks = 0;
+  r.error.clear();
+}
+
+void apply_check(JobRecord& r, const ProcessingCheck& check, int64_t now_ms) {
+  using Verdict = ProcessingCheck::Verdict;
+  switch (check.verdict) {
+    case Verdict::kProcessed:
+      r.state = JobState::kUploaded;
+      r.processed_ms = now_ms;
+      break;
+    case Verdict::kFailed:
+      r.state = JobState::kFailed;
+      r.error = check.error ? check.error->message : "processing failed";
+      break;
+    case Verdict::kPending:
+      r.checks += 1;
+      r.not_before_ms = now_ms + check.next_check.count();
+      if (check.error) r.error = check.error->message;
+      break;
+    case Verdict::kUploadAgain:
+      r.state = JobState::kQueued;
+      r.error = "GitHub does not know upload " + r.sarif_id + "; uploading again";
+      r.sarif_id.clear();
+      r.not_before_ms = 0;
+      r.checks = 0;
+      break;
+  }
+}
+
+void count_state(JobCounts& c, JobState state) {
+  switch (state) {
+    case JobState::kQueued: ++c.queued; break;
+    case JobState::kRunning: ++c.running; break;
+    case JobState::kAwaitingProcessing: ++c.awaiting_processing; break;
+    case JobState::kUploaded: ++c.uploaded; break;
+    case JobState::kFailed: ++c.failed; break;
+    case JobState::kSuperseded: ++c.superseded; break;
+  }
+}
+
+Result<std::unique_ptr<JobStore>> JobStore::open(const fs::path& dir, JobStoreOptions options,
+                                                 std::vector<std::string>* warnings) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error{"io", "cannot create " + dir.string() + ": " + ec.message()};
+  auto store = std::make_unique<SpoolJobStore>(dir, options);
+  if (Status s = store->load(warnings); !s) return s.error();
+  return std::unique_ptr<JobStore>(std::move(store));
 }
 
 }  // namespace bindscan::webhook

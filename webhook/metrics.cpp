@@ -54,6 +54,16 @@ void Metrics::count_job(const JobOutcome& outcome, std::string_view result, doub
   observe(job_seconds_, kJobBounds, seconds);
 }
 
+void Metrics::count_check(std::string_view result) {
+  std::lock_guard lock(mutex_);
+  ++check_results_[std::string(result)];
+}
+
+void Metrics::observe_processed(double seconds) {
+  std::lock_guard lock(mutex_);
+  observe(processed_seconds_, kJobBounds, seconds);
+}
+
 std::string Metrics::render(const JobCounts& counts) const {
   std::lock_guard lock(mutex_);
   std::ostringstream out;
@@ -69,14 +79,24 @@ std::string Metrics::render(const JobCounts& counts) const {
   out << "# HELP bindscan_jobs Job records by state.\n# TYPE bindscan_jobs gauge\n"
       << "bindscan_jobs{state=\"queued\"} " << counts.queued << '\n'
       << "bindscan_jobs{state=\"running\"} " << counts.running << '\n'
+      << "bindscan_jobs{state=\"awaiting-processing\"} " << counts.awaiting_processing << '\n'
       << "bindscan_jobs{state=\"uploaded\"} " << counts.uploaded << '\n'
-      << "bindscan_jobs{state=\"failed\"} " << counts.failed << '\n';
+      << "bindscan_jobs{state=\"failed\"} " << counts.failed << '\n'
+      << "bindscan_jobs{state=\"superseded\"} " << counts.superseded << '\n';
   out << "# HELP bindscan_job_attempts_total Finished job attempts by result "
-         "(uploaded, failed, retry).\n# TYPE bindscan_job_attempts_total counter\n";
-  for (std::string_view result : {"uploaded", "failed", "retry"}) {
+         "(uploaded, failed, retry, awaiting-processing, superseded).\n"
+         "# TYPE bindscan_job_attempts_total counter\n";
+  for (std::string_view result : {"uploaded", "failed", "retry", "awaiting-processing", "superseded"}) {
     auto it = job_results_.find(std::string(result));
     out << "bindscan_job_attempts_total{result=\"" << result << "\"} "
         << (it == job_results_.end() ? 0 : it->second) << '\n';
+  }
+  out << "# HELP bindscan_processing_checks_total Checks of uploads awaiting GitHub's processing, "
+         "by result.\n# TYPE bindscan_processing_checks_total counter\n";
+  for (std::string_view result : {"uploaded", "failed", "processing", "upload-again"}) {
+    auto it = check_results_.find(std::string(result));
+    out << "bindscan_processing_checks_total{result=\"" << result << "\"} "
+        << (it == check_results_.end() ? 0 : it->second) << '\n';
   }
   out << "# HELP bindscan_files_parsed_total Python files parsed by jobs.\n"
          "# TYPE bindscan_files_parsed_total counter\n"
@@ -92,6 +112,10 @@ std::string Metrics::render(const JobCounts& counts) const {
                    reply_seconds_.count, reply_seconds_.sum, reply_seconds_.buckets);
   render_histogram(out, "bindscan_job_duration_seconds", "Wall time of one job attempt.",
                    kJobBounds, job_seconds_.count, job_seconds_.sum, job_seconds_.buckets);
+  render_histogram(out, "bindscan_delivery_to_processed_seconds",
+                   "Time from a delivery being queued to GitHub having processed its upload.",
+                   kJobBounds, processed_seconds_.count, processed_seconds_.sum,
+                   processed_seconds_.buckets);
   return out.str();
 }
 

@@ -22,8 +22,13 @@ class Metrics {
   void count_delivery(std::string_view event, std::string_view outcome);
   // Time from the request arriving to the reply, in seconds.
   void observe_reply(double seconds);
-  // One finished attempt of a job: `result` is "uploaded", "failed" or "retry".
+  // One finished attempt of a job: `result` is "uploaded", "failed", "retry",
+  // "awaiting-processing" or "superseded".
   void count_job(const JobOutcome& outcome, std::string_view result, double seconds);
+  // One processing check: "uploaded", "failed", "processing" or "upload-again".
+  void count_check(std::string_view result);
+  // Time from a delivery's admission to GitHub having processed its upload.
+  void observe_processed(double seconds);
 
   // The whole exposition; `counts` gives the jobs-by-state and queue gauges.
   std::string render(const JobCounts& counts) const;
@@ -39,6 +44,8 @@ class Metrics {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, uint64_t> deliveries_;
   std::map<std::string, uint64_t> job_results_;
+  std::map<std::string, uint64_t> check_results_;
+  Histogram processed_seconds_;
   uint64_t files_parsed_ = 0;
   uint64_t files_reused_ = 0;
   uint64_t findings_ = 0;

@@ -36,6 +36,11 @@ struct RetryPolicy {
   Millis rate_limit_fallback{60000}; // rate limited, but no hint when it ends
   Millis max_server_delay{900000};   // longest Retry-After / reset we accept to wait;
                                      // longer ones give up (permanent for this job)
+  // Longest wait the caller's thread sleeps through before the next try. A
+  // longer wait is not slept: the call fails "github-transient" with
+  // Error::retry_after_ms set, and the caller schedules the next try itself
+  // (`bindscan serve` sets 0, so no worker ever sleeps on GitHub).
+  Millis max_wait_in_call{Millis::max()};
 };
 
 // How to poll an asynchronous result (SARIF processing, §3.3): the first wait

@@ -48,6 +48,7 @@ JobOutcome failed(JobOutcome outcome, Error error) {
     return outcome;
   }
   outcome.retryable = is_retryable(error);
+  if (error.retry_after_ms) outcome.retry_after = Millis(*error.retry_after_ms);
   outcome.error = std::move(error);
   return outcome;
 }
@@ -100,6 +101,9 @@ class ScannerPool {
   std::vector<std::unique_ptr<Scanner>> idle_;
 };
 
+// Processing checks that may answer "unknown" before the id is given up on.
+constexpr int kUnknownChecks = 3;
+
 class GitHubRunner final : public JobRunner {
  public:
   GitHubRunner(RunnerConfig config, GitHubClient client)
@@ -109,6 +113,58 @@ class GitHubRunner final : public JobRunner {
         cache_(config_.data_dir / "cache",
                config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version) {
     for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
+  }
+
+  ProcessingCheck check_processing(const Job& job, const JobControl& control) override {
+    ProcessingCheck check;
+    if (stop_requested(control)) {
+      check.interrupted = true;
+      return check;
+    }
+    const PollPolicy& poll = config_.http.poll;
+    const Millis next = poll_delay(poll, job.processing_checks + 1);
+    // Waited so far: the delays before each check made, this one included.
+    Millis waited{0};
+    for (int i = 0; i <= job.processing_checks; ++i) waited += poll_delay(poll, i);
+    auto token = tokens_->token(job.installation_id);
+    auto status = token ? client_.processing_status(job.owner, job.repo, job.recorded_sarif_id,
+                                                    *token, Clock::now() + config_.job_timeout,
+                                                    control.stop)
+                        : Result<ProcessingStatus>(token.error());
+    if (!status) {
+      if (is_stopped(status.error())) {
+        check.interrupted = true;
+      } else if (is_retryable(status.error()) && waited < poll.total) {
+        const Millis hint(status.error().retry_after_ms.value_or(0));
+        check.next_check = std::max(next, hint);
+        check.processing_status = "pending";
+      } else {
+        check.verdict = ProcessingCheck::Verdict::kFailed;
+        check.error = status.error();
+      }
+      return check;
+    }
+    check.processing_status = status->status;
+    if (status->status == "complete") {
+      check.verdict = ProcessingCheck::Verdict::kProcessed;
+    } else if (status->status == "failed") {
+      check.verdict = ProcessingCheck::Verdict::kFailed;
+      JobOutcome uploaded;
+      uploaded.sarif_id = job.recorded_sarif_id;
+      check.error = processed(uploaded, *status).error;
+    } else if (status->status == "unknown" && job.processing_checks >= kUnknownChecks - 1) {
+      // The id can lag behind the upload, but not for this long: GitHub lost
+      // it (or it was recorded against another GitHub). Upload anew.
+      check.verdict = ProcessingCheck::Verdict::kUploadAgain;
+    } else if (waited >= poll.total) {
+      // As the waiting runner did: give up waiting, the upload stands.
+      check.verdict = ProcessingCheck::Verdict::kProcessed;
+      check.processing_status = "pending";
+    } else {
+      check.next_check = next;
+      check.processing_status = "pending";
+    }
+    return check;
   }
 
   JobOutcome run(const Job& job, const JobControl& control) override {
@@ -135,9 +191,17 @@ class GitHubRunner final : public JobRunner {
       git_options.socket_timeouts = config_.git_timeouts;
       auto mirror = GitMirror::open(git_options, job.owner, job.repo);
       if (!mirror) return failed(outcome, mirror.error());
-      if (auto s = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline); !s) {
-        return failed(outcome, s.error());
+      auto fetched = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline);
+      // What the fetch just learned decides: a ref that moved on (a newer
+      // push, a force push) makes this job's upload the wrong analysis.
+      if (fetched || fetched.error().code == "git-missing-commit") {
+        if (auto tip = mirror->ref_commit(job.fetch_ref); tip && *tip != job.commit_sha) {
+          outcome.superseded = true;
+          outcome.superseded_by = *tip;
+          return outcome;
+        }
       }
+      if (!fetched) return failed(outcome, fetched.error());
       auto log = scan_commit(*mirror, job, deadline, outcome);
       if (!log) return failed(outcome, log.error());
       log->start_time_utc = started_at;
@@ -154,7 +218,10 @@ class GitHubRunner final : public JobRunner {
     outcome.sarif_id = receipt->id;
     outcome.processing_status = "pending";
     if (control.record_sarif_id) control.record_sarif_id(receipt->id);
-    if (!config_.wait_for_processing) return outcome;
+    if (!config_.wait_for_processing) {
+      outcome.check_processing_in = poll_delay(config_.http.poll, 0);
+      return outcome;
+    }
 
     auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline,
                                               control.stop);
@@ -172,7 +239,12 @@ class GitHubRunner final : public JobRunner {
     outcome.uploaded = true;
     outcome.sarif_id = job.recorded_sarif_id;
     outcome.processing_status = "pending";
-    if (!config_.wait_for_processing) return outcome;
+    if (!config_.wait_for_processing) {
+      // The service's processing checks take it from here (an unknown id
+      // sends the job back to upload again).
+      outcome.check_processing_in = Millis(0);
+      return outcome;
+    }
     auto status = client_.processing_status(job.owner, job.repo, job.recorded_sarif_id, token,
                                             deadline, control.stop);
     if (status && status->status == "unknown") {
@@ -221,6 +293,23 @@ class GitHubRunner final : public JobRunner {
     return slot;
   }
 
+  // A blob's cached findings text: this replica's cache, else the shared one
+  // (copied into the local cache for next time).
+  std::optional<std::string> cached(const std::string& blob_id) const {
+    if (auto text = cache_.get(blob_id)) return text;
+    if (!config_.shared_cache) return std::nullopt;
+    auto text = config_.shared_cache->get(scanner_version(), blob_id);
+    if (text) (void)cache_.put(blob_id, *text);
+    return text;
+  }
+  void remember(const std::string& blob_id, const std::string& text) const {
+    (void)cache_.put(blob_id, text);
+    if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
+  }
+  std::string scanner_version() const {
+    return config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version;
+  }
+
   // The commit's complete results: cached blobs reused, the others scanned
   // (and cached). Counts go into `outcome`.
   Result<sarif::SarifLog> scan_commit(const GitMirror& mirror, const Job& job,
@@ -242,7 +331,7 @@ class GitHubRunner final : public JobRunner {
       }
       std::vector<sarif::LocatedFinding> located;
       bool have = false;
-      if (auto text = cache_.get(file.blob_id)) {
+      if (auto text = cached(file.blob_id)) {
         if (auto parsed = sarif::parse_located_findings(*text)) {
           located = std::move(*parsed);
           have = true;
@@ -273,7 +362,7 @@ class GitHubRunner final : public JobRunner {
               {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
                Level::kWarning});
         } else {
-          (void)cache_.put(file.blob_id, nlohmann::json(located).dump());
+          remember(file.blob_id, nlohmann::json(located).dump());
         }
       }
       for (const auto& f : located) {
@@ -315,6 +404,14 @@ ClientOptions client_options(const RunnerConfig& config) {
 }
 
 }  // namespace
+
+ProcessingCheck JobRunner::check_processing(const Job& job, const JobControl&) {
+  ProcessingCheck check;
+  check.verdict = ProcessingCheck::Verdict::kFailed;
+  check.error = Error{"internal", "this job runner cannot check the processing of upload " +
+                                      job.recorded_sarif_id};
+  return check;
+}
 
 Status check_runner_config(const RunnerConfig& config) {
   if (auto client = GitHubClient::create(client_options(config)); !client) return client.error();

@@ -11,6 +11,12 @@
 // on a repository's first job, and stays right after a force push, a new
 // branch or a lost cache, where a before..after diff would be wrong.
 //
+// Newest commit wins: right after the fetch, the runner compares the job's
+// commit with what the fetched ref now points at. A ref that moved on (a
+// newer push, a force push; also when the commit is gone from the remote)
+// makes the outcome `superseded`: nothing is scanned or uploaded, because
+// GitHub judges a ref by its latest analysis and the newer push's job owns it.
+//
 // Outcomes (JobOutcome): uploaded + sarif_id + processing_status on success;
 // files_parsed counts blobs scanned in this job, files_reused blobs taken
 // from the cache, findings the results in the uploaded SARIF (suppressed
@@ -51,6 +57,7 @@
 #include "webhook/git_stream.h"
 #include "webhook/github_client.h"
 #include "webhook/job.h"
+#include "webhook/shared_cache.h"
 #include "webhook/validate.h"
 
 namespace bindscan::webhook {
@@ -70,12 +77,18 @@ struct RunnerConfig {
   uint64_t max_file_bytes = 2 * 1024 * 1024; // larger files: notification, not scanned
   std::chrono::seconds job_timeout{900};     // fetch + scan + upload + polling
   GitTimeouts git_timeouts;                  // socket connect and silence limits
-  // Poll the processing status after the upload (the policy is in `http.poll`).
-  bool wait_for_processing = true;
+  // false (the service): run() returns right after GitHub's 202 with
+  // check_processing_in set, and the service calls check_processing() later,
+  // so no worker waits on GitHub. true: run() itself polls until processed
+  // (callers without a job store). The policy is `http.poll` either way.
+  bool wait_for_processing = false;
 
   // Timeouts, retry and poll policies and the sleep hook of the GitHub
   // client; its api_base is replaced by `github_api`.
   ClientOptions http;
+  // Results shared by every replica (PostgreSQL), consulted after the local
+  // cache in data_dir/cache; null: local only.
+  std::shared_ptr<SharedResultCache> shared_cache;
   // Cache key part: change it whenever the same bytes could give other
   // findings. Empty: BINDSCAN_VERSION.
   std::string scanner_version;

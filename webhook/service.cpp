@@ -187,6 +187,7 @@ Status Service::start() {
   started_ = true;
   http_thread_ = std::thread([this] { http_->server.listen_after_bind(); });
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  lease_thread_ = std::thread([this] { lease_loop(); });
   return ok_status();
 }
 
@@ -204,6 +205,8 @@ void Service::stop() {
   store_.close();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
+  lease_stop_.request_stop();
+  if (lease_thread_.joinable()) lease_thread_.join();
 }
 
 Reply Service::handle_webhook(const DeliveryRequest& request) {
@@ -274,7 +277,7 @@ Reply Service::handle_webhook(const DeliveryRequest& request) {
 
 Reply Service::readyz() const {
   if (!store_.writable()) {
-    return Reply{503, json{{"ready", false}, {"reason", "data directory is not writable"}}.dump(),
+    return Reply{503, json{{"ready", false}, {"reason", store_.unavailable_reason()}}.dump(),
                  options_.retry_after_seconds};
   }
   if (store_.queue_full()) {
@@ -311,15 +314,117 @@ void Service::worker_loop() {
   while (!job_stop_.stop_requested()) {
     std::optional<Job> job = store_.take();
     if (!job) break;
-    run_one(*job);
+    held_.add(job->id);
+    if (job->check_processing) {
+      check_one(*job);
+    } else if (!job->superseded_by.empty()) {
+      skip_superseded(*job);
+    } else {
+      run_one(*job);
+    }
+    held_.remove(job->id);
   }
+}
+
+void Service::lease_loop() {
+  // A shared store hands a job whose lease ran out to another replica: tell
+  // it, well before then, that this process still works on what it holds.
+  while (lease_stop_.wait_for(options_.lease_renewal)) {
+    if (std::vector<std::string> ids = held_.ids(); !ids.empty()) store_.renew_leases(ids);
+  }
+}
+
+void Service::log_job(const Job& job, std::string_view result, const JobOutcome& outcome,
+                      double seconds, const Status& stored, std::optional<int64_t> retry_at,
+                      std::string_view detail) {
+  json line = {{"time", utc_timestamp()},
+               {"msg", "job"},
+               {"job", job.id},
+               {"delivery", job.delivery_id},
+               {"event", job.event},
+               {"repo", job.owner + "/" + job.repo},
+               {"commit", job.commit_sha},
+               {"ref", job.ref},
+               {"attempt", job.attempts},
+               {"outcome", result},
+               {"files_parsed", outcome.files_parsed},
+               {"files_reused", outcome.files_reused},
+               {"findings", outcome.findings},
+               {"duration_ms", seconds * 1000}};
+  if (!outcome.sarif_id.empty()) line["upload_id"] = outcome.sarif_id;
+  if (!outcome.processing_status.empty()) line["processing_status"] = outcome.processing_status;
+  if (outcome.error) line["error"] = outcome.error->code + ": " + outcome.error->message;
+  if (retry_at) line["retry_in_ms"] = *retry_at - now_ms();
+  if (!detail.empty()) line["detail"] = clip(detail);
+  if (!stored) line["store_error"] = stored.error().message;
+  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Status Service::persist(const std::function<Status()>& write) {
+  // A database restart or failover takes a second or two: a job's result is
+  // worth a few seconds of its worker, where giving up would run the job
+  // again (and upload again) once its lease ends.
+  Status written = write();
+  auto delay = std::chrono::milliseconds(100);
+  for (int tries = 1; !written && tries < 7 && !stopping_.load(); ++tries) {
+    std::this_thread::sleep_for(delay);
+    delay *= 2;
+    written = write();
+  }
+  return written;
+}
+
+void Service::skip_superseded(const Job& job) {
+  JobOutcome outcome;
+  outcome.superseded = true;
+  outcome.superseded_by = "newer delivery " + job.superseded_by;
+  metrics_.count_job(outcome, "superseded", 0);
+  Status stored = persist([&] { return store_.finish(job.id, outcome); });
+  log_job(job, "superseded", outcome, 0, stored, std::nullopt,
+          "a newer delivery for " + job.ref + " is queued (job " + job.superseded_by + ")");
+}
+
+void Service::check_one(const Job& job) {
+  auto start = SteadyClock::now();
+  JobControl control{&job_stop_, {}};
+  ProcessingCheck check;
+  try {
+    check = runner_.check_processing(job, control);
+  } catch (const std::exception& e) {
+    check = ProcessingCheck{};
+    check.verdict = ProcessingCheck::Verdict::kFailed;
+    check.error = Error{"internal", std::string("processing check threw: ") + e.what()};
+  }
+  Status stored = persist([&] { return store_.finish_check(job.id, check); });
+  if (check.interrupted) return;
+  using Verdict = ProcessingCheck::Verdict;
+  JobOutcome outcome;
+  outcome.sarif_id = job.recorded_sarif_id;
+  outcome.processing_status = check.processing_status;
+  outcome.error = check.error;
+  std::string_view result;
+  switch (check.verdict) {
+    case Verdict::kProcessed:
+      result = "uploaded";
+      outcome.uploaded = true;
+      metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
+      break;
+    case Verdict::kFailed: result = "failed"; break;
+    case Verdict::kPending: result = "processing"; break;
+    case Verdict::kUploadAgain: result = "upload-again"; break;
+  }
+  metrics_.count_check(result);
+  // A pending check is routine: logged only when something was decided.
+  if (check.verdict == Verdict::kPending && !check.error) return;
+  log_job(job, result, outcome, seconds_since(start), stored, std::nullopt,
+          "processing check " + std::to_string(job.processing_checks + 1));
 }
 
 void Service::run_one(const Job& job) {
   auto start = SteadyClock::now();
   JobOutcome outcome;
   JobControl control{&job_stop_, [this, &job](const std::string& sarif_id) {
-    if (Status s = store_.record_sarif_id(job.id, sarif_id); !s) {
+    if (Status s = persist([&] { return store_.record_sarif_id(job.id, sarif_id); }); !s) {
       log_(json{{"time", utc_timestamp()}, {"msg", "warning"}, {"job", job.id},
                 {"detail", "cannot record upload " + sarif_id + ": " + s.error().message}}
                .dump(-1, ' ', false, json::error_handler_t::replace));
@@ -340,39 +445,34 @@ void Service::run_one(const Job& job) {
   std::optional<int64_t> retry_at;
   if (outcome.interrupted) {
     result = "interrupted";  // stopping: back in the queue, not an attempt
+  } else if (outcome.superseded) {
+    result = "superseded";
+  } else if (outcome.uploaded && outcome.check_processing_in) {
+    result = "awaiting-processing";
   } else if (outcome.uploaded) {
     result = "uploaded";
   } else if (auto delay = options_.retry.delay_after(job.attempts, outcome.retryable, random_unit())) {
     result = "retry";
-    retry_at = now_ms() + delay->count();
+    // GitHub's Retry-After (or rate-limit reset) is a floor for the backoff.
+    retry_at = now_ms() + std::max(*delay, outcome.retry_after.value_or(Millis(0))).count();
   } else {
     result = "failed";
   }
   // Counted before the record changes, so whoever sees the new state sees the count.
   if (!outcome.interrupted) metrics_.count_job(outcome, result, seconds);
-  Status stored = outcome.interrupted ? store_.put_back(job.id)
-                                      : store_.finish(job.id, outcome, retry_at);
-
-  json line = {{"time", utc_timestamp()},
-               {"msg", "job"},
-               {"job", job.id},
-               {"delivery", job.delivery_id},
-               {"event", job.event},
-               {"repo", job.owner + "/" + job.repo},
-               {"commit", job.commit_sha},
-               {"ref", job.ref},
-               {"attempt", job.attempts},
-               {"outcome", result},
-               {"files_parsed", outcome.files_parsed},
-               {"files_reused", outcome.files_reused},
-               {"findings", outcome.findings},
-               {"duration_ms", seconds * 1000}};
-  if (!outcome.sarif_id.empty()) line["upload_id"] = outcome.sarif_id;
-  if (!outcome.processing_status.empty()) line["processing_status"] = outcome.processing_status;
-  if (outcome.error) line["error"] = outcome.error->code + ": " + outcome.error->message;
-  if (retry_at) line["retry_in_ms"] = *retry_at - now_ms();
-  if (!stored) line["store_error"] = stored.error().message;
-  log_(line.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (result == "uploaded") {
+    metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
+  }
+  Status stored = persist([&] {
+    if (outcome.interrupted) return store_.put_back(job.id);
+    if (result == "awaiting-processing") {
+      return store_.await_processing(job.id, outcome.sarif_id,
+                                     now_ms() + outcome.check_processing_in->count());
+    }
+    return store_.finish(job.id, outcome, retry_at);
+  });
+  log_job(job, result, outcome, seconds, stored, retry_at,
+          outcome.superseded ? job.ref + " now points at " + outcome.superseded_by : "");
 }
 
 }  // namespace bindscan::webhook

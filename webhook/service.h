@@ -3,6 +3,12 @@
 // through a JobRunner. The HTTP reply never waits for a worker: it is sent as
 // soon as the job is durable in the JobStore.
 //
+// No worker waits on GitHub: a job whose SARIF GitHub accepted becomes
+// awaiting-processing and its worker takes the next job; the processing
+// checks are short tasks the workers take between jobs when due (with the
+// poll policy's growing intervals). A retry, Retry-After included, is a
+// queued job due later, not a sleeping worker.
+//
 // Endpoints: POST /webhook, GET /healthz, GET /readyz, GET /metrics.
 // One JSON log line per delivery and per job attempt goes to the LogSink;
 // no line contains the webhook secret, a token or a key.
@@ -12,6 +18,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +71,9 @@ struct ServiceOptions {
   int workers = 2;
   JobRetryPolicy retry;
   int retry_after_seconds = 30;  // Retry-After on 503 replies
+  // How often the service tells a shared store which jobs it still holds
+  // (JobStore::renew_leases); well under the store's lease.
+  std::chrono::milliseconds lease_renewal{5000};
   int max_json_depth = 64;
 };
 
@@ -110,8 +120,37 @@ class Service {
   std::string metrics_text() const;
 
  private:
+  // The ids this process's workers hold, for lease renewal.
+  class HeldJobs {
+   public:
+    void add(const std::string& id) {
+      std::lock_guard lock(mutex_);
+      ids_.push_back(id);
+    }
+    void remove(const std::string& id) {
+      std::lock_guard lock(mutex_);
+      std::erase(ids_, id);
+    }
+    std::vector<std::string> ids() const {
+      std::lock_guard lock(mutex_);
+      return ids_;
+    }
+
+   private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> ids_;
+  };
+
   void worker_loop();
+  void lease_loop();
   void run_one(const Job& job);
+  void check_one(const Job& job);
+  void skip_superseded(const Job& job);
+  // Runs a store write, trying again for about 6 s while it fails (not
+  // once stopping).
+  Status persist(const std::function<Status()>& write);
+  void log_job(const Job& job, std::string_view result, const JobOutcome& outcome, double seconds,
+               const Status& stored, std::optional<int64_t> retry_at, std::string_view detail);
   void log_delivery(const DeliveryRequest& request, const Job* job, std::string_view outcome,
                     const Reply& reply, double seconds, std::string_view detail);
 
@@ -124,6 +163,9 @@ class Service {
   std::unique_ptr<Http> http_;
   std::thread http_thread_;
   std::vector<std::thread> workers_;
+  std::thread lease_thread_;
+  StopSignal lease_stop_;
+  HeldJobs held_;
   uint16_t bound_port_ = 0;
   std::atomic<bool> stopping_{false};
   StopSignal job_stop_;  // set by stop(); every running job's waits watch it

@@ -14,6 +14,7 @@ std::span<const Command> all_commands() {
       {"scan", "scan Python files and report findings", run_scan},
       {"rules", "list the rules", run_rules},
       {"explain", "print a rule's documentation", run_explain},
+      {"config", "print the effective configuration and where each value came from", run_config},
       {"serve", "receive GitHub webhooks, scan pushes and upload SARIF", nullptr},
       {"upload", "upload a SARIF file to GitHub code scanning", nullptr},
       {"healthcheck", "probe a running `bindscan serve` (exit 0 when /healthz answers 200)", nullptr},

@@ -13,6 +13,7 @@
 #include "webhook/config.h"
 #include "webhook/credentials.h"
 #include "webhook/job_store.h"
+#include "webhook/pg_job_store.h"
 #include "webhook/runner.h"
 #include "webhook/service.h"
 
@@ -72,19 +73,28 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   runner_config.credentials = std::move(*credentials);
   runner_config.category = config.category;
   runner_config.git_timeouts.idle = config.git_timeout;
+  // No worker sleeps on GitHub: retries (Retry-After included) go back to
+  // the job queue, processing is checked by the service between jobs.
+  runner_config.http.retry.max_wait_in_call = Millis(0);
+  runner_config.wait_for_processing = false;
   if (Status s = check_runner_config(runner_config); !s) {
     err << "bindscan serve: " << s.error().message << '\n';
     return 2;
   }
 
   std::vector<std::string> warnings;
-  auto store = JobStore::open(config.data_dir / "jobs", {.max_queue = config.max_queue, .max_finished = 1000},
-                              &warnings);
+  const JobStoreOptions limits{.max_queue = config.max_queue, .max_finished = 1000};
+  auto store = config.database_url.empty()
+                   ? JobStore::open(config.data_dir / "jobs", limits, &warnings)
+                   : open_pg_job_store(config.database_url.reveal(),
+                                       PgJobStoreOptions{.limits = limits, .lease = config.lease});
   if (!store) {
     err << "bindscan serve: " << store.error().message << '\n';
     return 2;
   }
   for (const std::string& warning : warnings) log_event(log, "warning", {{"detail", warning}});
+  // Shared engine: the result cache is shared too (the local one stays a first level).
+  if (!config.database_url.empty()) runner_config.shared_cache = make_pg_result_cache(config.database_url.reveal());
   std::unique_ptr<JobRunner> runner = make_github_runner(std::move(runner_config));
 
   // Block the stop signals in every thread the service starts; this thread
@@ -108,6 +118,8 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   options.http_threads = config.http_threads;
   options.workers = config.workers;
   options.retry.max_attempts = config.max_attempts;
+  options.retry.base_delay = config.retry_delay;
+  options.lease_renewal = std::chrono::duration_cast<std::chrono::milliseconds>(config.lease) / 3;
   Service service(options, **store, *runner, log);
   if (Status s = service.start(); !s) {
     err << "bindscan serve: " << s.error().message << '\n';
@@ -117,6 +129,7 @@ int run_serve(Args args, std::ostream& out, std::ostream& err) {
   log_event(log, "listening",
             {{"address", config.listen_host + ":" + std::to_string(service.port())},
              {"data_dir", config.data_dir.string()},
+             {"job_store", config.database_url.empty() ? "spool" : "postgresql"},
              {"workers", config.workers},
              {"queued", counts.queued}});
 

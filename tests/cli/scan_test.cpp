@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "sarif/writer.h"
 #include "tests/sarif/sarif_validator.h"
 
 namespace bindscan::cli {
@@ -146,6 +147,88 @@ TEST_F(ScanCommand, OutputFileReceivesTheReport) {
   EXPECT_TRUE(run.out.empty());
   std::ifstream in(report);
   EXPECT_EQ(nlohmann::json::parse(in)["version"], "2.1.0");
+}
+
+// Restores the working directory when a test that changed it ends.
+class CurrentDirectory {
+ public:
+  explicit CurrentDirectory(const fs::path& dir) : saved_(fs::current_path()) { fs::current_path(dir); }
+  ~CurrentDirectory() { fs::current_path(saved_); }
+
+ private:
+  fs::path saved_;
+};
+
+TEST_F(ScanCommand, AnnotationAndTextPathsAreRelativeToTheRootLikeSarif) {
+  write("checkout/app/server.py", kServer);
+  const fs::path checkout = dir_ / "checkout";
+  // The README's container form: the checkout mounted elsewhere, scanned by
+  // absolute path.
+  Invocation github = scan({"--format", "github", "--root", checkout.string(), checkout.string()});
+  EXPECT_THAT(github.out, ::testing::StartsWith("::warning file=app/server.py,line=2,"));
+  Invocation text = scan({"--root", checkout.string(), checkout.string()});
+  EXPECT_THAT(text.out, ::testing::StartsWith("app/server.py:2:24: bind-all-interfaces"));
+  // `scan .` from the checkout: no "./" prefix, the current directory is the
+  // root.
+  CurrentDirectory in_checkout(checkout);
+  EXPECT_THAT(scan({"--format", "github", "."}).out, ::testing::StartsWith("::warning file=app/server.py,line=2,"));
+  EXPECT_THAT(scan({"./app"}).out, ::testing::StartsWith("app/server.py:2:24: "));
+  Invocation sarif = scan({"--format", "sarif", "."});
+  EXPECT_EQ(nlohmann::json::parse(
+                sarif.out)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "app/server.py");
+}
+
+TEST_F(ScanCommand, FilesOutsideTheRootGetAbsoluteFileUrisTheValidatorAccepts) {
+  write("src/app/server.py", kServer);
+  write("extra/a,b.py", kServer);
+  const fs::path root = dir_ / "src";
+  Invocation run = scan({"--format", "sarif", "--root", root.string(), root.string(), (dir_ / "extra").string()});
+  ASSERT_EQ(run.status, kExitFindings) << run.err;
+  auto sarif = nlohmann::json::parse(run.out);
+  const auto& results = sarif["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  std::vector<nlohmann::json> locations;
+  for (const auto& result : results)
+    locations.push_back(result["locations"][0]["physicalLocation"]["artifactLocation"]);
+  const std::string outside_uri = sarif::absolute_file_uri((dir_ / "extra/a,b.py").string());
+  EXPECT_THAT(locations,
+              ::testing::UnorderedElementsAre(nlohmann::json{{"uri", "app/server.py"}, {"uriBaseId", "%SRCROOT%"}},
+                                              nlohmann::json{{"uri", outside_uri}}));
+  // Every location resolves to a file that exists (the defect wrote
+  // file:///src/extra/...).
+  const std::string base = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"];
+  for (const auto& location : locations) {
+    std::string uri =
+        location.contains("uriBaseId") ? base + location["uri"].get<std::string>() : location["uri"].get<std::string>();
+    ASSERT_TRUE(uri.starts_with("file://")) << uri;
+    std::string path = uri.substr(7);
+    for (size_t at; (at = path.find("%2C")) != std::string::npos;) path.replace(at, 3, ",");
+    EXPECT_TRUE(fs::exists(path)) << uri;
+  }
+  EXPECT_THAT(sarif::testing::sarif_validation_errors(run.out), ::testing::IsEmpty());
+  Invocation github = scan({"--format", "github", "--root", root.string(), (dir_ / "extra").string()});
+  std::string escaped = (dir_ / "extra/a").string() + "%2Cb.py";  // ',' ends a property; ':' cannot occur here
+  EXPECT_THAT(github.out, ::testing::HasSubstr("file=" + escaped + ","));
+}
+
+TEST_F(ScanCommand, OneScanWritesAnnotationsAndSarifIntoANewFolder) {
+  write("app/server.py", kServer);
+  const fs::path report = dir_ / "reports/deep/bindscan.sarif";
+  Invocation run =
+      scan({"--format", "github", "--sarif-output", report.string(), "--root", dir_.string(), dir_.string()});
+  EXPECT_EQ(run.status, kExitFindings) << run.err;
+  EXPECT_THAT(run.out, ::testing::StartsWith("::warning file=app/server.py,"));
+  std::ifstream in(report);
+  auto sarif = nlohmann::json::parse(in);
+  EXPECT_EQ(sarif["runs"][0]["results"].size(), 1u);
+  // -o creates its folder too; a folder that cannot be created is exit 2 with
+  // the reason.
+  EXPECT_EQ(scan({"-o", (dir_ / "text/out.txt").string(), dir_.string()}).status, kExitFindings);
+  EXPECT_TRUE(fs::exists(dir_ / "text/out.txt"));
+  Invocation blocked = scan({"--sarif-output", (dir_ / "app/server.py/x.sarif").string(), dir_.string()});
+  EXPECT_EQ(blocked.status, kExitError);
+  EXPECT_THAT(blocked.err, ::testing::HasSubstr("cannot create the folder of"));
 }
 
 TEST(ScanFixtures, SarifOfEveryFixturePassesTheOfficialValidator) {

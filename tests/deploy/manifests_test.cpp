@@ -8,6 +8,8 @@
 // where PyYAML's YAML 1.1 turns it into the boolean true.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -131,6 +133,9 @@ TEST(Workflows, CiBuildsTestsSmokesAndScansItself) {
   EXPECT_THAT(text, HasSubstr("scripts/dev build"));
   EXPECT_THAT(text, HasSubstr("ctest --test-dir build/"));
   EXPECT_THAT(text, HasSubstr("tests/container/smoke.sh"));
+  // The repository's own CI entry point runs the smoke test too (it skips,
+  // saying why, without an engine).
+  EXPECT_THAT(read(".ci/run"), HasSubstr("exec tests/container/smoke.sh"));
   std::vector<std::string> builds;
   for (const auto& b : ci["jobs"]["test"]["strategy"]["matrix"]["build"]) builds.push_back(b.as<std::string>());
   EXPECT_THAT(builds, Contains("release"));
@@ -145,27 +150,80 @@ TEST(Workflows, CiBuildsTestsSmokesAndScansItself) {
   EXPECT_EQ(ci["jobs"]["container"]["permissions"]["security-events"].as<std::string>(), "write");
 }
 
-TEST(Action, IsADockerActionOnTheReleasedImage) {
+// A composite action: the image it runs comes from the action's own
+// repository and version (action/run.sh; tests/deploy/action_test.cpp runs it).
+TEST(Action, IsACompositeStepRunningTheOwnersImage) {
   YAML::Node action = load("action.yml");
-  EXPECT_EQ(action["runs"]["using"].as<std::string>(), "docker");
-  EXPECT_EQ(action["runs"]["image"].as<std::string>(), "docker://" + kImage);
-  for (const char* input : {"paths", "category", "output", "fail-on-findings"})
+  EXPECT_EQ(action["runs"]["using"].as<std::string>(), "composite");
+  for (const char* input : {"paths", "root", "category", "output", "fail-on-findings", "image"})
     EXPECT_TRUE(action["inputs"][input]) << "action.yml has no input " << input;
-  EXPECT_TRUE(action["outputs"]["sarif"]);
-  std::string script = action["runs"]["args"][1].as<std::string>();
-  EXPECT_THAT(script, HasSubstr("--format sarif"));
-  EXPECT_THAT(script, HasSubstr("GITHUB_OUTPUT"));
+  EXPECT_EQ(action["outputs"]["sarif"]["value"].as<std::string>(), "${{ steps.scan.outputs.sarif }}");
+  YAML::Node step = action["runs"]["steps"][0];
+  EXPECT_EQ(step["id"].as<std::string>(), "scan");
+  EXPECT_THAT(step["run"].as<std::string>(), HasSubstr("$GITHUB_ACTION_PATH/action/run.sh"));
+  for (const char* file : {"action.yml", "action/run.sh"})
+    EXPECT_THAT(read(file), ::testing::Not(HasSubstr("ghcr.io/bindscan"))) << file << " names one owner's image";
+  std::string script = read("action/run.sh");
+  EXPECT_THAT(script, HasSubstr("--sarif-output"));
+  EXPECT_THAT(script, HasSubstr("--user \"$user\""));
+}
+
+// Publishing: versions and moving major tags, both platforms, the owner's
+// registry.
+TEST(Workflows, ReleasePublishesBothPlatformsAndMovesTheMajorTag) {
+  std::string release = read(".github/workflows/release.yml");
+  for (const char* text : {"\"v$version\")", "\"v${version%%.*}\")", "linux/arm64", "linux/amd64",
+                           "ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/bindscan", "docker buildx imagetools create",
+                           "git push -f origin \"refs/tags/v${VERSION%%.*}\"", "--build-arg SOURCE="})
+    EXPECT_THAT(release, HasSubstr(text));
+  EXPECT_THAT(release, ::testing::Not(HasSubstr("ghcr.io/bindscan")));
+  YAML::Node ci = load(".github/workflows/ci.yml");
+  EXPECT_EQ(ci["jobs"]["container"]["permissions"]["actions"].as<std::string>(), "read");
+  EXPECT_THAT(read("Dockerfile"), ::testing::Not(HasSubstr("github.com/bindscan"))) << "labels name one owner";
+}
+
+// The tag check of release.yml, run as the workflow runs it, for each kind of tag.
+TEST(Workflows, ReleaseTagCheckAcceptsTheVersionAndItsMovingMajorTag) {
+  YAML::Node check = load(".github/workflows/release.yml")["jobs"]["check"]["steps"][1];
+  ASSERT_EQ(check["id"].as<std::string>(), "version");
+  const fs::path dir = fs::temp_directory_path() / ("bindscan-release-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "check.sh") << check["run"].as<std::string>();
+  const std::string version = BINDSCAN_VERSION;
+  const std::string major = version.substr(0, version.find('.'));
+  const std::string next_major = std::to_string(std::stoi(major) + 1);
+  struct Case {
+    std::string tag;
+    int status;
+    std::string output;
+  };
+  for (const Case& c : std::vector<Case>{{"v" + version, 0, "version=" + version + "\nrelease=true\n"},
+                                         {"v" + major, 0, "version=" + version + "\nrelease=false\n"},
+                                         {"v" + next_major, 1, "version=" + version + "\n"},
+                                         {"v" + version + ".1", 1, "version=" + version + "\n"},
+                                         {"latest", 1, "version=" + version + "\n"}}) {
+    SCOPED_TRACE(c.tag);
+    fs::remove(dir / "output");
+    const std::string command = "cd '" + kRoot.string() + "' && GITHUB_REF_NAME='" + c.tag + "' GITHUB_OUTPUT='" +
+                                (dir / "output").string() + "' bash -e '" + (dir / "check.sh").string() +
+                                "' >/dev/null 2>&1";
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, c.status);
+    EXPECT_EQ(read(dir / "output"), c.output);
+  }
+  fs::remove_all(dir);
 }
 
 TEST(Dockerfile, MatchesTheIssue) {
   std::string docker = read("Dockerfile");
   std::regex from(R"(^FROM debian:bookworm-slim)", std::regex::multiline);
   EXPECT_EQ(std::distance(std::sregex_iterator(docker.begin(), docker.end(), from), std::sregex_iterator()), 2);
-  for (std::string line : {"ENTRYPOINT [\"bindscan\"]", "WORKDIR /src", "EXPOSE 8080", "USER 1001:1001",
-                           "CMD [\"bindscan\", \"healthcheck\"]", "sha512sum --strict -c tree-sitter-python.sha512",
-                           "scripts/dev build release", "org.opencontainers.image.source=",
-                           "org.opencontainers.image.version=", "org.opencontainers.image.licenses=",
-                           "ARG VERSION=" BINDSCAN_VERSION})
+  for (std::string line :
+       {"ENTRYPOINT [\"bindscan\"]", "WORKDIR /src", "EXPOSE 8080", "USER 1001:1001",
+        "CMD [\"bindscan\", \"healthcheck\"]", "sha512sum --strict -c tree-sitter-python.sha512",
+        "scripts/dev build release", "org.opencontainers.image.source=", "org.opencontainers.image.version=",
+        "org.opencontainers.image.licenses=", "ARG VERSION=" BINDSCAN_VERSION, "/usr/share/doc/bindscan/LICENSE",
+        "/usr/share/doc/bindscan/third_party/tree-sitter-python/LICENSE"})
     EXPECT_THAT(docker, HasSubstr(line));
   for (const char* package : {"libtree-sitter0", "libgit2-1.5", "libssl3", "zlib1g", "libcpp-httplib0.11", "ca-certificates"})
     EXPECT_THAT(docker, HasSubstr(package));
@@ -257,8 +315,10 @@ TEST(Kubernetes, ServiceNetworkPolicyAndAutoscalerAgree) {
 TEST(Compose, RunsTheImageHardenedWithFileSecrets) {
   YAML::Node service = load("deploy/compose.yaml")["services"]["bindscan"];
   EXPECT_EQ(service["image"].as<std::string>(), kImage);
-  EXPECT_EQ(service["command"].as<std::vector<std::string>>(),
-            (std::vector<std::string>{"serve", "--listen", "0.0.0.0:" + std::to_string(kPort)}));
+  // The address is set where the healthcheck reads it too, on the published
+  // port.
+  EXPECT_EQ(service["command"].as<std::vector<std::string>>(), (std::vector<std::string>{"serve"}));
+  EXPECT_EQ(service["environment"]["BINDSCAN_LISTEN"].as<std::string>(), "0.0.0.0:" + std::to_string(kPort));
   EXPECT_THAT(service["ports"][0].as<std::string>(), ::testing::EndsWith(":" + std::to_string(kPort)));
   EXPECT_THAT(service["ports"][0].as<std::string>(), ::testing::StartsWith("127.0.0.1:"));
   EXPECT_TRUE(service["read_only"].as<bool>());
@@ -266,6 +326,68 @@ TEST(Compose, RunsTheImageHardenedWithFileSecrets) {
   EXPECT_EQ(service["healthcheck"]["test"].as<std::vector<std::string>>(),
             (std::vector<std::string>{"CMD", "bindscan", "healthcheck"}));
   EXPECT_THAT(service["environment"]["BINDSCAN_WEBHOOK_SECRET_FILE"].as<std::string>(), HasSubstr("/run/secrets/"));
+  // The header's commands and the README put the secrets where compose reads
+  // them.
+  const std::string header = read("deploy/compose.yaml");
+  EXPECT_EQ(load("deploy/compose.yaml")["secrets"]["webhook-secret"]["file"].as<std::string>(),
+            "./secrets/webhook-secret");
+  EXPECT_THAT(header, HasSubstr("> deploy/secrets/webhook-secret"));
+  EXPECT_THAT(read("README.md"), HasSubstr("> deploy/secrets/webhook-secret"));
+}
+
+TEST(Kubernetes, TheSharedVariantIsAStatelessDeploymentOnAUserProvidedDatabase) {
+  YAML::Node kustomization = load("deploy/kubernetes/shared-postgres/kustomization.yaml");
+  std::set<std::string> listed;
+  for (const auto& r : kustomization["resources"]) listed.insert(r.as<std::string>());
+  for (const auto& entry : fs::directory_iterator(kRoot / "deploy/kubernetes/shared-postgres")) {
+    const std::string name = entry.path().filename().string();
+    if (name != "kustomization.yaml") {
+      EXPECT_TRUE(listed.contains(name)) << name << " is not in its kustomization";
+    }
+  }
+  YAML::Node deployment = load("deploy/kubernetes/shared-postgres/deployment.yaml");
+  EXPECT_EQ(deployment["kind"].as<std::string>(), "Deployment");
+  const YAML::Node pod = deployment["spec"]["template"]["spec"];
+  bool url_from_secret = false;
+  for (const auto& env : pod["containers"][0]["env"]) {
+    if (env["name"].as<std::string>() == "BINDSCAN_DATABASE_URL") {
+      url_from_secret = env["valueFrom"]["secretKeyRef"]["name"].as<std::string>() == "bindscan-database";
+    }
+  }
+  EXPECT_TRUE(url_from_secret) << "the connection string must come from a Secret";
+  for (const auto& volume : pod["volumes"]) {
+    EXPECT_FALSE(volume["persistentVolumeClaim"]) << "stateless: no claims";
+  }
+  EXPECT_EQ(load("deploy/kubernetes/shared-postgres/hpa.yaml")["spec"]["scaleTargetRef"]["kind"].as<std::string>(),
+            "Deployment");
+}
+
+TEST(Compose, TheSharedProfileRunsPostgresTwoReplicasAndAProxy) {
+  YAML::Node services = load("deploy/compose.yaml")["services"];
+  for (const char* name : {"postgres", "bindscan-a", "bindscan-b", "proxy"}) {
+    ASSERT_TRUE(services[name]) << name;
+    EXPECT_EQ(services[name]["profiles"][0].as<std::string>(), "shared") << name;
+  }
+  EXPECT_FALSE(services["bindscan"]["profiles"]) << "the spool service stays the default";
+  EXPECT_THAT(services["postgres"]["image"].as<std::string>(), ::testing::StartsWith("postgres:15"));
+  EXPECT_THAT(services["proxy"]["ports"][0].as<std::string>(), ::testing::StartsWith("127.0.0.1:"));
+  EXPECT_EQ(services["bindscan-a"]["image"].as<std::string>(), kImage);
+}
+
+TEST(Repository, ShipsTheMitLicenseTheImageLabelNames) {
+  EXPECT_THAT(read("LICENSE"), ::testing::StartsWith("MIT License"));
+  EXPECT_THAT(read("Dockerfile"), HasSubstr("ARG LICENSE=MIT"));
+}
+
+TEST(Docs, EveryCitedDocumentExists) {
+  std::regex cited(R"(docs/[a-z0-9-]+\.md)");
+  for (const char* file : {"README.md", "Dockerfile", "action.yml", "deploy/compose.yaml", "deploy/kubernetes/hpa.yaml",
+                           "deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/kustomization.yaml",
+                           "docs/github-action.md", "docs/deploy.md"}) {
+    const std::string text = read(file);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), cited); it != std::sregex_iterator(); ++it)
+      EXPECT_TRUE(fs::exists(kRoot / it->str())) << file << " cites " << it->str() << ", which does not exist";
+  }
 }
 
 TEST(Systemd, UnitIsHardened) {
@@ -280,8 +402,8 @@ TEST(DeployFiles, UseOnlyVariablesTheServiceKnows) {
   // The names `bindscan serve` reads, from its configuration parser.
   std::set<std::string> known = variables_in(read("webhook/config.cpp"));
   ASSERT_TRUE(known.contains("BINDSCAN_WEBHOOK_SECRET_FILE"));
-  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/compose.yaml", "deploy/systemd/bindscan.service",
-                           "Dockerfile"})
+  for (const char* file : {"deploy/kubernetes/statefulset.yaml", "deploy/kubernetes/shared-postgres/deployment.yaml",
+                           "deploy/compose.yaml", "deploy/systemd/bindscan.service", "Dockerfile"})
     for (const std::string& name : variables_in(read(file)))
       EXPECT_TRUE(known.contains(name)) << file << " sets " << name << ", which `bindscan serve` does not read";
 }

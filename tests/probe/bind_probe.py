@@ -66,6 +66,7 @@ class Probe:
     def __init__(self, root):
         self.root = os.path.realpath(root)
         self.statement = None  # (path, first, last) of the top-level statement running
+        self.extra_frame = None  # the code line a `# probe: after` directive checks
 
     def relative(self, filename):
         path = os.path.realpath(filename)
@@ -92,6 +93,8 @@ class Probe:
                     last = first  # a class or function statement: only its first line
                 out.append(f"{path}:{first}-{last}")
             frame = frame.f_back
+        if self.extra_frame:
+            out.append(self.extra_frame)
         if not out and self.statement is not None:
             # Bound in another thread (a server started in a thread): the statement that started it.
             out.append("%s:%d-%d" % self.statement)
@@ -368,11 +371,16 @@ def future_flags(tree):
 def run_directives(source, which, namespace, path, flags):
     """Runs the fixture's `# probe: before|after STATEMENT` comments (comments, so the
     scanner never sees them), each as a statement of its own."""
-    for number, line in enumerate(source.splitlines(), 1):
+    lines = source.splitlines()
+    for number, line in enumerate(lines, 1):
         match = DIRECTIVE.match(line)
         if not match or match["when"] != which:
             continue
         PROBE.statement = (path, number, number)
+        # Directly under a line of code, the directive checks that line (a config file's
+        # `bind = "0.0.0.0:8000"` binds only when the tool reads it): binds count for both.
+        above = lines[number - 2].strip() if number > 1 else ""
+        PROBE.extra_frame = f"{path}:{number - 1}-{number - 1}" if above and not above.startswith("#") else None
         try:
             tree = ast.parse(match["code"])
             ast.increment_lineno(tree, number - 1)
@@ -381,6 +389,7 @@ def run_directives(source, which, namespace, path, flags):
             pass
         except SyntaxError as exc:
             PROBE.error(exc)
+        PROBE.extra_frame = None
 
 
 def entry_of(folder, chosen):

@@ -33,7 +33,9 @@ using nlohmann::json;
 constexpr char kSecret[] = "crash-webhook-secret-8Jd1";
 constexpr char kToken[] = "ghs_crashTokenP4w9";
 constexpr int kDeliveries = 200;
-constexpr int kRepos = 4, kBranches = 10, kCommits = 5;  // 4 * 10 * 5 = 200 distinct targets
+// 4 * 50 = 200 distinct targets: each branch points at the commit its
+// delivery names (an older commit pushed to a branch is superseded, not uploaded).
+constexpr int kRepos = 4, kBranches = 50, kCommits = 5;
 constexpr int kKillAt = 100;                              // replies received before kill -9
 
 // (owner/repo, ref, commit)
@@ -50,7 +52,9 @@ TEST(Reliability, KillDashNineWhilePosting200DeliveriesLosesNothing) {
                  "import socketserver\nsocketserver.TCPServer((\"\", " + std::to_string(k) + "), None)\n");
       commits[r].push_back(repo.commit("commit " + std::to_string(k)));
     }
-    for (int b = 0; b < kBranches; ++b) repo.git("branch b" + std::to_string(b));
+    for (int b = 0; b < kBranches; ++b) {
+      repo.git("branch b" + std::to_string(b) + " " + commits[r][b % kCommits]);
+    }
   }
   GitDaemon daemon(root / "served");
   FakeGitHub github(kToken);
@@ -75,7 +79,7 @@ TEST(Reliability, KillDashNineWhilePosting200DeliveriesLosesNothing) {
   std::vector<Target> targets(kDeliveries);
   std::vector<std::string> bodies(kDeliveries);
   for (int i = 0; i < kDeliveries; ++i) {
-    const int r = i % kRepos, b = (i / kRepos) % kBranches, k = i / (kRepos * kBranches);
+    const int r = i % kRepos, b = i / kRepos, k = b % kCommits;
     const std::string name = "octo/r" + std::to_string(r);
     targets[i] = {name, "refs/heads/b" + std::to_string(b), commits[r][k]};
     bodies[i] = push_payload(name, daemon.url(name.substr(0)), std::get<1>(targets[i]),

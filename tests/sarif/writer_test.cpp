@@ -244,6 +244,27 @@ TEST(SarifWriterTest, DirectoryFileUri) {
   EXPECT_EQ(directory_file_uri("/"), "file:///");
 }
 
+TEST(SarifWriterTest, FileOutsideTheSourceRootGetsAnAbsoluteUriWithoutBase) {
+  SarifLog log;
+  log.rules = {test_rule()};
+  log.source_root_uri = "file:///src/";
+  constexpr std::string_view kSource = "srv.bind(('', 1))\n";
+  log.files = {{"/extra/a,b.py", locate(kSource, std::vector{finding_at(kSource, "''", "bound")})},
+               {"app/c.py", locate(kSource, std::vector{finding_at(kSource, "''", "bound")})}};
+  log.notifications = {{"/extra/big.py", "skipped", Level::kWarning}};
+  const Json sarif = Json::parse(write_sarif(log));
+  const Json& results = sarif["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 2u);
+  const Json outside = results[1]["locations"][0]["physicalLocation"]["artifactLocation"];
+  EXPECT_EQ(outside, Json::parse(R"({"uri": "file:///extra/a%2Cb.py"})"));
+  const Json inside = results[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+  EXPECT_EQ(inside, Json::parse(R"({"uri": "app/c.py", "uriBaseId": "%SRCROOT%"})"));
+  EXPECT_EQ(sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["locations"][0]["physicalLocation"]
+                 ["artifactLocation"],
+            Json::parse(R"({"uri": "file:///extra/big.py"})"));
+  EXPECT_EQ(absolute_file_uri("/srv/my repo/x.py"), "file:///srv/my%20repo/x.py");
+}
+
 TEST(SarifWriterTest, SarifLevels) {
   EXPECT_EQ(sarif_level(Level::kNote), "note");
   EXPECT_EQ(sarif_level(Level::kWarning), "warning");

@@ -24,25 +24,20 @@ namespace fs = std::filesystem;
 
 struct ProbeFixture {
   std::string rule_folder;
-  fs::path path; // a .py file, or a folder of them
+  fs::path path;  // a .py file, or a folder of them
 };
 
-void PrintTo(const ProbeFixture &fixture, std::ostream *out) {
-  *out << fixture.path.string();
-}
+void PrintTo(const ProbeFixture &fixture, std::ostream *out) { *out << fixture.path.string(); }
 
 std::vector<ProbeFixture> probe_fixtures() {
   std::vector<ProbeFixture> out;
-  for (const auto &rule : fs::directory_iterator(fs::path(BINDSCAN_SOURCE_DIR) /
-                                                 "scanner" / "rules")) {
-    if (!fs::is_directory(rule.path() / "fixtures"))
-      continue;
+  for (const auto &rule : fs::directory_iterator(fs::path(BINDSCAN_SOURCE_DIR) / "scanner" / "rules")) {
+    if (!fs::is_directory(rule.path() / "fixtures")) continue;
     for (const auto &entry : fs::directory_iterator(rule.path() / "fixtures"))
       if (entry.is_directory() || entry.path().extension() == ".py")
         out.push_back({rule.path().filename().string(), entry.path()});
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto &a, const auto &b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.path < b.path; });
   return out;
 }
 
@@ -53,8 +48,7 @@ std::string read_file(const fs::path &path) {
 
 std::string shell_quote(const std::string &text) {
   std::string out = "'";
-  for (char c : text)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
@@ -62,25 +56,21 @@ std::string shell_quote(const std::string &text) {
 // one-file fixture) and the 1-based line.
 using Line = std::pair<std::string, uint32_t>;
 
-std::string to_string(const Line &line) {
-  return line.first + ":" + std::to_string(line.second);
-}
+std::string to_string(const Line &line) { return line.first + ":" + std::to_string(line.second); }
 
 // One record of the probe's output.
 struct Bind {
-  std::string kind; // "all", "specific", "local" or "invalid: why"
+  std::string kind;  // "all", "specific", "local" or "invalid: why"
   std::string family;
   std::string address;
-  std::vector<std::pair<Line, Line>>
-      frames; // first and last line of each fixture frame's call
+  std::vector<std::pair<Line, Line>> frames;  // first and last line of each fixture frame's call
 };
 
 struct ProbeRun {
   int exit_code = -1;
   std::string output;
   std::vector<Bind> binds;
-  std::vector<std::pair<std::pair<Line, Line>, std::string>>
-      errors; // statement, message
+  std::vector<std::pair<std::pair<Line, Line>, std::string>> errors;  // statement, message
   std::optional<std::string> skip;
 };
 
@@ -89,13 +79,10 @@ std::vector<std::pair<Line, Line>> parse_frames(const std::string &text) {
   std::stringstream words(text);
   for (std::string word; words >> word;) {
     size_t colon = word.rfind(':'), dash = word.rfind('-');
-    if (colon == std::string::npos || dash == std::string::npos || dash < colon)
-      continue;
+    if (colon == std::string::npos || dash == std::string::npos || dash < colon) continue;
     std::string path = word.substr(0, colon);
-    out.push_back(
-        {{path, static_cast<uint32_t>(
-                    std::stoul(word.substr(colon + 1, dash - colon - 1)))},
-         {path, static_cast<uint32_t>(std::stoul(word.substr(dash + 1)))}});
+    out.push_back({{path, static_cast<uint32_t>(std::stoul(word.substr(colon + 1, dash - colon - 1)))},
+                   {path, static_cast<uint32_t>(std::stoul(word.substr(dash + 1)))}});
   }
   return out;
 }
@@ -103,8 +90,7 @@ std::vector<std::pair<Line, Line>> parse_frames(const std::string &text) {
 std::vector<std::string> split_tabs(const std::string &line) {
   std::vector<std::string> fields;
   std::stringstream in(line);
-  for (std::string field; std::getline(in, field, '\t');)
-    fields.push_back(field);
+  for (std::string field; std::getline(in, field, '\t');) fields.push_back(field);
   return fields;
 }
 
@@ -112,31 +98,23 @@ ProbeRun run_probe(const fs::path &fixture) {
   const char *python = std::getenv("BINDSCAN_PROBE_PYTHON");
   // Debian's python3, where the frameworks' python3-* packages are installed,
   // bounded in time whatever the fixture does.
-  std::string command = "timeout -k 5 90 " +
-                        shell_quote(python ? python : "/usr/bin/python3") +
-                        " " +
-                        shell_quote(std::string(BINDSCAN_SOURCE_DIR) +
-                                    "/tests/probe/bind_probe.py") +
-                        " " + shell_quote(fixture.string()) + " 2>&1";
+  std::string command = "timeout -k 5 90 " + shell_quote(python ? python : "/usr/bin/python3") + " " +
+                        shell_quote(std::string(BINDSCAN_SOURCE_DIR) + "/tests/probe/bind_probe.py") + " " +
+                        shell_quote(fixture.string()) + " 2>&1";
   ProbeRun run;
   FILE *pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr)
-    return run;
+  if (pipe == nullptr) return run;
   char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe))
-    run.output.append(buffer, n);
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.output.append(buffer, n);
   int status = ::pclose(pipe);
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   std::stringstream lines(run.output);
   for (std::string line; std::getline(lines, line);) {
     std::vector<std::string> f = split_tabs(line);
-    if (f.size() == 5 && f[0] == "bind")
-      run.binds.push_back({f[1], f[2], f[3], parse_frames(f[4])});
+    if (f.size() == 5 && f[0] == "bind") run.binds.push_back({f[1], f[2], f[3], parse_frames(f[4])});
     if (f.size() == 3 && f[0] == "error")
-      for (auto &frame : parse_frames(f[1]))
-        run.errors.push_back({frame, f[2]});
-    if (f.size() == 2 && f[0] == "skip")
-      run.skip = f[1];
+      for (auto &frame : parse_frames(f[1])) run.errors.push_back({frame, f[2]});
+    if (f.size() == 2 && f[0] == "skip") run.skip = f[1];
   }
   return run;
 }
@@ -146,23 +124,18 @@ std::set<Line> labelled_lines(const fs::path &fixture, std::string &error) {
   std::vector<fs::path> files;
   if (fs::is_directory(fixture)) {
     for (const auto &entry : fs::recursive_directory_iterator(fixture))
-      if (entry.path().extension() == ".py")
-        files.push_back(entry.path());
+      if (entry.path().extension() == ".py") files.push_back(entry.path());
   } else {
     files.push_back(fixture);
   }
   std::set<Line> out;
   for (const fs::path &file : files) {
-    std::string relative = fs::is_directory(fixture)
-                               ? fs::relative(file, fixture).string()
-                               : file.filename().string();
+    std::string relative = fs::is_directory(fixture) ? fs::relative(file, fixture).string() : file.filename().string();
     for (const Expectation &e : read_expectations(read_file(file), error)) {
-      if (e.kind == ExpectKind::kTodoOk)
-        continue; // a known false positive: claims no bind
+      if (e.kind == ExpectKind::kTodoOk) continue;  // a known false positive: claims no bind
       out.insert({relative, e.row + 1});
     }
-    if (!error.empty())
-      error = relative + ": " + error;
+    if (!error.empty()) error = relative + ": " + error;
   }
   return out;
 }
@@ -170,8 +143,7 @@ std::set<Line> labelled_lines(const fs::path &fixture, std::string &error) {
 // Whether a frame's call, or a statement, spans a labelled line (findings start
 // at the address argument, which may sit on a later line of the call).
 bool spans(const std::pair<Line, Line> &statement, const Line &line) {
-  return statement.first.first == line.first &&
-         statement.first.second <= line.second &&
+  return statement.first.first == line.first && statement.first.second <= line.second &&
          line.second <= statement.second.second;
 }
 
@@ -185,8 +157,7 @@ TEST_P(ProbeTest, LabelsAgreeWithWhatTheFixtureReallyBinds) {
 
   ProbeRun run = run_probe(fixture);
   ASSERT_EQ(run.exit_code, 0) << "the probe failed:\n" << run.output;
-  if (run.skip)
-    GTEST_SKIP() << fixture.filename().string() << ": " << *run.skip;
+  if (run.skip) GTEST_SKIP() << fixture.filename().string() << ": " << *run.skip;
 
   std::map<Line, std::vector<const Bind *>> binds_of_line;
   for (const Bind &bind : run.binds) {
@@ -197,12 +168,9 @@ TEST_P(ProbeTest, LabelsAgreeWithWhatTheFixtureReallyBinds) {
           binds_of_line[line].push_back(&bind);
           explained = true;
         }
-    std::string where = bind.frames.empty()
-                            ? "(no fixture frame)"
-                            : to_string(bind.frames.front().first);
+    std::string where = bind.frames.empty() ? "(no fixture frame)" : to_string(bind.frames.front().first);
     EXPECT_TRUE(bind.kind != "all" || explained)
-        << where << ": binds every interface (" << bind.family << " "
-        << bind.address
+        << where << ": binds every interface (" << bind.family << " " << bind.address
         << ") but no line of its call stack carries an expect label";
   }
   for (const Line &line : labelled) {
@@ -210,34 +178,24 @@ TEST_P(ProbeTest, LabelsAgreeWithWhatTheFixtureReallyBinds) {
     if (binds.empty()) {
       std::string errors;
       for (const auto &[statement, message] : run.errors)
-        if (spans(statement, line))
-          errors += "\n  its statement raised " + message;
-      ADD_FAILURE() << to_string(line)
-                    << ": labelled, but never bound at run time" << errors;
+        if (spans(statement, line)) errors += "\n  its statement raised " + message;
+      ADD_FAILURE() << to_string(line) << ": labelled, but never bound at run time" << errors;
       continue;
     }
-    bool binds_all = std::any_of(binds.begin(), binds.end(), [](const Bind *b) {
-      return b->kind == "all";
-    });
+    bool binds_all = std::any_of(binds.begin(), binds.end(), [](const Bind *b) { return b->kind == "all"; });
     std::string seen;
-    for (const Bind *b : binds)
-      seen += "\n  " + b->family + " " + b->address + ": " + b->kind;
-    EXPECT_TRUE(binds_all) << to_string(line)
-                           << ": labelled, but never binds every interface:"
-                           << seen;
+    for (const Bind *b : binds) seen += "\n  " + b->family + " " + b->address + ": " + b->kind;
+    EXPECT_TRUE(binds_all) << to_string(line) << ": labelled, but never binds every interface:" << seen;
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Rules, ProbeTest, ::testing::ValuesIn(probe_fixtures()),
-    [](const ::testing::TestParamInfo<ProbeFixture> &param) {
-      std::string name =
-          param.param.rule_folder + "_" + param.param.path.stem().string();
-      std::replace_if(
-          name.begin(), name.end(), [](char c) { return !std::isalnum(c); },
-          '_');
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(Rules, ProbeTest, ::testing::ValuesIn(probe_fixtures()),
+                         [](const ::testing::TestParamInfo<ProbeFixture> &param) {
+                           std::string name = param.param.rule_folder + "_" + param.param.path.stem().string();
+                           std::replace_if(
+                               name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+                           return name;
+                         });
 
-} // namespace
-} // namespace bindscan::testing
+}  // namespace
+}  // namespace bindscan::testing

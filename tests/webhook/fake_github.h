@@ -102,6 +102,7 @@ class FakeGitHub {
     std::string user_agent;
     nlohmann::json sarif;  // decoded and parsed
     std::string id;        // the sarif id we answered with
+    std::chrono::steady_clock::time_point received{};
   };
 
   explicit FakeGitHub(std::string token = "test-token") {
@@ -142,6 +143,12 @@ class FakeGitHub {
     processing_status_ = std::move(status);
     pending_polls_ = pending_polls;
     processing_errors_ = std::move(errors);
+  }
+  // Each upload reads "pending" until `delay` after it arrived, as GitHub
+  // does while it processes a SARIF file; then the configured status.
+  void set_processing_time(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    processing_time_ = delay;
   }
   // The App token endpoint mints `token` (accepted afterwards) expiring at `expires_at`.
   void set_installation_token(std::string token, std::string expires_at) {
@@ -246,7 +253,7 @@ class FakeGitHub {
     Upload upload{req.matches[1], req.matches[2], body["commit_sha"], body["ref"],
                   body.value("tool_name", ""), body.value("started_at", ""),
                   req.get_header_value("User-Agent"), sarif,
-                  "sarif-" + std::to_string(uploads_.size() + 1)};
+                  "sarif-" + std::to_string(uploads_.size() + 1), std::chrono::steady_clock::now()};
     json_reply(res, 202, {{"id", upload.id}, {"url", url() + req.path + "/" + upload.id}});
     uploads_.push_back(std::move(upload));
   }
@@ -256,14 +263,16 @@ class FakeGitHub {
     ++status_polls_;
     if (!check_headers(req, res, false)) return;
     const std::string id = req.matches[3];
-    const bool known = std::any_of(uploads_.begin(), uploads_.end(),
-                                   [&](const Upload& u) { return u.id == id; });
-    if (!known) {
+    auto upload = std::find_if(uploads_.begin(), uploads_.end(),
+                               [&](const Upload& u) { return u.id == id; });
+    if (upload == uploads_.end()) {
       json_reply(res, 404, {{"message", "Not Found"}});
       return;
     }
     std::string status = processing_status_;
-    if (pending_polls_ > 0) {
+    if (std::chrono::steady_clock::now() < upload->received + processing_time_) {
+      status = "pending";
+    } else if (pending_polls_ > 0) {
       --pending_polls_;
       status = "pending";
     }
@@ -288,6 +297,7 @@ class FakeGitHub {
   std::deque<Reply> upload_script_;
   std::string processing_status_ = "complete";
   int pending_polls_ = 0;
+  std::chrono::milliseconds processing_time_{0};
   std::vector<std::string> processing_errors_;
   std::string installation_token_ = "installation-token";
   std::string installation_expires_ = "2099-01-01T00:00:00Z";

@@ -33,7 +33,8 @@ Job sample_job(std::string id) {
   job.repo = "hello-world";
   job.clone_url = "https://github.com/octo-org/hello-world.git";
   job.commit_sha = "6dcb09b5b57875f334f61aebed695e2e4193db5e";
-  job.ref = job.fetch_ref = "refs/heads/main";
+  // One branch per delivery: jobs of one ref take turns (job_store.h).
+  job.ref = job.fetch_ref = "refs/heads/" + id;
   job.installation_id = 2311213;
   return job;
 }
@@ -340,7 +341,8 @@ TEST_F(WebhookJobStore, RecordsWrittenByThePreviousVersionStillLoad) {
   std::string retried = running;
   for (auto [from, to] : {std::pair<std::string, std::string>{"old-1", "old-2"},
                           {R"("sarif_id": "")", R"("sarif_id": "sarif-3")"},
-                          {R"("state": "running")", R"("state": "queued")"}}) {
+                          {R"("state": "running")", R"("state": "queued")"},
+                          {"refs/heads/main", "refs/heads/next"}}) {
     for (size_t at = retried.find(from); at != std::string::npos; at = retried.find(from, at)) {
       retried.replace(at, from.size(), to);
     }

@@ -75,6 +75,7 @@ class RunnerTest : public ::testing::Test {
     c.http.retry.max_attempts = 3;
     c.http.retry.initial_delay = Millis(1);
     c.http.poll = PollPolicy{Millis(1), 2.0, Millis(10), Millis(2000)};
+    c.wait_for_processing = true;  // these tests look at whole jobs, polling included
     return c;
   }
 
@@ -354,14 +355,58 @@ TEST_F(RunnerTest, ARecordedUploadWhoseProcessingFailedIsUploadedAgain) {
   EXPECT_FALSE(outcome.retryable);
 }
 
-TEST_F(RunnerTest, AMissingCommitIsNotRetried) {
+TEST_F(RunnerTest, ACommitGoneFromItsBranchIsSupersededNotUploaded) {
   FakeGitHub github("tok");
   const JobOutcome outcome =
       make_github_runner(config(github))->run(push(kZero, "0123456789abcdef0123456789abcdef01234567"));
+  EXPECT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_TRUE(outcome.superseded);
+  EXPECT_EQ(outcome.superseded_by, c1_);
+  EXPECT_EQ(github.upload_attempts(), 0);
+}
+
+TEST_F(RunnerTest, AnOlderCommitOfTheBranchIsSupersededByItsTip) {
+  FakeGitHub github("tok");
+  repo_->write("later.py", "x = 1\n");
+  const std::string c2 = repo_->commit("later");
+  const JobOutcome outcome = make_github_runner(config(github))->run(push(kZero, c1_));
+  EXPECT_TRUE(outcome.superseded);
+  EXPECT_EQ(outcome.superseded_by, c2);
+  EXPECT_EQ(github.upload_attempts(), 0);
+}
+
+TEST_F(RunnerTest, AMissingCommitOnADeletedBranchFailsAndIsNotRetried) {
+  FakeGitHub github("tok");
+  Job job = push(kZero, "0123456789abcdef0123456789abcdef01234567");
+  job.ref = job.fetch_ref = "refs/heads/deleted";
+  const JobOutcome outcome = make_github_runner(config(github))->run(job);
   ASSERT_TRUE(outcome.error);
   EXPECT_FALSE(outcome.retryable);
-  EXPECT_NE(outcome.error->message.find("force-pushed"), std::string::npos);
+  EXPECT_FALSE(outcome.superseded);
   EXPECT_EQ(github.upload_attempts(), 0);
+}
+
+TEST_F(RunnerTest, WithoutWaitingTheRunnerReturnsAfterThe202AndChecksLater) {
+  FakeGitHub github("tok");
+  github.set_processing_status("complete", 1);
+  RunnerConfig c = config(github);
+  c.wait_for_processing = false;
+  auto runner = make_github_runner(c);
+  JobOutcome outcome = runner->run(push(kZero, c1_));
+  ASSERT_TRUE(outcome.uploaded);
+  ASSERT_TRUE(outcome.check_processing_in);
+  EXPECT_EQ(github.status_polls(), 0);
+  Job job = push(kZero, c1_);
+  job.recorded_sarif_id = outcome.sarif_id;
+  ProcessingCheck check = runner->check_processing(job, {});
+  EXPECT_EQ(check.verdict, ProcessingCheck::Verdict::kPending);
+  job.processing_checks = 1;
+  check = runner->check_processing(job, {});
+  EXPECT_EQ(check.verdict, ProcessingCheck::Verdict::kProcessed);
+  EXPECT_EQ(check.processing_status, "complete");
+  job.recorded_sarif_id = "sarif-unknown";
+  job.processing_checks = 2;
+  EXPECT_EQ(runner->check_processing(job, {}).verdict, ProcessingCheck::Verdict::kUploadAgain);
 }
 
 TEST_F(RunnerTest, AGitServerThatIsDownIsRetryable) {

@@ -538,6 +538,7 @@ class Checker {
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(argument);
+    finding.sink = display;
     std::string_view what = host.kind == Host::kString ? "host" : "host value";
     std::string listens = other ? " may listen on all network interfaces" : " listens on all network interfaces";
     if (host.option) {
@@ -583,6 +584,7 @@ class Checker {
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(callee);
+    finding.sink = target.server.display;
     finding.message = target.server.display + " listens on all network interfaces: called without a host, it binds " +
                       "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
                       std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +

@@ -151,6 +151,24 @@ struct SinkTable {
 
 // One table per file of this folder.
 extern const SinkTable kStdlibSinks;  // sinks_stdlib.cpp
+extern const SinkTable kAiohttpSinks;  // sinks_aiohttp.cpp
+extern const SinkTable kAnyioSinks;  // sinks_anyio.cpp
+extern const SinkTable kAsyncioSinks;  // sinks_asyncio.cpp
+extern const SinkTable kAsyncoreSinks;  // sinks_asyncore.cpp
+extern const SinkTable kBottleSinks;  // sinks_bottle.cpp
+extern const SinkTable kEventletSinks;  // sinks_eventlet.cpp
+extern const SinkTable kFlaskSinks;  // sinks_flask.cpp
+extern const SinkTable kGeventSinks;  // sinks_gevent.cpp
+extern const SinkTable kMultiprocessingSinks;  // sinks_multiprocessing.cpp
+extern const SinkTable kPrometheusClientSinks;  // sinks_prometheus_client.cpp
+extern const SinkTable kRpycSinks;  // sinks_rpyc.cpp
+extern const SinkTable kTornadoSinks;  // sinks_tornado.cpp
+extern const SinkTable kTrioSinks;  // sinks_trio.cpp
+extern const SinkTable kTwistedSinks;  // sinks_twisted.cpp
+extern const SinkTable kUvicornSinks;  // sinks_uvicorn.cpp
+extern const SinkTable kWaitressSinks;  // sinks_waitress.cpp
+extern const SinkTable kWerkzeugSinks;  // sinks_werkzeug.cpp
+extern const SinkTable kZmqSinks;  // sinks_zmq.cpp
 
 // Every table, in the order listed in sinks.cpp.
 std::span<const SinkTable* const> tables();

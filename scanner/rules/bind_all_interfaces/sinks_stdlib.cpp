@@ -41,10 +41,12 @@ constexpr Sink kSinks[] = {
     {"socket.create_server", CalleeKind::kFunction, {{0, "address"}, AddressShape::kHostPortTuple}},
     // asyncio/streams.py start_server(client_connected_cb, host=None, port=None, ...)
     // -> loop.create_server(factory, host, port); base_events.py create_server:
-    // host '' or None -> getaddrinfo(None, port, AI_PASSIVE): every interface
+    // host '' or None -> getaddrinfo(None, port, AI_PASSIVE): every interface; sock= serves a
+    // socket bound elsewhere (listed so that such a call is not a default)
     {.name = "asyncio.start_server",
      .kind = CalleeKind::kFunction,
      .address = {{1, "host"}, AddressShape::kHost, true},
+     .other_address = sinks::Address{{-1, "sock"}, AddressShape::kHost},
      .wildcards = sinks::kEmptyHost | sinks::kNoneHost,
      .default_host = "None"},
 };

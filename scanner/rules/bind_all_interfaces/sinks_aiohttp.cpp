@@ -1,0 +1,36 @@
+// Sinks of aiohttp. Evidence: the Debian 12 package's source (/usr/lib/python3/dist-packages), read for each line, and
+// its default confirmed by tests/probe/bind_probe.py.
+#include "scanner/rules/bind_all_interfaces/sinks.h"
+
+namespace bindscan::rules::sinks {
+namespace {
+
+constexpr Sink kSinks[] = {
+    // aiohttp/web.py run_app(app, *, host=None, path=None, sock=None, port=None, ...): no host ->
+    // TCPSite(runner, port=...) unless a Unix `path` (or `sock`) is given without a port; a host
+    // sequence -> one TCPSite each. `path` is listed so that a Unix-only call is not a default.
+    {.name = "aiohttp.web.run_app",
+     .kind = CalleeKind::kFunction,
+     .address = {{-1, "host"}, AddressShape::kHost, true},
+     .other_address = Address{{-1, "path"}, AddressShape::kHost},
+     .wildcards = kEmptyHost | kNoneHost,
+     .default_host = "0.0.0.0"},
+    // aiohttp/web_runner.py TCPSite(runner, host=None, port=None): loop.create_server(host=self._host),
+    // None -> every interface (its name: host = "0.0.0.0" if self._host is None)
+    {.name = "aiohttp.web.TCPSite",
+     .kind = CalleeKind::kConstructor,
+     .address = {{1, "host"}, AddressShape::kHost},
+     .wildcards = kEmptyHost | kNoneHost,
+     .default_host = "0.0.0.0"},
+    {.name = "aiohttp.web_runner.TCPSite",
+     .kind = CalleeKind::kConstructor,
+     .address = {{1, "host"}, AddressShape::kHost},
+     .wildcards = kEmptyHost | kNoneHost,
+     .default_host = "0.0.0.0"},
+};
+
+}  // namespace
+
+extern const SinkTable kAiohttpSinks{"aiohttp", kSinks, {}};
+
+}  // namespace bindscan::rules::sinks
