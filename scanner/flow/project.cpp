@@ -114,6 +114,7 @@ std::optional<Values> Project::values(std::string_view qualified, const Module& 
   std::optional<size_t> from = file_of(importer);
   if (!from) return std::nullopt;
   std::string full = absolute(qualified, *from);
+  if (is_library_ != nullptr && is_library_(full)) return std::nullopt;
   auto found = longest_module(full, *from);
   if (!found) return std::nullopt;
   std::vector<std::string_view> parts = split(full, '.');

@@ -45,6 +45,10 @@ class Project final : public Linker {
 
   std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
                                bool may_load) override;
+  // Names of libraries a rule knows by name (its sinks' modules): never
+  // resolved to a file of the project, even when the project is that library
+  // (scanning the standard library itself).
+  void set_library_names(bool (*is_library)(std::string_view qualified)) { is_library_ = is_library; }
   // Parses file `index` when a value needs it; null when it cannot be parsed.
   void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
@@ -71,6 +75,7 @@ class Project final : public Linker {
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
   std::vector<std::pair<const Module*, InstanceFactories>> graphs_built_;
   int links_ = 0;  // nesting of values()
+  bool (*is_library_)(std::string_view) = nullptr;
   std::function<const Module*(size_t)> load_;
   std::vector<bool> load_tried_;
 };

@@ -207,6 +207,20 @@ std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildc
   return all_interfaces(host.text);
 }
 
+// Whether `qualified` lies in a module the sink table names (socket,
+// socketserver, asyncio, ...): those are libraries, matched by name.
+bool is_library_name(std::string_view qualified) {
+  static const std::unordered_set<std::string> modules = [] {
+    std::unordered_set<std::string> out;
+    auto add = [&out](std::string_view name) { out.emplace(name.substr(0, name.find('.'))); };
+    for (const Sink* sink : index().all) add(sink->name);
+    for (const auto& [callee, factory] : index().factories) add(callee);
+    for (const sinks::ModuleAlias* alias : index().aliases) add(alias->alias);
+    return out;
+  }();
+  return modules.contains(std::string(qualified.substr(0, qualified.find('.'))));
+}
+
 std::optional<std::string> made_by_factory(std::string_view qualified, bool method) {
   const sinks::Factory* factory = find_factory(qualified, method ? CalleeKind::kMethod : CalleeKind::kFunction);
   if (factory == nullptr) return std::nullopt;
@@ -320,11 +334,13 @@ class Checker {
     if (sink.filter == sinks::InstanceFilter::kAny) return true;
     TSNode creation = instance.creation;
     ScopeId scope = instance.scope;
+    // The instance may have been made in another module of the project.
+    flow::Evaluator& flow = instance.module != nullptr ? evaluator_for(*instance.module) : flow_;
     if (ts_node_is_null(creation)) return false;  // how it was made is unknown
-    flow::Evaluator::Argument family = flow_.argument(creation, scope, 0, "family");
+    flow::Evaluator::Argument family = flow.argument(creation, scope, 0, "family");
     if (!family.known) return false;
-    if (!family.found) return !flow_.argument(creation, scope, 3, "fileno").found;
-    flow::Values values = flow_.values_of(family.node, family.scope, family.at);
+    if (!family.found) return !flow.argument(creation, scope, 3, "fileno").found;
+    flow::Values values = flow.values_of(family.node, family.scope, family.at);
     if (values.unknown || values.items.empty()) return false;
     return std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
       return v.kind == flow::ValueKind::kImported && (v.text == "socket.AF_INET" || v.text == "socket.AF_INET6");
@@ -640,7 +656,10 @@ class Checker {
 
   // In a project the modules share evaluators (values cross files); alone, the file has its own.
   flow::Evaluator& evaluator_for(const Module& module) {
-    if (module.project() != nullptr) return module.project()->evaluator_of(module, made_by_factory);
+    if (module.project() != nullptr) {
+      module.project()->set_library_names(is_library_name);
+      return module.project()->evaluator_of(module, made_by_factory);
+    }
     if (&module != &m_) return flow_;  // not reached: values from other files come with a project
     own_.emplace(module, made_by_factory);
     return *own_;
