@@ -53,6 +53,11 @@ Region to_region(std::string_view source, uint32_t begin, uint32_t end);
 // total length of the lines involved). Any bytes are accepted.
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings);
 
+// The same, for findings whose related locations may sit in other files
+// (RelatedLocation::path): `source_of(path)` gives those files' bytes.
+std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
+                                   const std::function<std::string_view(const std::string& path)>& source_of);
+
 // The path every report names a scanned file by, so SARIF, GitHub
 // annotations and text agree: relative to `root` with '/' separators
 // ("app/server.py", never "./app/server.py" or "/src/app/server.py"), or,
@@ -62,10 +67,5 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
 // Path arithmetic only: nothing is read from the filesystem.
 std::string root_relative_path(const std::filesystem::path& path, const std::filesystem::path& cwd,
                                const std::filesystem::path& root);
-
-// The same, for findings whose related locations may sit in other files
-// (RelatedLocation::path): `source_of(path)` gives those files' bytes.
-std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
-                                   const std::function<std::string_view(const std::string& path)>& source_of);
 
 }  // namespace bindscan::sarif

@@ -38,11 +38,6 @@ struct Rule {
   bool (*may_match)(std::string_view source);
   // Appends this rule's findings for one parsed file (suppressions not yet applied).
   void (*check)(const Module& module, std::vector<Finding>& out);
-  // Whether the dotted module name is a library this rule matches by name
-  // (its sinks live there). A project scan does not link such modules to its
-  // files (scanning a library's own tree, or the standard library, keeps
-  // `import socket` the library's socket, whose sinks the rule knows).
-  bool (*is_library)(std::string_view dotted_module) = nullptr;
 };
 
 // Every rule bindscan has, sorted by id.

@@ -149,10 +149,6 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   }
   flow::Project project;
   for (const std::string& path : paths) project.add_file(path, flow::module_name(path, packages));
-  project.set_library([this](std::string_view dotted) {
-    return std::any_of(impl_->rules.begin(), impl_->rules.end(),
-                       [dotted](const Rule& rule) { return rule.is_library != nullptr && rule.is_library(dotted); });
-  });
   // Files the value flow needs (an imported settings module) are parsed when it asks.
   project.set_loader([&](size_t j) -> const Module* {
     if (!parsed[j]) parse_file(impl_->parser, j, false);

@@ -104,9 +104,7 @@ std::optional<std::pair<size_t, size_t>> Project::longest_module(std::string_vie
 }
 
 std::optional<size_t> Project::file_of_import(std::string_view qualified, size_t importer) const {
-  std::string full = absolute(qualified, importer);
-  if (is_library_ && is_library_(full)) return std::nullopt;
-  auto found = longest_module(full, importer);
+  auto found = longest_module(absolute(qualified, importer), importer);
   if (!found) return std::nullopt;
   return found->first;
 }
@@ -116,7 +114,7 @@ std::optional<Values> Project::values(std::string_view qualified, const Module& 
   std::optional<size_t> from = file_of(importer);
   if (!from) return std::nullopt;
   std::string full = absolute(qualified, *from);
-  if (is_library_ && is_library_(full)) return std::nullopt;  // an imported name, as outside a project
+  if (is_library_ != nullptr && is_library_(full)) return std::nullopt;
   auto found = longest_module(full, *from);
   if (!found) return std::nullopt;
   std::vector<std::string_view> parts = split(full, '.');

@@ -45,11 +45,12 @@ class Project final : public Linker {
 
   std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
                                bool may_load) override;
+  // Names of libraries a rule knows by name (its sinks' modules): never
+  // resolved to a file of the project, even when the project is that library
+  // (scanning the standard library itself).
+  void set_library_names(bool (*is_library)(std::string_view qualified)) { is_library_ = is_library; }
   // Parses file `index` when a value needs it; null when it cannot be parsed.
   void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
-  // Modules that stay outside the project even when a file of it has their
-  // name (libraries the rules match by name): imports of them are not linked.
-  void set_library(std::function<bool(std::string_view dotted)> is_library) { is_library_ = std::move(is_library); }
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
   void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
 
@@ -74,8 +75,8 @@ class Project final : public Linker {
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
   std::vector<std::pair<const Module*, InstanceFactories>> graphs_built_;
   int links_ = 0;  // nesting of values()
+  bool (*is_library_)(std::string_view) = nullptr;
   std::function<const Module*(size_t)> load_;
-  std::function<bool(std::string_view)> is_library_;
   std::vector<bool> load_tried_;
 };
 

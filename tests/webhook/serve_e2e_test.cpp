@@ -273,7 +273,9 @@ TEST_F(ServeEndToEnd, ARetryAfterHoldsNoWorkerAndSigtermExitsAtOnceThenTheJobUpl
   std::cout << "SIGTERM with a job waiting on Retry-After: exit 0 after " << seconds << " s\n";
   EXPECT_LT(seconds, 5.0);
   EXPECT_EQ(job_record("e2e-wait")["state"], "queued");
-  EXPECT_TRUE(std::none_of(github_->uploads().begin(), github_->uploads().end(),
+  // One copy: uploads() returns by value, so two calls give two vectors.
+  const auto uploads_so_far = github_->uploads();
+  EXPECT_TRUE(std::none_of(uploads_so_far.begin(), uploads_so_far.end(),
                            [&](const auto& u) { return u.commit_sha == c1_; }));
 
   // The restarted service runs it when due; it uploads once.

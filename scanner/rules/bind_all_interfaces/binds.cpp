@@ -97,21 +97,6 @@ bool contains(std::string_view text, std::string_view part) {
 // method, the method and a way to get an instance (the class or a factory).
 }  // namespace
 
-bool is_library(std::string_view dotted_module) {
-  static const std::unordered_set<std::string_view> top_levels = [] {
-    std::unordered_set<std::string_view> out;
-    auto add = [&out](std::string_view qualified) { out.insert(qualified.substr(0, qualified.find('.'))); };
-    for (const Sink* sink : index().all) add(sink->name);
-    for (const auto& [callee, factory] : index().factories) add(callee);
-    for (const sinks::ModuleAlias* alias : index().aliases) {
-      add(alias->alias);
-      add(alias->target);
-    }
-    return out;
-  }();
-  return top_levels.contains(dotted_module.substr(0, dotted_module.find('.')));
-}
-
 bool may_match(std::string_view source) {
   bool gate = false;
   for (std::string_view needle : sinks::gate_needles())
@@ -220,6 +205,20 @@ std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildc
   if (host.text.empty()) return wildcards & sinks::kEmptyHost ? all_interfaces("") : std::nullopt;
   if (host.text == "*") return wildcards & sinks::kStar ? std::optional(kStar) : std::nullopt;
   return all_interfaces(host.text);
+}
+
+// Whether `qualified` lies in a module the sink table names (socket,
+// socketserver, asyncio, ...): those are libraries, matched by name.
+bool is_library_name(std::string_view qualified) {
+  static const std::unordered_set<std::string> modules = [] {
+    std::unordered_set<std::string> out;
+    auto add = [&out](std::string_view name) { out.emplace(name.substr(0, name.find('.'))); };
+    for (const Sink* sink : index().all) add(sink->name);
+    for (const auto& [callee, factory] : index().factories) add(callee);
+    for (const sinks::ModuleAlias* alias : index().aliases) add(alias->alias);
+    return out;
+  }();
+  return modules.contains(std::string(qualified.substr(0, qualified.find('.'))));
 }
 
 std::optional<std::string> made_by_factory(std::string_view qualified, bool method) {
@@ -335,11 +334,9 @@ class Checker {
     if (sink.filter == sinks::InstanceFilter::kAny) return true;
     TSNode creation = instance.creation;
     ScopeId scope = instance.scope;
+    // The instance may have been made in another module of the project.
+    flow::Evaluator& flow = instance.module != nullptr ? evaluator_for(*instance.module) : flow_;
     if (ts_node_is_null(creation)) return false;  // how it was made is unknown
-    // Made in another file of the project: its family is read there, else unknown.
-    const Module& made_in = instance.module != nullptr ? *instance.module : m_;
-    if (made_in.calls().empty() || creation.tree != made_in.calls().front().node.tree) return false;
-    flow::Evaluator& flow = evaluator_for(made_in);
     flow::Evaluator::Argument family = flow.argument(creation, scope, 0, "family");
     if (!family.known) return false;
     if (!family.found) return !flow.argument(creation, scope, 3, "fileno").found;
@@ -713,7 +710,10 @@ class Checker {
 
   // In a project the modules share evaluators (values cross files); alone, the file has its own.
   flow::Evaluator& evaluator_for(const Module& module) {
-    if (module.project() != nullptr) return module.project()->evaluator_of(module, made_by_factory);
+    if (module.project() != nullptr) {
+      module.project()->set_library_names(is_library_name);
+      return module.project()->evaluator_of(module, made_by_factory);
+    }
     if (&module != &m_) return flow_;  // not reached: values from other files come with a project
     own_.emplace(module, made_by_factory);
     return *own_;

@@ -23,10 +23,6 @@ enum class Report { kWildcardHost, kDefaultHost };
 // Sound prefilter over the sink table (see sinks.h).
 bool may_match(std::string_view source);
 
-// Whether `dotted_module` is (in) a package whose sinks the tables name
-// ("socket", "http.server", "trio._core"): see Rule::is_library.
-bool is_library(std::string_view dotted_module);
-
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out);
 
 }  // namespace bindscan::rules::binds

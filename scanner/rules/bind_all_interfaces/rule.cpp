@@ -38,7 +38,7 @@ Rule bind_all_interfaces() {
     with_docs.documentation = embedded::BindAllInterfacesDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check, binds::is_library};
+  return {info, binds::may_match, check};
 }
 
 }  // namespace bindscan::rules

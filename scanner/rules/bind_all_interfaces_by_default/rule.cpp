@@ -40,7 +40,7 @@ Rule bind_all_interfaces_by_default() {
     with_docs.documentation = embedded::BindAllInterfacesByDefaultDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check, binds::is_library};
+  return {info, binds::may_match, check};
 }
 
 }  // namespace bindscan::rules
