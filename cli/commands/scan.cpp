@@ -55,7 +55,7 @@ options:
   --write-baseline FILE       also write this scan's SARIF to FILE, for --baseline
   -j, --jobs N                parallel workers (default: all cores)
   --max-file-size BYTES       skip larger files with a notification (default: 67108864)
-  --show-suppressed           also report findings silenced by comments
+  --show-suppressed           also report findings silenced by comments or allow entries
   --exit-zero                 exit 0 even when there are findings
 
 Missing parent folders of output files are created.

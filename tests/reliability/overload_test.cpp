@@ -73,9 +73,13 @@ TEST(Reliability, OverloadIs503WithRetryAfterAndStaysResponsive) {
       push_payload("octo/app", daemon.url("octo/app"), "refs/heads/main", std::string(40, '0'), commit);
 
   // Occupy both workers: one job each, fetched, scanned and stuck on its upload.
+  // One branch each: jobs of one ref take turns.
   WebhookPoster poster(port, kSecret);
   for (int i = 0; i < kWorkers; ++i) {
-    auto res = poster.post("push", "busy-" + std::to_string(i), body);
+    repo.git("branch busy-" + std::to_string(i));
+    auto res = poster.post("push", "busy-" + std::to_string(i),
+                           push_payload("octo/app", daemon.url("octo/app"), "refs/heads/busy-" + std::to_string(i),
+                                        std::string(40, '0'), commit));
     ASSERT_TRUE(res);
     ASSERT_EQ(res->status, 202) << res->body;
   }

@@ -273,10 +273,8 @@ TEST_F(ServeEndToEnd, ARetryAfterHoldsNoWorkerAndSigtermExitsAtOnceThenTheJobUpl
   std::cout << "SIGTERM with a job waiting on Retry-After: exit 0 after " << seconds << " s\n";
   EXPECT_LT(seconds, 5.0);
   EXPECT_EQ(job_record("e2e-wait")["state"], "queued");
-  // One copy: uploads() returns by value, so two calls give two vectors.
-  const auto uploads_so_far = github_->uploads();
-  EXPECT_TRUE(std::none_of(uploads_so_far.begin(), uploads_so_far.end(),
-                           [&](const auto& u) { return u.commit_sha == c1_; }));
+  const auto uploads = github_->uploads();  // a copy: one vector for begin() and end()
+  EXPECT_TRUE(std::none_of(uploads.begin(), uploads.end(), [&](const auto& u) { return u.commit_sha == c1_; }));
 
   // The restarted service runs it when due; it uploads once.
   start_serve(1, {"--retry-delay", "1"});
