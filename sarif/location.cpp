@@ -51,6 +51,11 @@ Region to_region(std::string_view source, uint32_t begin, uint32_t end) {
 }
 
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings) {
+  return locate(source, findings, nullptr);
+}
+
+std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
+                                   const std::function<std::string_view(const std::string& path)>& source_of) {
   std::vector<LocatedFinding> located;
   if (findings.empty()) return located;
   const LineIndex lines(source);
@@ -61,7 +66,11 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
     out.finding = finding;
     out.region = lines.region(finding.span.begin, finding.span.end);
     for (const RelatedLocation& related : finding.related) {
-      out.related.push_back(lines.region(related.span.begin, related.span.end));
+      if (!related.path.empty() && source_of) {
+        out.related.push_back(to_region(source_of(related.path), related.span.begin, related.span.end));
+      } else {
+        out.related.push_back(lines.region(related.span.begin, related.span.end));
+      }
     }
     if (finding.fix) {
       for (const TextEdit& edit : finding.fix->edits) {

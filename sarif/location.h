@@ -6,6 +6,7 @@
 
 #include <compare>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +52,11 @@ Region to_region(std::string_view source, uint32_t begin, uint32_t end);
 // Resolves every finding of one file, in the given order. O(size of source +
 // total length of the lines involved). Any bytes are accepted.
 std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings);
+
+// The same, for findings whose related locations may sit in other files
+// (RelatedLocation::path): `source_of(path)` gives those files' bytes.
+std::vector<LocatedFinding> locate(std::string_view source, std::span<const Finding> findings,
+                                   const std::function<std::string_view(const std::string& path)>& source_of);
 
 // The path every report names a scanned file by, so SARIF, GitHub
 // annotations and text agree: relative to `root` with '/' separators

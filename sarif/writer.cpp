@@ -101,7 +101,8 @@ class Writer {
       Json related = Json::array();
       for (std::size_t i = 0; i < finding.related.size() && i < located.related.size(); ++i) {
         Json location = {{"id", i + 1}};
-        location.update(physical(uri, located.related[i]));
+        const std::string& where = finding.related[i].path;
+        location.update(physical(where.empty() ? uri : where, located.related[i]));
         if (!finding.related[i].message.empty()) location["message"] = message(finding.related[i].message);
         related.push_back(std::move(location));
       }

@@ -42,11 +42,13 @@ struct Fix {
   auto operator<=>(const Fix&) const = default;
 };
 
-// Another place in the same file that explains the finding (e.g. the
-// assignment that supplied a host).
+// Another place that explains the finding (e.g. the assignment that
+// supplied a host): in the same file, or in the file `path` names (a project
+// scan follows values across modules).
 struct RelatedLocation {
   Span span;
   std::string message;
+  std::string path = {};  // empty: the finding's own file
   auto operator<=>(const RelatedLocation&) const = default;
 };
 

@@ -7,6 +7,14 @@ namespace {
 
 uintptr_t node_key(TSNode node) { return reinterpret_cast<uintptr_t>(node.id); }
 
+// `module.name`; a relative module written as dots alone ("..", see
+// visit_import_from) takes the name without another dot.
+std::string member_of(std::string_view module, std::string_view name) {
+  std::string out(module);
+  if (!out.ends_with('.')) out += '.';
+  return out + std::string(name);
+}
+
 bool contains(TSNode outer, TSNode inner) {
   return ts_node_start_byte(inner) >= ts_node_start_byte(outer) &&
          ts_node_end_byte(inner) <= ts_node_end_byte(outer);
@@ -166,11 +174,13 @@ class ModuleBuilder {
         // `import a.b.c` binds `a`, which then reaches a.b.c by attribute.
         TSNode first = ts_node_named_child(child, 0);
         bind(scope, first, {BindingKind::kImport, at, node, {}, std::string(m_.text(first))});
+        m_.imports_.push_back(dotted(child));
       } else if (ts_node_symbol(child) == s_.aliased_import) {
         TSNode name = ts_node_child_by_field_id(child, f_.name);
         TSNode alias = ts_node_child_by_field_id(child, f_.alias);
         if (!ts_node_is_null(alias))
           bind(scope, alias, {BindingKind::kImport, at, node, {}, dotted(name)});
+        m_.imports_.push_back(dotted(name));
       }
     }
   }
@@ -184,18 +194,22 @@ class ModuleBuilder {
     if (ts_node_symbol(module_name) == s_.relative_import) module += '.';
     module += ts_node_symbol(module_name) == s_.relative_import ? std::string(m_.text(module_name))
                                                                 : dotted(module_name);
+    m_.imports_.push_back(module);
     for (uint32_t i = 0, n = ts_node_named_child_count(node); i < n; ++i) {
       TSNode child = ts_node_named_child(node, i);
       if (ts_node_eq(child, module_name)) continue;
+      if (ts_node_symbol(child) == s_.dotted_name) m_.imports_.push_back(member_of(module, dotted(child)));
+      if (ts_node_symbol(child) == s_.aliased_import)
+        m_.imports_.push_back(member_of(module, dotted(ts_node_child_by_field_id(child, f_.name))));
       if (ts_node_symbol(child) == s_.wildcard_import) {
         m_.scopes_[scope].star_imports.emplace_back(at, module);
       } else if (ts_node_symbol(child) == s_.dotted_name) {
-        bind(scope, child, {BindingKind::kImport, at, node, {}, module + "." + dotted(child)});
+        bind(scope, child, {BindingKind::kImport, at, node, {}, member_of(module, dotted(child))});
       } else if (ts_node_symbol(child) == s_.aliased_import) {
         TSNode name = ts_node_child_by_field_id(child, f_.name);
         TSNode alias = ts_node_child_by_field_id(child, f_.alias);
         if (!ts_node_is_null(alias))
-          bind(scope, alias, {BindingKind::kImport, at, node, {}, module + "." + dotted(name)});
+          bind(scope, alias, {BindingKind::kImport, at, node, {}, member_of(module, dotted(name))});
       }
     }
   }
@@ -414,7 +428,7 @@ Reference Module::resolve(TSNode expression, ScopeId scope, uint32_t at) const {
     Lookup found = lookup(name, scope, at);
     if (found.binding == nullptr) {
       if (found.star_module.empty()) return {};
-      return qualify(found.star_module + "." + std::string(name));
+      return qualify(member_of(found.star_module, name));
     }
     const Binding& b = *found.binding;
     switch (b.kind) {

@@ -27,6 +27,10 @@
 
 namespace bindscan {
 
+namespace flow {
+class Project;
+}
+
 using ScopeId = uint32_t;
 inline constexpr ScopeId kModuleScope = 0;
 
@@ -93,6 +97,12 @@ class Module {
 
   const std::vector<CallSite>& calls() const { return calls_; }
   const std::vector<AttributeWrite>& attribute_writes() const { return attribute_writes_; }
+  // Every module an import statement of this file names, as written
+  // ("a.b", ".config", ".config.BIND" for `from .config import BIND`).
+  const std::vector<std::string>& imports() const { return imports_; }
+  // The project this file is scanned in (Scanner::scan_project), or null.
+  flow::Project* project() const { return project_; }
+  void set_project(flow::Project* project) { project_ = project; }
   // Whether some class of this file has this name.
   bool defines_class(std::string_view name) const {
     return std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end();
@@ -162,6 +172,8 @@ class Module {
   std::vector<CallSite> calls_;
   std::vector<AttributeWrite> attribute_writes_;
   std::vector<std::string_view> class_names_;
+  std::vector<std::string> imports_;
+  flow::Project* project_ = nullptr;
   std::unordered_map<std::string_view, size_t> function_names_;
   std::unordered_map<uintptr_t, std::vector<TSNode>> decorators_;  // definition node id -> decorators
   std::vector<Comment> comments_;

@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <atomic>
+#include <unordered_set>
 #include <limits>
+#include <memory>
+#include <thread>
 
+#include "scanner/flow/project.h"
 #include "scanner/module.h"
 #include "scanner/python.h"
 #include "scanner/suppression.h"
@@ -21,33 +26,25 @@ Scanner::Scanner(std::span<const Rule> rules, ScanOptions options)
 
 Scanner::~Scanner() = default;
 
-ScanResult Scanner::scan(std::string_view source) const {
-  ScanResult result;
-  // tree-sitter addresses bytes with 32-bit offsets.
-  if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
-  std::vector<const Rule*> active;
-  for (const Rule& rule : impl_->rules)
-    if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
-  if (active.empty()) return result;
+namespace {
 
-  // tree-sitter reads a NUL byte as the end of input. Python refuses such
-  // files anyway; blanking the NULs keeps every offset and lets the rest parse.
-  std::string without_nul;
-  if (std::memchr(source.data(), '\0', source.size()) != nullptr) {
-    without_nul.assign(source);
-    std::replace(without_nul.begin(), without_nul.end(), '\0', ' ');
-    source = without_nul;
-  }
-  const ScanOptions& options = impl_->options;
+// The bytes tree-sitter gets: NULs read as the end of input, so they are
+// blanked (Python refuses such files anyway); offsets stay the same.
+std::string_view without_nul(std::string_view source, std::string& storage) {
+  if (std::memchr(source.data(), '\0', source.size()) == nullptr) return source;
+  storage.assign(source);
+  std::replace(storage.begin(), storage.end(), '\0', ' ');
+  return storage;
+}
+
+std::optional<Tree> parse_with_timeout(Parser& parser, std::string_view source, const ScanOptions& options) {
   auto timeout = options.parse_timeout + options.parse_timeout_per_mib * static_cast<int64_t>(source.size() >> 20);
-  std::optional<Tree> tree = impl_->parser.parse(source, timeout);
-  result.parsed = true;
-  if (!tree) {
-    result.timed_out = true;
-    return result;
-  }
-  Module module(*tree);
-  for (const Rule* rule : active) {
+  return parser.parse(source, timeout);
+}
+
+// Runs `rules` on a parsed file, applies suppressions, sorts.
+void judge(const Module& module, const std::vector<const Rule*>& rules, ScanResult& result) {
+  for (const Rule* rule : rules) {
     size_t first = result.findings.size();
     rule->check(module, result.findings);
     for (size_t i = first; i < result.findings.size(); ++i) {
@@ -64,7 +61,111 @@ ScanResult Scanner::scan(std::string_view source) const {
     return std::tie(a.span.start, a.rule_id, a.span.begin, a.span.end) <
            std::tie(b.span.start, b.rule_id, b.span.begin, b.span.end);
   });
+}
+
+}  // namespace
+
+ScanResult Scanner::scan(std::string_view source) const {
+  ScanResult result;
+  // tree-sitter addresses bytes with 32-bit offsets.
+  if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
+  std::vector<const Rule*> active;
+  for (const Rule& rule : impl_->rules)
+    if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
+  if (active.empty()) return result;
+  std::string storage;
+  source = without_nul(source, storage);
+  std::optional<Tree> tree = parse_with_timeout(impl_->parser, source, impl_->options);
+  result.parsed = true;
+  if (!tree) {
+    result.timed_out = true;
+    return result;
+  }
+  Module module(*tree);
+  judge(module, active, result);
   return result;
+}
+
+std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& paths,
+                                              const std::function<std::optional<std::string_view>(size_t)>& source_of,
+                                              unsigned jobs) const {
+  const size_t n = paths.size();
+  std::vector<ScanResult> results(n);
+  struct Parsed {
+    std::string storage;  // the bytes without NULs, when they had some
+    std::optional<Tree> tree;
+    std::unique_ptr<Module> module;
+    std::vector<const Rule*> active;  // empty: parsed only for its values
+  };
+  std::vector<std::unique_ptr<Parsed>> parsed(n);
+  auto parse_file = [&](Parser& parser, size_t i, bool judged) {
+    std::optional<std::string_view> source = source_of(i);
+    if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
+    auto p = std::make_unique<Parsed>();
+    if (judged) {
+      // Rules that share a prefilter (the two bind rules) ask it once.
+      std::vector<std::pair<bool (*)(std::string_view), bool>> asked;
+      for (const Rule& rule : impl_->rules) {
+        bool pass = !impl_->options.prefilter;
+        if (!pass) {
+          auto it = std::find_if(asked.begin(), asked.end(), [&](const auto& a) { return a.first == rule.may_match; });
+          pass = it != asked.end() ? it->second : asked.emplace_back(rule.may_match, rule.may_match(*source)).second;
+        }
+        if (pass) p->active.push_back(&rule);
+      }
+      if (p->active.empty()) return;
+    }
+    std::string_view bytes = without_nul(*source, p->storage);
+    p->tree = parse_with_timeout(parser, bytes, impl_->options);
+    results[i].parsed = true;
+    if (!p->tree) {
+      results[i].timed_out = true;
+      return;
+    }
+    p->module = std::make_unique<Module>(*p->tree);
+    parsed[i] = std::move(p);
+  };
+
+  // 1. The files the prefilter passes, on `jobs` threads (each its own parser).
+  std::atomic<size_t> next{0};
+  auto worker = [&](Parser& parser) {
+    for (size_t i; (i = next.fetch_add(1)) < n;) parse_file(parser, i, true);
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < std::max(1u, jobs); ++t) pool.emplace_back([&] {
+      Parser parser;
+      worker(parser);
+    });
+    worker(impl_->parser);
+  }
+
+  // 2. Module names.
+  std::unordered_set<std::string> packages;
+  for (const std::string& path : paths) {
+    std::string_view p = path;
+    while (p.starts_with("./")) p.remove_prefix(2);
+    if (p == "__init__.py" || p.ends_with("/__init__.py")) packages.emplace(p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')));
+  }
+  flow::Project project;
+  for (const std::string& path : paths) project.add_file(path, flow::module_name(path, packages));
+  // Files the value flow needs (an imported settings module) are parsed when it asks.
+  project.set_loader([&](size_t j) -> const Module* {
+    if (!parsed[j]) parse_file(impl_->parser, j, false);
+    if (!parsed[j]) return nullptr;
+    parsed[j]->module->set_project(&project);
+    return parsed[j]->module.get();
+  });
+
+  // 3. Link, then judge the files the prefilter passed.
+  for (size_t i = 0; i < n; ++i) {
+    if (!parsed[i]) continue;
+    project.attach(i, *parsed[i]->module);
+    parsed[i]->module->set_project(&project);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (parsed[i] && !parsed[i]->active.empty()) judge(*parsed[i]->module, parsed[i]->active, results[i]);
+  return results;
 }
 
 }  // namespace bindscan

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -41,6 +44,19 @@ class Scanner {
   // Scans one file's bytes. Any bytes are accepted: invalid UTF-8, NUL bytes
   // and syntax errors give findings for what parses, never a crash.
   ScanResult scan(std::string_view source) const;
+
+  // Scans files as one project: module names come from the paths (packages
+  // by their __init__.py files), imports between them are followed by the
+  // value flow, and related locations may point into other files
+  // (RelatedLocation::path is then one of `paths`). `source_of(i)` gives file
+  // i's bytes, or nothing when it cannot be read; the bytes must stay valid
+  // until this returns. Files the prefilter passes are parsed (on `jobs`
+  // threads) and judged; other files are parsed only when the value flow
+  // needs a value they define (an imported constant). results[i] belongs to
+  // paths[i].
+  std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
+                                       const std::function<std::optional<std::string_view>(size_t)>& source_of,
+                                       unsigned jobs = 1) const;
 
  private:
   struct Impl;

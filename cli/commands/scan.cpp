@@ -13,6 +13,7 @@
 #include <ostream>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 #include "cli/commands.h"
@@ -197,49 +198,69 @@ struct FileToScan {
   const config::Config* config;
 };
 
-Outcome scan_one(const Scanner& scanner, const FileToScan& file, uint64_t max_bytes, std::string& buffer) {
-  const std::string& path = file.path;
-  Outcome outcome;
-  std::string error;
-  switch (read_file(path, max_bytes, buffer, error)) {
-    case ReadStatus::kError:
-      outcome.failed = true;
-      outcome.notification = sarif::Notification{path, "could not read " + path + ": " + error, Level::kError};
-      return outcome;
-    case ReadStatus::kTooLarge:
-      outcome.notification = sarif::Notification{
-          path, "skipped " + path + ": larger than --max-file-size (" + std::to_string(max_bytes) + " bytes)",
-          Level::kWarning};
-      return outcome;
-    case ReadStatus::kOk:
-      break;
-  }
-  ScanResult result = scanner.scan(buffer);
-  if (result.timed_out)
-    outcome.notification = sarif::Notification{path, "parsing " + path + " timed out; it was not scanned",
-                                               Level::kWarning};
-  const std::string relative = config::relative_path(*file.config, path).value_or(path);
-  std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*file.config, relative, f); });
-  if (!result.findings.empty()) outcome.findings = sarif::locate(buffer, result.findings);
-  return outcome;
-}
-
+// Scans the files as one project (values cross modules): every file is read
+// (on `jobs` threads), the core parses what its prefilter passes (and what
+// the value flow needs of the rest), and each file's findings are filtered by
+// its configuration and located against its bytes.
 std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
   options.prefilter = no_prefilter == nullptr || std::string_view(no_prefilter) != "1";
+  std::vector<std::string> paths(files.size());
+  for (size_t i = 0; i < files.size(); ++i) paths[i] = files[i].path;
+  std::vector<std::string> sources(files.size());
+  std::vector<bool> readable(files.size(), false);
   std::atomic<size_t> next{0};
-  auto worker = [&] {
-    Scanner scanner(all_rules(), options);
-    std::string buffer;
-    for (size_t i; (i = next.fetch_add(1)) < files.size();)
-      outcomes[i] = scan_one(scanner, files[i], config.max_file_size, buffer);
+  auto reader = [&] {
+    std::string error;
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      const std::string& path = paths[i];
+      Outcome& outcome = outcomes[i];
+      switch (read_file(path, config.max_file_size, sources[i], error)) {
+        case ReadStatus::kError:
+          outcome.failed = true;
+          outcome.notification = sarif::Notification{path, "could not read " + path + ": " + error, Level::kError};
+          break;
+        case ReadStatus::kTooLarge:
+          outcome.notification = sarif::Notification{path,
+                                                     "skipped " + path + ": larger than --max-file-size (" +
+                                                         std::to_string(config.max_file_size) + " bytes)",
+                                                     Level::kWarning};
+          break;
+        case ReadStatus::kOk:
+          readable[i] = true;
+          break;
+      }
+    }
   };
   unsigned threads = static_cast<unsigned>(std::min<size_t>(config.jobs, std::max<size_t>(files.size(), 1)));
-  std::vector<std::jthread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(reader);
+    reader();
+  }
+  auto source_of = [&](size_t i) -> std::optional<std::string_view> {
+    if (!readable[i]) return std::nullopt;
+    return std::string_view(sources[i]);
+  };
+  std::vector<ScanResult> results = Scanner(all_rules(), options).scan_project(paths, source_of, threads);
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t i = 0; i < paths.size(); ++i) index.emplace(paths[i], i);
+  auto other_file = [&](const std::string& path) -> std::string_view {
+    auto it = index.find(path);
+    return it == index.end() ? std::string_view() : std::string_view(sources[it->second]);
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = paths[i];
+    ScanResult& result = results[i];
+    if (result.timed_out)
+      outcomes[i].notification =
+          sarif::Notification{path, "parsing " + path + " timed out; it was not scanned", Level::kWarning};
+    const std::string relative = config::relative_path(*files[i].config, path).value_or(path);
+    std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*files[i].config, relative, f); });
+    if (!result.findings.empty()) outcomes[i].findings = sarif::locate(sources[i], result.findings, other_file);
+  }
   return outcomes;
 }
 
@@ -406,6 +427,10 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     if (outcome.findings.empty()) continue;
     for (const auto& located : outcome.findings) (located.finding.suppression ? suppressed : reported)++;
     // One name per file for every format, so annotations, text and SARIF agree.
+    // Related locations in other files are named the same way.
+    for (auto& located : outcome.findings)
+      for (RelatedLocation& related : located.finding.related)
+        if (!related.path.empty()) related.path = sarif::root_relative_path(related.path, cwd, root);
     log.files.push_back({sarif::root_relative_path(walked.files[i], cwd, root), std::move(outcome.findings)});
   }
   log.execution_successful = !failed;

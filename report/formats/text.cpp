@@ -21,7 +21,8 @@ std::string write_text(const Report& report) {
     if (finding.suppression) out += " [suppressed: " + finding.suppression->comment + ']';
     out += '\n';
     for (size_t i = 0; i < finding.related.size() && i < e.located->related.size(); ++i)
-      out += "    via " + path + ':' + std::to_string(e.located->related[i].start_line) + ':' +
+      out += "    via " + (finding.related[i].path.empty() ? path : finding.related[i].path) + ':' +
+             std::to_string(e.located->related[i].start_line) + ':' +
              std::to_string(e.located->related[i].start_column) + ": " + finding.related[i].message + '\n';
   }
   return out;

@@ -40,9 +40,6 @@ std::optional<std::string> dest_of(const std::vector<std::string>& options, std:
 
 }  // namespace
 
-Evaluator::Evaluator(const Module& module, InstanceFactories factories, Budget budget)
-    : m_(module), factories_(std::move(factories)), budget_(budget) {}
-
 // Each question a rule asks gets the step budget afresh; the questions the
 // evaluation asks itself share it.
 class Evaluator::Question {
@@ -58,22 +55,80 @@ class Evaluator::Question {
   Evaluator& e_;
 };
 
+Evaluator::Evaluator(const Module& module, InstanceFactories factories, Budget budget, Linker* linker)
+    : m_(module), factories_(factories), budget_(budget), linker_(linker) {}
+
+void Evaluator::stamp(Values& values) const {
+  for (Value& v : values.items) {
+    if (v.module == nullptr) v.module = &m_;
+    for (Hop& h : v.hops)
+      if (h.module == nullptr) h.module = &m_;
+  }
+}
+
+Evaluator& Evaluator::owner(const Value& value) {
+  if (value.module == nullptr || value.module == &m_ || linker_ == nullptr) return *this;
+  return linker_->evaluator_of(*value.module, factories_);
+}
+
+Values Evaluator::imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth) {
+  if (linker_ != nullptr) {
+    if (std::optional<Values> linked = linker_->values(qualified, m_, depth + 1, !callees_only_ && !building_)) {
+      stamp(*linked);
+      return *linked;
+    }
+  }
+  return one({ValueKind::kImported, std::move(qualified), node, scope, at});
+}
+
+Values Evaluator::global(std::string_view name) {
+  Question q(*this);
+  Values out = name_of(name, {}, kModuleScope, static_cast<uint32_t>(m_.source().size()), 1);
+  stamp(out);
+  return out;
+}
+
+Values Evaluator::returns(const Value& function) {
+  Question q(*this);
+  Values out = returns_of(function, 1);
+  stamp(out);
+  return out;
+}
+
+void Evaluator::add_caller(TSNode definition, Edge edge) { callers_[id_of(definition)].push_back(edge); }
+
 Values Evaluator::values_of(TSNode expression, ScopeId scope, uint32_t at) {
   Question q(*this);
-  return evaluate(expression, scope, at, 0);
+  Values out = evaluate(expression, scope, at, 0);
+  stamp(out);
+  return out;
+}
+
+Values Evaluator::callee_values(TSNode expression, ScopeId scope, uint32_t at) {
+  bool saved = callees_only_;
+  callees_only_ = true;
+  Values out = values_of(expression, scope, at);
+  callees_only_ = saved;
+  return out;
 }
 
 Values Evaluator::element(const Value& container, uint32_t index) {
   Question q(*this);
-  return element_of(container, index, 0);
+  Values out = element_of(container, index, 0);
+  stamp(out);
+  return out;
 }
 Values Evaluator::item(const Value& dict, std::string_view key) {
   Question q(*this);
-  return item_of(dict, key, 0);
+  Values out = item_of(dict, key, 0);
+  stamp(out);
+  return out;
 }
 Values Evaluator::attribute(const Value& object, std::string_view name) {
   Question q(*this);
-  return attribute_of(object, name, 0);
+  Values out = attribute_of(object, name, 0);
+  stamp(out);
+  return out;
 }
 
 void Evaluator::cap(Values& values) const {
@@ -86,15 +141,16 @@ Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int de
   if (ts_node_is_null(expression) || depth > budget_.max_depth || ++steps_ > budget_.max_steps)
     return Values::of_unknown();
   Key key{id_of(expression), scope, at};
-  if (!building_) {
-    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
-  }
+  // While the call graph is built, parameters read as unknown: those answers
+  // are kept only until the build ends (build_call_graph clears them).
+  if (auto it = memo_.find(key); it != memo_.end()) return it->second;
   // A cycle (a = b; b = a, or recursion through parameters) is unknown.
   if (!in_progress_.insert(key).second) return Values::of_unknown();
   Values out = evaluate_uncached(expression, scope, at, depth);
   in_progress_.erase(key);
   cap(out);
-  if (!building_) memo_.emplace(key, out);
+  stamp(out);
+  memo_.emplace(key, out);
   return out;
 }
 
@@ -127,7 +183,7 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
   if (kind == s.attribute) {
     // A name the file imports, reached by attribute (socketserver.TCPServer).
     Reference reference = m_.resolve(node, scope, at);
-    if (!reference.qualified.empty()) return one({ValueKind::kImported, reference.qualified, node, scope, at});
+    if (!reference.qualified.empty()) return imported(reference.qualified, node, scope, at, depth);
     TSNode object = ts_node_child_by_field_id(node, f.object);
     std::string_view member = m_.text(ts_node_child_by_field_id(node, f.attribute));
     Values objects = evaluate(object, scope, at, depth + 1);
@@ -161,18 +217,26 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
 }
 
 Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth) {
+  return name_of(m_.text(identifier), identifier, scope, at, depth);
+}
+
+Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scope, uint32_t at, int depth) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
-  std::string_view text = m_.text(identifier);
   Module::Lookup found = m_.lookup(text, scope, at);
   if (found.binding == nullptr) {
     if (found.star_module.empty()) return Values::of_unknown();
-    return one({ValueKind::kImported, found.star_module + "." + std::string(text), identifier, scope, at});
+    std::string qualified = found.star_module;
+    if (!qualified.ends_with('.')) qualified += '.';
+    return imported(qualified + std::string(text), identifier, scope, at, depth);
   }
   const Binding& b = *found.binding;
   switch (b.kind) {
-    case BindingKind::kImport:
-      return one({ValueKind::kImported, b.qualified, b.statement, found.scope, at});
+    case BindingKind::kImport: {
+      Values values = imported(b.qualified, b.statement, found.scope, at, depth);
+      if (values.items.size() == 1 && values.items[0].kind == ValueKind::kImported) return values;
+      return with_hop(std::move(values), {m_.span(b.statement), "`" + std::string(text) + "` is imported here"});
+    }
     case BindingKind::kClass:
       return one({ValueKind::kClass, {}, b.value, found.scope, at});
     case BindingKind::kAssignment: {
@@ -207,7 +271,8 @@ Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth)
   TSSymbol kind = ts_node_symbol(statement);
   if (kind != s.function_definition && kind != s.lambda) return Values::of_unknown();
   TSNode function_name = ts_node_child_by_field_id(statement, f.name);
-  if (!ts_node_is_null(function_name) && ts_node_eq(function_name, identifier)) return Values::of_unknown();
+  if (!ts_node_is_null(function_name) && !ts_node_is_null(identifier) && ts_node_eq(function_name, identifier))
+    return Values::of_unknown();
   if (!ts_node_is_null(function_name) && m_.text(function_name) == text && found.scope != m_.scope_of(statement)) {
     // The function's own name, bound in the enclosing scope. A decorator
     // may replace the function: only staticmethod / classmethod keep it.
@@ -361,13 +426,20 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     int position = p->position;
     if (position >= 0 && is_method && edge.bound) --position;
     if (position < 0 && p->position >= 0) continue;  // self itself
-    Argument arg = argument(edge.call, edge.scope, position, name);
+    Evaluator& caller = edge.caller != nullptr ? *edge.caller : *this;
+    Argument arg = caller.argument(edge.call, edge.scope, position, name);
     if (!arg.known) {
       out.unknown = true;
       continue;
     }
     if (!arg.found) {
       defaulted = true;
+      continue;
+    }
+    if (&caller != this) {
+      Values there = caller.values_of(arg.node, arg.scope, arg.at);
+      Hop hop{caller.m_.span(arg.node), "parameter " + quoted + " gets this argument", &caller.m_};
+      out.add(with_hop(std::move(there), hop));
       continue;
     }
     out.add(with_hop(evaluate(arg.node, arg.scope, arg.at, depth + 1),
@@ -482,13 +554,18 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 }
 
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
-  if (!graph_built_) build_call_graph();
+  if (linker_ != nullptr) {
+    linker_->build_graphs_reaching(m_, factories_);
+  } else if (!graph_built_) {
+    build_call_graph();
+  }
   static const std::vector<Edge> kNone;
   auto it = callers_.find(id_of(definition));
   return it == callers_.end() ? kNone : it->second;
 }
 
 void Evaluator::build_call_graph() {
+  if (graph_built_) return;
   graph_built_ = true;
   building_ = true;
   size_t saved_steps = steps_;
@@ -501,21 +578,28 @@ void Evaluator::build_call_graph() {
     // (an alias `g = f` makes f escape, see escapes()).
     TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
     if (ts_node_symbol(last) == sym.identifier && !m_.defines_function(m_.text(last)) &&
-        !m_.defines_class(m_.text(last)))
-      continue;
+        !m_.defines_class(m_.text(last))) {
+      // In a project, an imported name may be another module's function or class.
+      if (linker_ == nullptr) continue;
+      if (m_.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified.empty()) continue;
+    }
     Values targets = evaluate(callee, site.scope, ts_node_start_byte(site.node), 0);
     for (const Value& v : targets.items) {
+      Evaluator& target = owner(v);
+      Evaluator* caller = &target == this ? nullptr : this;
       if (v.kind == ValueKind::kFunction) {
-        callers_[id_of(v.node)].push_back({site.node, site.scope, v.bound});
+        target.add_caller(v.node, {site.node, site.scope, v.bound, caller});
       } else if (v.kind == ValueKind::kClass) {
-        Values init = class_member(v.node, v.scope, "__init__", true, 0);
+        Values init = &target == this ? class_member(v.node, v.scope, "__init__", true, 0)
+                                      : target.attribute(v, "__init__");
         for (const Value& i : init.items)
-          if (i.kind == ValueKind::kFunction) callers_[id_of(i.node)].push_back({site.node, site.scope, true});
+          if (i.kind == ValueKind::kFunction) target.add_caller(i.node, {site.node, site.scope, true, caller});
       }
     }
   }
   steps_ = saved_steps;
   building_ = false;
+  memo_.clear();
 }
 
 Values Evaluator::attribute_of(const Value& object, std::string_view member, int depth) {
@@ -523,14 +607,20 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
   Values out;
   switch (object.kind) {
     case ValueKind::kImported: {
-      Value v{ValueKind::kImported, object.text + "." + std::string(member), object.node, object.scope, object.at};
-      v.hops = object.hops;
-      return one(std::move(v));
+      if (object.bound) return Values::of_unknown();
+      Values values = object.module == nullptr || object.module == &m_
+                          ? imported(object.text + "." + std::string(member), object.node, object.scope, object.at,
+                                     depth)
+                          : owner(object).attribute(object, member);
+      for (Value& v : values.items) v.hops.insert(v.hops.begin(), object.hops.begin(), object.hops.end());
+      return values;
     }
     case ValueKind::kClass:
+      if (&owner(object) != this) return owner(object).attribute(object, member);
       out = class_member(object.node, object.scope, member, false, depth + 1);
       break;
     case ValueKind::kInstance:
+      if (&owner(object) != this) return owner(object).attribute(object, member);
       if (object.text == "argparse.Namespace") return option_default(object, member, depth + 1);
       if (!object.text.empty()) {
         // A method or attribute of an instance of an imported class: named
@@ -588,6 +678,13 @@ Values Evaluator::class_member(TSNode definition, ScopeId class_parent, std::str
 }
 
 bool Evaluator::is_dataclass(TSNode definition, ScopeId scope) {
+  auto [cached, fresh] = dataclasses_.try_emplace(id_of(definition), false);
+  if (!fresh) return cached->second;
+  cached->second = is_dataclass_uncached(definition, scope);
+  return cached->second;
+}
+
+bool Evaluator::is_dataclass_uncached(TSNode definition, ScopeId scope) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (const auto* decorators = m_.decorators(definition)) {
@@ -714,6 +811,7 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
 }
 
 Values Evaluator::element_of(const Value& container, uint32_t index, int depth) {
+  if (&owner(container) != this) return owner(container).element(container, index);
   const auto& s = m_.grammar().sym;
   if (container.kind != ValueKind::kTuple && container.kind != ValueKind::kList) return Values::of_unknown();
   uint32_t position = 0;
@@ -730,6 +828,7 @@ Values Evaluator::element_of(const Value& container, uint32_t index, int depth) 
 }
 
 Values Evaluator::item_of(const Value& dict, std::string_view key, int depth) {
+  if (&owner(dict) != this) return owner(dict).item(dict, key);
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (dict.kind != ValueKind::kDict) return Values::of_unknown();
@@ -797,14 +896,19 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
       return out;
     }
   }
+  // What is called: other modules only when already parsed (see callee_values).
+  bool saved = callees_only_;
+  callees_only_ = true;
   Values callees = evaluate(callee, scope, at, depth + 1);
+  callees_only_ = saved;
   Values out;
   out.unknown = callees.unknown;
   for (const Value& c : callees.items) {
     switch (c.kind) {
       case ValueKind::kClass: {
         Value v{ValueKind::kInstance, {}, c.node, c.scope, at};
-        v.creation = node;
+        v.creation = node;  // in this module, even when the class is another's
+        v.module = c.module;
         v.hops = c.hops;
         out.items.push_back(std::move(v));
         break;
@@ -839,6 +943,7 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
 }
 
 Values Evaluator::returns_of(const Value& function, int depth) {
+  if (&owner(function) != this) return owner(function).returns(function);
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   std::optional<ScopeId> inner = m_.scope_of(function.node);

@@ -39,7 +39,27 @@ namespace bindscan::flow {
 // Which calls return instances of which classes, beyond calling a class:
 // `asyncio.get_running_loop` -> "asyncio.AbstractEventLoop". `method` is set
 // for a method on an instance ("zmq.Context.socket", "socket.socket.__enter__").
-using InstanceFactories = std::function<std::optional<std::string>(std::string_view qualified, bool method)>;
+using InstanceFactories = std::optional<std::string> (*)(std::string_view qualified, bool method);
+
+class Evaluator;
+
+// What links the modules of a project (project.h): values of names that other
+// modules of the project define, and the evaluator of each module.
+class Linker {
+ public:
+  virtual ~Linker() = default;
+  // The values of `qualified` as `importer` wrote it ("settings.HOST",
+  // ".config.BIND"), when a module of the project defines it; nullopt when no
+  // module of the project is named by it.
+  // `may_load`: the module may be parsed now if it was not (false for
+  // questions about callees, which only modules the prefilter passed answer).
+  virtual std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
+                                       bool may_load) = 0;
+  virtual Evaluator& evaluator_of(const Module& module, InstanceFactories factories) = 0;
+  // Builds the call graphs of `module` and of every module that imports it,
+  // so calls of its functions from other modules are known.
+  virtual void build_graphs_reaching(const Module& module, InstanceFactories factories) = 0;
+};
 
 struct Budget {
   int max_depth = 32;         // nested evaluations for one question
@@ -50,16 +70,25 @@ struct Budget {
 
 class Evaluator {
  public:
-  Evaluator(const Module& module, InstanceFactories factories, Budget budget = {});
+  Evaluator(const Module& module, InstanceFactories factories, Budget budget = {}, Linker* linker = nullptr);
 
   // What `expression`, evaluated at byte `at` of `scope`, may be.
   Values values_of(TSNode expression, ScopeId scope, uint32_t at);
+  // The same for a callee: other modules are consulted only when already
+  // parsed (a server class or wrapper sits in a file the prefilter passed).
+  Values callee_values(TSNode expression, ScopeId scope, uint32_t at);
   // The i-th element of a tuple or list value.
   Values element(const Value& container, uint32_t index);
   // The value under a constant string key of a dict value.
   Values item(const Value& dict, std::string_view key);
   // `object.name`.
   Values attribute(const Value& object, std::string_view name);
+  // What the module defines under `name` once it has run (for other modules).
+  Values global(std::string_view name);
+  // What calling a function value returns.
+  Values returns(const Value& function);
+  // Builds this module's call graph (edges to other modules go to their evaluators).
+  void build_call_graph();
 
   // The argument a call passes for slot (position, keyword), looking through
   // `*` of literal tuples and `**` of literal dicts. `found` is false when the
@@ -85,7 +114,13 @@ class Evaluator {
     TSNode call;
     ScopeId scope;
     bool bound;  // self is passed implicitly
+    Evaluator* caller = nullptr;  // the module the call is in; null: this one
   };
+  void add_caller(TSNode definition, Edge edge);
+  Values imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth);
+  Values name_of(std::string_view text, TSNode use, ScopeId scope, uint32_t at, int depth);
+  Evaluator& owner(const Value& value);
+  void stamp(Values& values) const;
   struct Parameter {
     TSNode node{};  // the parameter as written
     int position = -1;  // among positional parameters; -1 for keyword-only
@@ -113,18 +148,20 @@ class Evaluator {
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
   const std::vector<Edge>& calls_of(TSNode definition);
-  void build_call_graph();
   bool escapes(TSNode definition, size_t calls);
   size_t definitions_named(std::string_view name);
   bool is_dataclass(TSNode definition, ScopeId scope);
+  bool is_dataclass_uncached(TSNode definition, ScopeId scope);
   std::optional<std::string> constant_key(TSNode node, ScopeId scope, uint32_t at, int depth);
   void cap(Values& values) const;
 
   const Module& m_;
   InstanceFactories factories_;
   Budget budget_;
+  Linker* linker_;
   size_t steps_ = 0;      // spent on the current question
   int questions_ = 0;     // nesting of public calls
+  bool callees_only_ = false;
   bool building_ = false;
   bool graph_built_ = false;
   std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
@@ -141,6 +178,7 @@ class Evaluator {
   std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions in the source
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
+  std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
   std::unordered_set<Key, KeyHash> in_progress_;
 };
 

@@ -22,6 +22,7 @@ namespace bindscan::flow {
 struct Hop {
   Span span;
   std::string message;
+  const Module* module = nullptr;  // the file the span is in (set by the evaluator that made the hop)
 };
 
 enum class ValueKind {
@@ -62,6 +63,8 @@ struct Value {
   // click, typer): the option as written, e.g. "--host".
   std::optional<std::string> option;
   std::vector<Hop> hops;  // from the expression asked about, use site first
+  // The file `node` belongs to: values can come from other modules of a project.
+  const Module* module = nullptr;
 };
 
 struct Values {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "scanner/scan.h"
 #include "tests/scanner/fixture.h"
@@ -77,6 +78,96 @@ TEST_P(FixtureTest, PrefilterLosesNothing) {
   unfiltered.prefilter = false;
   EXPECT_EQ(Scanner(all_rules(), unfiltered).scan(source).findings, Scanner().scan(source).findings);
 }
+
+// A folder of fixtures is one project (module names from paths inside it),
+// scanned with Scanner::scan_project; each file's comments say what must be
+// found in it.
+std::vector<Fixture> all_folder_fixtures() {
+  std::vector<Fixture> out;
+  fs::path rules = fs::path(BINDSCAN_SOURCE_DIR) / "scanner" / "rules";
+  for (const auto& rule : fs::directory_iterator(rules)) {
+    if (!fs::is_directory(rule.path() / "fixtures")) continue;
+    for (const auto& entry : fs::directory_iterator(rule.path() / "fixtures"))
+      if (entry.is_directory()) out.push_back({rule.path().filename().string(), entry.path()});
+  }
+  std::sort(out.begin(), out.end(), [](const Fixture& a, const Fixture& b) { return a.path < b.path; });
+  return out;
+}
+
+struct Project {
+  std::vector<std::string> paths;  // relative to the folder
+  std::vector<std::string> sources;
+};
+
+Project read_project(const fs::path& folder) {
+  Project project;
+  for (const auto& entry : fs::recursive_directory_iterator(folder))
+    if (entry.is_regular_file() && entry.path().extension() == ".py")
+      project.paths.push_back(entry.path().lexically_relative(folder).generic_string());
+  std::sort(project.paths.begin(), project.paths.end());
+  for (const std::string& path : project.paths) project.sources.push_back(read(folder / path));
+  return project;
+}
+
+std::vector<ScanResult> scan_project(const Project& project, ScanOptions options = {}) {
+  return Scanner(all_rules(), options)
+      .scan_project(project.paths, [&](size_t i) { return std::optional<std::string_view>(project.sources[i]); });
+}
+
+class FolderFixtureTest : public ::testing::TestWithParam<Fixture> {};
+
+TEST_P(FolderFixtureTest, FindsExactlyWhatTheCommentsExpectInEachFile) {
+  Project project = read_project(GetParam().path);
+  ASSERT_FALSE(project.paths.empty());
+  std::vector<ScanResult> results = scan_project(project);
+  size_t expectations = 0;
+  for (size_t f = 0; f < project.paths.size(); ++f) {
+    std::string error;
+    std::vector<Expectation> expected = read_expectations(project.sources[f], error);
+    ASSERT_TRUE(error.empty()) << project.paths[f] << ": " << error;
+    expectations += expected.size();
+    std::vector<bool> used(expected.size(), false);
+    for (const Finding& finding : results[f].findings) {
+      bool matched = false;
+      for (size_t i = 0; i < expected.size() && !matched; ++i) {
+        const Expectation& e = expected[i];
+        if (used[i] || e.row != finding.span.start.row || e.rule_id != finding.rule_id) continue;
+        if (e.column && *e.column != finding.span.start.column + 1) continue;
+        if (e.kind != ExpectKind::kFinding && e.kind != ExpectKind::kTodoOk && e.kind != ExpectKind::kTodoFinding)
+          continue;
+        used[i] = matched = true;
+      }
+      EXPECT_TRUE(matched) << project.paths[f] << ":" << finding << "\n  unexpected finding";
+      // Related locations in other files name a file of the project.
+      for (const RelatedLocation& related : finding.related) {
+        if (!related.path.empty()) {
+          EXPECT_NE(std::find(project.paths.begin(), project.paths.end(), related.path), project.paths.end())
+              << related.path;
+        }
+      }
+    }
+    for (size_t i = 0; i < expected.size(); ++i)
+      EXPECT_TRUE(used[i] || expected[i].kind != ExpectKind::kFinding)
+          << project.paths[f] << ":" << expected[i].row + 1 << ": expected " << expected[i].rule_id
+          << ", found nothing";
+  }
+}
+
+TEST_P(FolderFixtureTest, PrefilterLosesNothing) {
+  Project project = read_project(GetParam().path);
+  ScanOptions unfiltered;
+  unfiltered.prefilter = false;
+  std::vector<ScanResult> with = scan_project(project), without = scan_project(project, unfiltered);
+  for (size_t f = 0; f < project.paths.size(); ++f)
+    EXPECT_EQ(with[f].findings, without[f].findings) << project.paths[f];
+}
+
+INSTANTIATE_TEST_SUITE_P(Rules, FolderFixtureTest, ::testing::ValuesIn(all_folder_fixtures()),
+                         [](const ::testing::TestParamInfo<Fixture>& param) {
+                           std::string name = param.param.rule_folder + "_" + param.param.path.filename().string();
+                           std::replace_if(name.begin(), name.end(), [](char c) { return !std::isalnum(c); }, '_');
+                           return name;
+                         });
 
 INSTANTIATE_TEST_SUITE_P(Rules, FixtureTest, ::testing::ValuesIn(all_fixtures()),
                          [](const ::testing::TestParamInfo<Fixture>& param) {

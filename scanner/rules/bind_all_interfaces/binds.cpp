@@ -9,6 +9,7 @@
 
 #include "scanner/address.h"
 #include "scanner/flow/evaluator.h"
+#include "scanner/flow/project.h"
 #include "scanner/rules/bind_all_interfaces/sinks.h"
 #include "scanner/values.h"
 
@@ -120,12 +121,20 @@ bool may_match(std::string_view source) {
         return true;
     return false;
   };
-  // A class's instances: the class named, or a factory that returns it named.
+  // `name(` somewhere: a call of what `qualified` ends with.
+  auto called = [&](std::string_view qualified) {
+    std::string call(qualified.substr(qualified.rfind('.') + 1));
+    call += '(';
+    return has(call);
+  };
+  // A class's instances, made in this file: the class called, or a factory
+  // that returns it called (the value flow follows instances from there).
   auto names_instance = [&](std::string_view cls) {
-    if (names(cls)) return true;
+    if (names(cls) && called(cls)) return true;
     for (const auto& [callee, factory] : index().factories) {
       if (factory->returns != cls) continue;
-      if (factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) return true;
+      if ((factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) && called(callee))
+        return true;
     }
     return false;
   };
@@ -134,8 +143,9 @@ bool may_match(std::string_view source) {
       if (names(sink->name)) return true;
       continue;
     }
+    // The method is reached as an attribute: `.bind`.
     size_t dot = sink->name.rfind('.');
-    if (has(sink->name.substr(dot + 1)) && names_instance(sink->name.substr(0, dot))) return true;
+    if (has(sink->name.substr(dot)) && names_instance(sink->name.substr(0, dot))) return true;
   }
   return false;
 }
@@ -149,6 +159,7 @@ struct Host {
   std::vector<flow::Hop> hops;
   std::optional<std::string> environment_variable;
   std::optional<std::string> option;  // the command-line option whose default this is
+  const Module* module = nullptr;     // the file `literal` is in
   enum Kind { kString, kNone, kZero } kind = kString;
   // For strings: the whole decoded value and where the host sits in it, so a
   // fix can keep the port and scheme.
@@ -196,6 +207,20 @@ std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildc
   return all_interfaces(host.text);
 }
 
+// Whether `qualified` lies in a module the sink table names (socket,
+// socketserver, asyncio, ...): those are libraries, matched by name.
+bool is_library_name(std::string_view qualified) {
+  static const std::unordered_set<std::string> modules = [] {
+    std::unordered_set<std::string> out;
+    auto add = [&out](std::string_view name) { out.emplace(name.substr(0, name.find('.'))); };
+    for (const Sink* sink : index().all) add(sink->name);
+    for (const auto& [callee, factory] : index().factories) add(callee);
+    for (const sinks::ModuleAlias* alias : index().aliases) add(alias->alias);
+    return out;
+  }();
+  return modules.contains(std::string(qualified.substr(0, qualified.find('.'))));
+}
+
 std::optional<std::string> made_by_factory(std::string_view qualified, bool method) {
   const sinks::Factory* factory = find_factory(qualified, method ? CalleeKind::kMethod : CalleeKind::kFunction);
   if (factory == nullptr) return std::nullopt;
@@ -205,7 +230,7 @@ std::optional<std::string> made_by_factory(std::string_view qualified, bool meth
 class Checker {
  public:
   Checker(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out)
-      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(module, made_by_factory) {}
+      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(evaluator_for(module)) {}
 
   void run() {
     for (const CallSite& call : m_.calls()) check(call);
@@ -226,7 +251,17 @@ class Checker {
     std::vector<flow::Hop> hops;  // how the callee was reached
   };
 
-  Server server_for(const Reference& reference, int depth = 0) {
+  // The server a flow value names: an imported sink, or a server subclass in
+  // any module of the project.
+  Server server_of(const flow::Value& v) {
+    if (v.kind == flow::ValueKind::kImported && !v.bound) return server_for({v.text, {}, kModuleScope});
+    if (v.kind == flow::ValueKind::kClass && v.module != nullptr) return server_for({{}, v.node, v.scope}, *v.module);
+    return {};
+  }
+
+  Server server_for(const Reference& reference) { return server_for(reference, m_); }
+
+  Server server_for(const Reference& reference, const Module& module, int depth = 0) {
     if (!reference.qualified.empty()) {
       const Sink* sink = find_sink(reference.qualified, CalleeKind::kConstructor);
       if (sink == nullptr) sink = find_sink(reference.qualified, CalleeKind::kFunction);
@@ -237,7 +272,7 @@ class Checker {
     auto key = reinterpret_cast<uintptr_t>(reference.local_class.id);
     if (auto it = classes_.find(key); it != classes_.end()) return it->second;
     classes_[key] = {};  // a cycle through this class resolves to "not a server"
-    Server server = subclass(reference.local_class, reference.class_scope, depth);
+    Server server = subclass(reference.local_class, reference.class_scope, module, depth);
     classes_[key] = server;
     return server;
   }
@@ -245,19 +280,26 @@ class Checker {
   // A class of this file is a server when one of its bases is, unless it
   // switches to Unix domain sockets or replaces server_bind with code that
   // does not call a server_bind of its bases (test doubles do).
-  Server subclass(TSNode definition, ScopeId scope, int depth) {
-    const auto& g = m_.grammar();
-    std::string name(m_.text(ts_node_child_by_field_id(definition, g.field.name)));
-    if (unix_domain(definition) || overrides_bind(definition)) return {};
+  Server subclass(TSNode definition, ScopeId scope, const Module& module, int depth) {
+    const auto& g = module.grammar();
+    std::string name(module.text(ts_node_child_by_field_id(definition, g.field.name)));
+    if (unix_domain(definition, module) || overrides_bind(definition, module)) return {};
     TSNode bases = ts_node_child_by_field_id(definition, g.field.superclasses);
     if (ts_node_is_null(bases)) return {};
     for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
       TSNode base = ts_node_named_child(bases, i);
       if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
-      Server parent = server_for(m_.resolve(base, scope, ts_node_start_byte(definition)), depth + 1);
+      // Bases through the value flow: an imported sink, or a class of any module.
+      Server parent;
+      for (const flow::Value& v : evaluator_for(module).values_of(base, scope, ts_node_start_byte(definition)).items) {
+        if (v.kind == flow::ValueKind::kImported && !v.bound) parent = server_for({v.text, {}, kModuleScope});
+        if (v.kind == flow::ValueKind::kClass && v.module != nullptr && depth < Module::kMaxHops)
+          parent = server_for({{}, v.node, v.scope}, *v.module, depth + 1);
+        if (parent.sink != nullptr) break;
+      }
       if (parent.sink != nullptr && parent.sink->kind == CalleeKind::kConstructor) {
-        auto body = m_.scope_of(definition);
-        bool own_init = body && m_.bindings(*body, "__init__") != nullptr;
+        auto body = module.scope_of(definition);
+        bool own_init = body && module.bindings(*body, "__init__") != nullptr;
         return {parent.sink, name + " (a subclass of " + parent.library + ")", parent.library,
                 own_init || parent.moves_address};
       }
@@ -265,23 +307,23 @@ class Checker {
     return {};
   }
 
-  bool overrides_bind(TSNode definition) const {
-    auto scope = m_.scope_of(definition);
+  static bool overrides_bind(TSNode definition, const Module& module) {
+    auto scope = module.scope_of(definition);
     if (!scope) return false;
-    const auto* methods = m_.bindings(*scope, "server_bind");
+    const auto* methods = module.bindings(*scope, "server_bind");
     if (methods == nullptr) return false;
     TSNode method = methods->back().statement;
-    if (ts_node_symbol(method) != m_.grammar().sym.function_definition) return false;
-    return m_.text(method).find(".server_bind(") == std::string_view::npos;
+    if (ts_node_symbol(method) != module.grammar().sym.function_definition) return false;
+    return module.text(method).find(".server_bind(") == std::string_view::npos;
   }
 
-  bool unix_domain(TSNode definition) const {
-    auto scope = m_.scope_of(definition);
+  static bool unix_domain(TSNode definition, const Module& module) {
+    auto scope = module.scope_of(definition);
     if (!scope) return false;
-    const auto* family = m_.bindings(*scope, "address_family");
+    const auto* family = module.bindings(*scope, "address_family");
     if (family == nullptr || family->back().kind != BindingKind::kAssignment) return false;
     // Also when `socket` is not imported here: the name alone says what is meant.
-    std::string_view value = m_.text(family->back().value);
+    std::string_view value = module.text(family->back().value);
     return value == "AF_UNIX" || value.ends_with(".AF_UNIX");
   }
 
@@ -292,11 +334,13 @@ class Checker {
     if (sink.filter == sinks::InstanceFilter::kAny) return true;
     TSNode creation = instance.creation;
     ScopeId scope = instance.scope;
+    // The instance may have been made in another module of the project.
+    flow::Evaluator& flow = instance.module != nullptr ? evaluator_for(*instance.module) : flow_;
     if (ts_node_is_null(creation)) return false;  // how it was made is unknown
-    flow::Evaluator::Argument family = flow_.argument(creation, scope, 0, "family");
+    flow::Evaluator::Argument family = flow.argument(creation, scope, 0, "family");
     if (!family.known) return false;
-    if (!family.found) return !flow_.argument(creation, scope, 3, "fileno").found;
-    flow::Values values = flow_.values_of(family.node, family.scope, family.at);
+    if (!family.found) return !flow.argument(creation, scope, 3, "fileno").found;
+    flow::Values values = flow.values_of(family.node, family.scope, family.at);
     if (values.unknown || values.items.empty()) return false;
     return std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
       return v.kind == flow::ValueKind::kImported && (v.text == "socket.AF_INET" || v.text == "socket.AF_INET6");
@@ -326,17 +370,17 @@ class Checker {
       std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
       if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
     }
-    flow::Values callees = flow_.values_of(callee, call.scope, at);
+    flow::Values callees = flow_.callee_values(callee, call.scope, at);
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
-        Server server = server_for({v.text, {}, kModuleScope});
+        Server server = server_of(v);
         if (server.sink != nullptr) add({server, 0, v.hops});
       } else if (v.kind == flow::ValueKind::kImported) {
         const Sink* sink = find_sink(v.text, CalleeKind::kMethod);
         if (sink != nullptr && passes_filter(*sink, v))
           add({{sink, v.text, v.text}, 0, v.hops});
       } else if (v.kind == flow::ValueKind::kClass) {
-        Server server = server_for({{}, v.node, v.scope});
+        Server server = server_of(v);
         // A subclass whose __init__ takes the address its own way is judged
         // at its super().__init__ call, where the address reaches the library.
         if (server.sink != nullptr && !server.moves_address) add({server, 0, v.hops});
@@ -375,15 +419,68 @@ class Checker {
     flow::Values bases = flow_.values_of(object, call.scope, at);
     for (const flow::Value& v : bases.items) {
       Server server;
-      if (v.kind == flow::ValueKind::kImported && !v.bound) server = server_for({v.text, {}, kModuleScope});
-      if (v.kind == flow::ValueKind::kClass) server = server_for({{}, v.node, v.scope});
+      server = server_of(v);
       if (server.sink != nullptr && server.sink->kind == CalleeKind::kConstructor && !server.moves_address)
         add(Target{server, 1, v.hops});
     }
   }
 
   void check(const CallSite& call) {
-    for (const Target& target : targets(call)) judge(call, target);
+    for (const Target& target : targets(call)) {
+      if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call)) continue;
+      judge(call, target);
+    }
+  }
+
+  // Whether `s.bind(...)` is followed, in the same function, by `s.connect(...)`
+  // (or connect_ex) on the same name: a client choosing its local address
+  // (trio's open_tcp_stream(local_address=...)), which listens nowhere.
+  bool connects_later(const CallSite& call) {
+    const auto& g = m_.grammar();
+    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    if (ts_node_symbol(callee) != g.sym.attribute ||
+        m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) != "bind")
+      return false;
+    std::string_view object = m_.text(ts_node_child_by_field_id(callee, g.field.object));
+    uint32_t at = ts_node_start_byte(call.node);
+    for (const CallSite& other : m_.calls()) {
+      if (other.scope != call.scope || ts_node_start_byte(other.node) <= at) continue;
+      TSNode later = ts_node_child_by_field_id(other.node, g.field.function);
+      if (ts_node_symbol(later) != g.sym.attribute) continue;
+      std::string_view method = m_.text(ts_node_child_by_field_id(later, g.field.attribute));
+      if ((method == "connect" || method == "connect_ex") &&
+          m_.text(ts_node_child_by_field_id(later, g.field.object)) == object)
+        return true;
+    }
+    return false;
+  }
+
+  // Whether `call` of a trio sink comes after `trio.socket.set_custom_socket_factory(f)`
+  // (f not None) in the same function: trio's sockets are then the factory's
+  // (a test double), and nothing real is bound. Matched by the method's name,
+  // which only trio defines: missing a report is the safe side here.
+  bool behind_fake_trio_sockets(const CallSite& call, const Sink& sink) {
+    if (!sink.name.starts_with("trio.")) return false;
+    if (!fake_factories_) {
+      fake_factories_.emplace();
+      if (m_.source().find("set_custom_socket_factory") != std::string_view::npos) {
+        const auto& g = m_.grammar();
+        for (const CallSite& other : m_.calls()) {
+          TSNode callee = ts_node_child_by_field_id(other.node, g.field.function);
+          if (ts_node_symbol(callee) != g.sym.attribute ||
+              m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) != "set_custom_socket_factory")
+            continue;
+          TSNode arguments = ts_node_child_by_field_id(other.node, g.field.arguments);
+          TSNode factory = ts_node_is_null(arguments) ? TSNode{} : ts_node_named_child(arguments, 0);
+          if (ts_node_is_null(factory) || m_.text(factory) == "None") continue;
+          uint32_t at = ts_node_start_byte(other.node);
+          auto [it, added] = fake_factories_->emplace(other.scope, at);
+          if (!added) it->second = std::min(it->second, at);
+        }
+      }
+    }
+    auto it = fake_factories_->find(call.scope);
+    return it != fake_factories_->end() && it->second < ts_node_start_byte(call.node);
   }
 
   void judge(const CallSite& call, const Target& target) {
@@ -397,8 +494,7 @@ class Checker {
         if (classes.unknown || classes.items.empty()) return;
         for (const flow::Value& v : classes.items) {
           Server replacement;
-          if (v.kind == flow::ValueKind::kImported && !v.bound) replacement = server_for({v.text, {}, kModuleScope});
-          if (v.kind == flow::ValueKind::kClass) replacement = server_for({{}, v.node, v.scope});
+          replacement = server_of(v);
           if (replacement.sink == nullptr) return;
         }
       }
@@ -480,6 +576,7 @@ class Checker {
     host.literal = value.node;
     host.hops = value.hops;
     host.option = value.option;
+    host.module = value.module;
     switch (value.kind) {
       case flow::ValueKind::kString:
         host.text = value.text;
@@ -507,7 +604,7 @@ class Checker {
               bool other) {
     const auto& [host, meaning] = wild.front();
     const std::string& display = target.server.display;
-    std::string spelling = quoted(m_.text(host.literal));
+    std::string spelling = quoted(host.module->text(host.literal));
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(argument);
@@ -531,14 +628,15 @@ class Checker {
                         " or the specific address that must be reachable.";
     }
     if (other) finding.level = Level::kNote;
-    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     Fix fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead", {}};
     for (const auto& [h, m] : wild) {
       for (const flow::Hop& hop : h.hops) {
-        RelatedLocation related{hop.span, hop.message};
-        if (std::find(finding.related.begin(), finding.related.end(), related) == finding.related.end())
-          finding.related.push_back(std::move(related));
+        RelatedLocation location = related(hop);
+        if (std::find(finding.related.begin(), finding.related.end(), location) == finding.related.end())
+          finding.related.push_back(std::move(location));
       }
+      if (h.module != &m_) continue;  // a fix edits the finding's own file only
       std::optional<std::string> text = replacement(h, m.loopback);
       if (!text) continue;
       TextEdit edit{m_.span(h.literal), std::move(*text)};
@@ -561,7 +659,7 @@ class Checker {
                       "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
                       std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +
                       "\" or the specific address that must be reachable.";
-    for (const flow::Hop& hop : target.hops) finding.related.push_back({hop.span, hop.message});
+    for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     // The fix adds the keyword before the closing parenthesis.
     TSNode arguments = ts_node_child_by_field_id(call.node, m_.grammar().field.arguments);
     std::string_view keyword = sink.address.slot.keyword;
@@ -610,12 +708,35 @@ class Checker {
     return prefix + quotes + value + quotes;
   }
 
+  // In a project the modules share evaluators (values cross files); alone, the file has its own.
+  flow::Evaluator& evaluator_for(const Module& module) {
+    if (module.project() != nullptr) {
+      module.project()->set_library_names(is_library_name);
+      return module.project()->evaluator_of(module, made_by_factory);
+    }
+    if (&module != &m_) return flow_;  // not reached: values from other files come with a project
+    own_.emplace(module, made_by_factory);
+    return *own_;
+  }
+
+  // Where a hop's file is, for a related location: "" for this file.
+  std::string path_of(const Module* module) const {
+    if (module == nullptr || module == &m_ || m_.project() == nullptr) return {};
+    std::optional<size_t> file = m_.project()->file_of(*module);
+    return file ? m_.project()->path(*file) : std::string();
+  }
+
+  RelatedLocation related(const flow::Hop& hop) const { return {hop.span, hop.message, path_of(hop.module)}; }
+
   const Module& m_;
   Report what_;
   std::string_view rule_id_;
   std::vector<Finding>& out_;
-  flow::Evaluator flow_;
+  std::optional<flow::Evaluator> own_;
+  flow::Evaluator& flow_;
   std::unordered_map<uintptr_t, Server> classes_;
+  // Per function scope: where the first trio fake socket factory is installed (computed on first use).
+  std::optional<std::unordered_map<ScopeId, uint32_t>> fake_factories_;
 };
 
 }  // namespace

@@ -1,0 +1,176 @@
+#include "scanner/flow/project.h"
+
+#include <algorithm>
+
+namespace bindscan::flow {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text, char separator) {
+  std::vector<std::string_view> out;
+  while (true) {
+    size_t at = text.find(separator);
+    out.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string_view>& parts, size_t from, size_t to, char separator) {
+  std::string out;
+  for (size_t i = from; i < to; ++i) {
+    if (i > from) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+// Directories shared by two paths, counted from the start.
+size_t common_directories(std::string_view a, std::string_view b) {
+  auto x = split(a, '/'), y = split(b, '/');
+  size_t n = 0;
+  while (n + 1 < x.size() && n + 1 < y.size() && x[n] == y[n]) ++n;
+  return n;
+}
+
+}  // namespace
+
+ModuleName module_name(std::string_view path, const std::unordered_set<std::string>& packages) {
+  while (path.starts_with("./")) path.remove_prefix(2);
+  std::vector<std::string_view> parts = split(path, '/');
+  std::string_view file = parts.back();
+  if (file.ends_with(".py")) file.remove_suffix(3);
+  ModuleName out;
+  out.package = file == "__init__";
+  // Walk up while the directory is a package.
+  size_t top = parts.size() - 1;  // index of the first directory in the name
+  while (top > 0 && packages.contains(join(parts, 0, top, '/'))) --top;
+  std::string dotted = join(parts, top, parts.size() - 1, '.');
+  if (!out.package) dotted += (dotted.empty() ? "" : ".") + std::string(file);
+  out.dotted = dotted;
+  return out;
+}
+
+size_t Project::add_file(std::string path, ModuleName name) {
+  size_t index = files_.size();
+  if (!name.dotted.empty()) by_name_[name.dotted].push_back(index);
+  files_.push_back({std::move(path), std::move(name), nullptr});
+  return index;
+}
+
+void Project::attach(size_t index, const Module& module) {
+  files_[index].module = &module;
+  by_module_[&module] = index;
+}
+
+std::optional<size_t> Project::file_of(const Module& module) const {
+  auto it = by_module_.find(&module);
+  if (it == by_module_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Project::absolute(std::string_view qualified, size_t importer) const {
+  if (!qualified.starts_with('.')) return std::string(qualified);
+  // The module index writes a relative import with one dot more than the
+  // source ("from .config import X" -> "..config.X", "from . import x" -> "..x").
+  size_t dots = qualified.find_first_not_of('.');
+  if (dots == std::string_view::npos) dots = qualified.size();
+  size_t written = dots - 1;
+  std::string_view rest = qualified.substr(dots);
+  // A module's package is its name without the last part; a package is its own.
+  std::vector<std::string_view> base = split(files_[importer].name.dotted, '.');
+  if (!files_[importer].name.package && !base.empty()) base.pop_back();
+  for (size_t up = 1; up < written && !base.empty(); ++up) base.pop_back();
+  std::string out = join(base, 0, base.size(), '.');
+  if (!rest.empty()) out += (out.empty() ? "" : ".") + std::string(rest);
+  return out;
+}
+
+std::optional<std::pair<size_t, size_t>> Project::longest_module(std::string_view dotted, size_t importer) const {
+  std::vector<std::string_view> parts = split(dotted, '.');
+  for (size_t n = parts.size(); n > 0; --n) {
+    auto it = by_name_.find(join(parts, 0, n, '.'));
+    if (it == by_name_.end()) continue;
+    // Several files with one name (scripts in different folders): the one
+    // nearest to the importer, as its sys.path[0] would find it.
+    size_t best = it->second.front();
+    for (size_t candidate : it->second)
+      if (common_directories(files_[candidate].path, files_[importer].path) >
+          common_directories(files_[best].path, files_[importer].path))
+        best = candidate;
+    return std::pair{best, n};
+  }
+  return std::nullopt;
+}
+
+std::optional<size_t> Project::file_of_import(std::string_view qualified, size_t importer) const {
+  auto found = longest_module(absolute(qualified, importer), importer);
+  if (!found) return std::nullopt;
+  return found->first;
+}
+
+std::optional<Values> Project::values(std::string_view qualified, const Module& importer, int depth,
+                                      bool may_load) {
+  std::optional<size_t> from = file_of(importer);
+  if (!from) return std::nullopt;
+  std::string full = absolute(qualified, *from);
+  if (is_library_ != nullptr && is_library_(full)) return std::nullopt;
+  auto found = longest_module(full, *from);
+  if (!found) return std::nullopt;
+  std::vector<std::string_view> parts = split(full, '.');
+  if (found->second == parts.size()) {
+    // The module itself: an imported name whose members come back here.
+    Value v{ValueKind::kImported, full, {}, kModuleScope, 0};
+    v.module = &importer;
+    return Values{{std::move(v)}, false};
+  }
+  File& target = files_[found->first];
+  if (target.module == nullptr) {
+    if (!may_load) return std::nullopt;  // as if not of the project: an imported name
+    if (load_tried_.size() < files_.size()) load_tried_.resize(files_.size(), false);
+    if (!load_ || load_tried_[found->first]) return Values::of_unknown();
+    load_tried_[found->first] = true;
+    const Module* loaded = load_(found->first);
+    if (loaded == nullptr) return Values::of_unknown();
+    attach(found->first, *loaded);
+  }
+  if (links_ >= kMaxLinks || depth > kMaxLinks) return Values::of_unknown();
+  // The evaluator that asked tells which rule's factories apply.
+  InstanceFactories factories = nullptr;
+  for (const auto& [key, evaluator] : evaluators_)
+    if (key.first == &importer) factories = key.second;
+  ++links_;
+  Evaluator& there = evaluator_of(*target.module, factories);
+  Values out = there.global(parts[found->second]);
+  for (size_t i = found->second + 1; i < parts.size(); ++i) {
+    Values next;
+    next.unknown = out.unknown;
+    for (const Value& v : out.items) next.add(evaluator_of(*v.module, factories).attribute(v, parts[i]));
+    out = std::move(next);
+  }
+  --links_;
+  return out;
+}
+
+Evaluator& Project::evaluator_of(const Module& module, InstanceFactories factories) {
+  auto& slot = evaluators_[{&module, factories}];
+  if (!slot) slot = std::make_unique<Evaluator>(module, factories, Budget{}, this);
+  return *slot;
+}
+
+void Project::build_graphs_reaching(const Module& module, InstanceFactories factories) {
+  std::pair<const Module*, InstanceFactories> key{&module, factories};
+  if (std::find(graphs_built_.begin(), graphs_built_.end(), key) != graphs_built_.end()) return;
+  graphs_built_.push_back(key);
+  std::optional<size_t> target = file_of(module);
+  for (size_t i = 0; i < files_.size(); ++i) {
+    const File& file = files_[i];
+    if (file.module == nullptr) continue;
+    bool reaches = file.module == &module;
+    for (size_t k = 0; !reaches && target && k < file.module->imports().size(); ++k)
+      reaches = file_of_import(file.module->imports()[k], i) == target;
+    if (reaches) evaluator_of(*file.module, factories).build_call_graph();
+  }
+}
+
+}  // namespace bindscan::flow

@@ -1,0 +1,83 @@
+// The modules of one project, linked: module names from file paths (with
+// Python's package rules: a directory is a package while it holds an
+// __init__.py, so `src/` layouts and script folders name modules as Python
+// would), imports resolved against them (absolute and relative), and one
+// evaluator per module so values cross files. Built by Scanner::scan_project;
+// rules reach it through Module::project().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "scanner/flow/evaluator.h"
+#include "scanner/module.h"
+
+namespace bindscan::flow {
+
+// The dotted module name of a file, and whether it is a package's __init__.py.
+// `packages` holds the directories (as in `path`) that contain __init__.py.
+struct ModuleName {
+  std::string dotted;
+  bool package = false;
+};
+ModuleName module_name(std::string_view path, const std::unordered_set<std::string>& packages);
+
+class Project final : public Linker {
+ public:
+  // Registers a file's module name (before it is parsed, so imports can be
+  // resolved to files). Returns its index.
+  size_t add_file(std::string path, ModuleName name);
+  // Attaches the parsed module of file `index`.
+  void attach(size_t index, const Module& module);
+
+  // The file `qualified` (as `importer_file` wrote it in an import) names,
+  // if a file of the project is that module or its package.
+  std::optional<size_t> file_of_import(std::string_view qualified, size_t importer_file) const;
+  const std::string& path(size_t index) const { return files_[index].path; }
+  std::optional<size_t> file_of(const Module& module) const;
+
+  std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
+                               bool may_load) override;
+  // Names of libraries a rule knows by name (its sinks' modules): never
+  // resolved to a file of the project, even when the project is that library
+  // (scanning the standard library itself).
+  void set_library_names(bool (*is_library)(std::string_view qualified)) { is_library_ = is_library; }
+  // Parses file `index` when a value needs it; null when it cannot be parsed.
+  void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
+  Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
+  void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
+
+  // Cross-module questions nest at most this deep (import cycles, long chains).
+  static constexpr int kMaxLinks = 24;
+
+ private:
+  struct File {
+    std::string path;
+    ModuleName name;
+    const Module* module = nullptr;
+  };
+  // The absolute dotted name `qualified` means in `importer` (relative imports).
+  std::string absolute(std::string_view qualified, size_t importer) const;
+  // The longest dotted prefix of `dotted` that is a file of the project, the
+  // one nearest to `importer` when several are.
+  std::optional<std::pair<size_t, size_t>> longest_module(std::string_view dotted, size_t importer) const;
+
+  std::vector<File> files_;
+  std::unordered_map<std::string, std::vector<size_t>> by_name_;
+  std::unordered_map<const Module*, size_t> by_module_;
+  std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
+  std::vector<std::pair<const Module*, InstanceFactories>> graphs_built_;
+  int links_ = 0;  // nesting of values()
+  bool (*is_library_)(std::string_view) = nullptr;
+  std::function<const Module*(size_t)> load_;
+  std::vector<bool> load_tried_;
+};
+
+}  // namespace bindscan::flow
