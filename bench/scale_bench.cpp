@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/reliability/serve_harness.h"
-#include "tests/webhook/fake_github.h"
-#include "tests/webhook/git_server.h"
-#include "tests/webhook/pg_cluster.h"
+#include "tests/webhook/github/fake_github.h"
+#include "tests/webhook/git/git_server.h"
+#include "tests/webhook/jobs/pg_cluster.h"
 
 namespace bindscan::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Which files bindscan scans: one definition for `bindscan scan` (cli/walk.h,
-// walking a folder) and `bindscan serve` (webhook/git_source.h, walking a
+// walking a folder) and `bindscan serve` (webhook/git/git_source.h, walking a
 // commit's tree), so the Action and the service report the same alerts for
 // the same commit. Pure: names, paths and the first bytes of a file in,
 // yes or no out.

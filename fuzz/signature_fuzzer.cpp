@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_input.h"
-#include "webhook/signature.h"
+#include "webhook/receive/signature.h"
 
 namespace {
 

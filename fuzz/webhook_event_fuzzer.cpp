@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "fuzz/fuzz_input.h"
-#include "webhook/events.h"
-#include "webhook/validate.h"
+#include "webhook/receive/events.h"
+#include "webhook/receive/validate.h"
 
 namespace {
 

@@ -15,7 +15,7 @@
 
 #include "common/python_files.h"
 #include "common/result.h"
-#include "webhook/validate.h"
+#include "webhook/receive/validate.h"
 
 namespace bindscan::webhook {
 
@@ -33,7 +33,7 @@ class Secret {
 };
 
 // Where the GitHub credentials come from. Only names and the env token are
-// held here; the job side reads the files (webhook/credentials.h).
+// held here; the job side reads the files (webhook/github/credentials.h).
 struct AuthChoice {
   enum class Kind { kToken, kTokenFile, kApp };
   Kind kind = Kind::kToken;

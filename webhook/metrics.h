@@ -10,8 +10,8 @@
 #include <string_view>
 #include <utility>
 
-#include "webhook/job.h"
-#include "webhook/job_store.h"
+#include "webhook/jobs/job.h"
+#include "webhook/jobs/job_store.h"
 
 namespace bindscan::webhook {
 

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/events.h"
-#include "webhook/http_server.h"
+#include "webhook/receive/events.h"
+#include "webhook/receive/http_server.h"
 #include "webhook/log.h"
-#include "webhook/signature.h"
+#include "webhook/receive/signature.h"
 
 namespace bindscan::webhook {
 namespace {

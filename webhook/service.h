@@ -27,10 +27,10 @@
 
 #include "common/result.h"
 #include "webhook/config.h"
-#include "webhook/job.h"
-#include "webhook/job_store.h"
+#include "webhook/jobs/job.h"
+#include "webhook/jobs/job_store.h"
 #include "webhook/metrics.h"
-#include "webhook/validate.h"
+#include "webhook/receive/validate.h"
 
 namespace bindscan::webhook {
 
@@ -58,7 +58,7 @@ struct ServiceOptions {
   std::vector<CloneHost> clone_hosts;
   size_t max_body_bytes = 25 * 1024 * 1024;
   std::chrono::seconds read_timeout{10};  // each wait for request bytes, and each reply's writes
-  // Bounds on every HTTP request (webhook/http_server.h): read whole within
+  // Bounds on every HTTP request (webhook/receive/http_server.h): read whole within
   // request_timeout of its first byte (GitHub gives up on a delivery after
   // 10 s); request line and headers at most max_header_bytes, the request
   // at most max_header_bytes + max_body_bytes. Over either: 400 and closed.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A fake GitHub code-scanning API on 127.0.0.1 for bench/service.sh.
 
-Answers what webhook/github_client.cpp calls:
+Answers what webhook/github/github_client.cpp calls:
   POST /repos/OWNER/REPO/code-scanning/sarifs       -> 202 {"id": ..., "url": ...}
   GET  /repos/OWNER/REPO/code-scanning/sarifs/ID    -> 200 {"processing_status": "complete"}
   GET  /_stats                                      -> counts, for the bench's report

@@ -4,7 +4,7 @@
   fsync_floor.py DIR [N]
 
 N times (default 200): write a 1 KiB temporary file, fsync it, rename it
-to a new record name, fsync DIR (webhook/job_store.cpp's write_durably, one
+to a new record name, fsync DIR (webhook/jobs/job_store.cpp's write_durably, one
 new job). Removes what it wrote. Prints
 "FSYNC n=N p50_ms=... p99_ms=... max_ms=..." for bench/service.sh.
 """

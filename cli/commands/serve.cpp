@@ -11,11 +11,11 @@
 
 #include "cli/commands.h"
 #include "webhook/config.h"
-#include "webhook/credentials.h"
-#include "webhook/job_store.h"
+#include "webhook/github/credentials.h"
+#include "webhook/jobs/job_store.h"
 #include "webhook/log.h"
-#include "webhook/pg_job_store.h"
-#include "webhook/runner.h"
+#include "webhook/jobs/pg_job_store.h"
+#include "webhook/jobs/runner.h"
 #include "webhook/service.h"
 
 namespace bindscan::cli {

@@ -1,6 +1,6 @@
 // `bindscan upload`: sends an existing SARIF file to GitHub code scanning,
 // like the upload step of other scanners, through the service's client
-// (webhook/github_client.h: gzip + base64, retries, polling).
+// (webhook/github/github_client.h: gzip + base64, retries, polling).
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -14,9 +14,9 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
-#include "webhook/credentials.h"
-#include "webhook/github_client.h"
-#include "webhook/validate.h"
+#include "webhook/github/credentials.h"
+#include "webhook/github/github_client.h"
+#include "webhook/receive/validate.h"
 
 namespace bindscan::cli {
 namespace {

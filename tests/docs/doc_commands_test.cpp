@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "tests/deploy/fake_docker.h"
-#include "tests/webhook/fake_github.h"
+#include "tests/webhook/github/fake_github.h"
 
 namespace bindscan {
 namespace {

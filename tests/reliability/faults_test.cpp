@@ -24,10 +24,10 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/reliability/serve_harness.h"
-#include "tests/webhook/fake_github.h"
-#include "tests/webhook/git_server.h"
-#include "webhook/job_store.h"
-#include "webhook/runner.h"
+#include "tests/webhook/github/fake_github.h"
+#include "tests/webhook/git/git_server.h"
+#include "webhook/jobs/job_store.h"
+#include "webhook/jobs/runner.h"
 #include "webhook/service.h"
 
 namespace bindscan::webhook {

@@ -1,7 +1,7 @@
 // Git faults that tests/webhook did not cover: damaged objects on the server
 // (detected by the server, or only by us), a damaged local mirror, and the
 // per-commit file limit at its boundary. A silent or unreachable remote is in
-// tests/webhook/git_stream_test.cpp; a remote that is down, a missing commit
+// tests/webhook/git/git_stream_test.cpp; a remote that is down, a missing commit
 // and the over-size file in tests/webhook/{git_source,runner}_test.cpp.
 //
 // The promise tested here: a fault gives a clear Error "git" (which the runner
@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/webhook/git_server.h"
-#include "webhook/git_source.h"
+#include "tests/webhook/git/git_server.h"
+#include "webhook/git/git_source.h"
 
 namespace bindscan::webhook {
 namespace {

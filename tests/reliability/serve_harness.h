@@ -1,5 +1,5 @@
 // Test harness for `bindscan serve` as a real child process, and a fault
-// injector to put between it and the fake GitHub API (tests/webhook/fake_github.h).
+// injector to put between it and the fake GitHub API (tests/webhook/github/fake_github.h).
 //
 //   ServeProcess serve(serve_args(...), {"GITHUB_TOKEN=tok"}, dir / "serve.log");
 //   ASSERT_TRUE(serve.wait_healthy(port, 30s));
@@ -33,7 +33,7 @@
 #include <thread>
 #include <vector>
 
-#include "webhook/signature.h"
+#include "webhook/receive/signature.h"
 
 extern char** environ;
 

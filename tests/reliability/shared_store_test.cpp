@@ -1,5 +1,5 @@
 // Issue 12, PostgreSQL as the shared engine, through the `serve` binary with a
-// throwaway cluster (tests/webhook/pg_cluster.h; skipped with the reason only
+// throwaway cluster (tests/webhook/jobs/pg_cluster.h; skipped with the reason only
 // when the server binaries are not installed):
 //   - 400 signed deliveries spread over two replicas sharing one database;
 //     one replica is killed with SIGKILL mid-burst and restarted, and the
@@ -20,9 +20,9 @@
 #include <tuple>
 
 #include "tests/reliability/serve_harness.h"
-#include "tests/webhook/fake_github.h"
-#include "tests/webhook/git_server.h"
-#include "tests/webhook/pg_cluster.h"
+#include "tests/webhook/github/fake_github.h"
+#include "tests/webhook/git/git_server.h"
+#include "tests/webhook/jobs/pg_cluster.h"
 
 namespace bindscan::testing {
 namespace {

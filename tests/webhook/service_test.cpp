@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "webhook/signature.h"
+#include "webhook/receive/signature.h"
 
 namespace bindscan::webhook {
 namespace {

@@ -1,0 +1,444 @@
+#include "webhook/jobs/runner.h"
+
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "sarif/json.h"
+#include "sarif/location.h"
+#include "sarif/writer.h"
+#include "scanner/scan.h"
+#include "webhook/git/git_source.h"
+#include "webhook/github/github_app.h"
+#include "webhook/jobs/result_cache.h"
+
+namespace bindscan::webhook {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// "https://github.com/o/r.git" -> "https://github.com/o/r".
+std::string repository_uri(const std::string& clone_url) {
+  std::string uri = clone_url;
+  if (uri.size() > 4 && uri.ends_with(".git")) uri.resize(uri.size() - 4);
+  return uri;
+}
+
+bool is_retryable(const Error& error) {
+  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" ||
+         error.code == "io";
+}
+
+// A failure, or, when the service's stop cut a wait short, an interruption
+// (no error: the job is put back, not failed or retried).
+JobOutcome failed(JobOutcome outcome, Error error) {
+  if (is_stopped(error)) {
+    outcome.interrupted = true;
+    return outcome;
+  }
+  outcome.retryable = is_retryable(error);
+  if (error.retry_after_ms) outcome.retry_after = Millis(*error.retry_after_ms);
+  outcome.error = std::move(error);
+  return outcome;
+}
+
+JobOutcome interrupted(JobOutcome outcome) {
+  outcome.interrupted = true;
+  return outcome;
+}
+
+bool stop_requested(const JobControl& control) {
+  return control.stop != nullptr && control.stop->stop_requested();
+}
+
+// Scanners hold a parser each and are for one thread: lend one per job.
+class ScannerPool {
+ public:
+  class Lease {
+   public:
+    Lease(ScannerPool& pool, std::unique_ptr<Scanner> scanner)
+        : pool_(pool), scanner_(std::move(scanner)) {}
+    ~Lease() { pool_.give_back(std::move(scanner_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    const Scanner& operator*() const { return *scanner_; }
+
+   private:
+    ScannerPool& pool_;
+    std::unique_ptr<Scanner> scanner_;
+  };
+
+  Lease borrow() {
+    std::unique_ptr<Scanner> scanner;
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        scanner = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!scanner) scanner = std::make_unique<Scanner>();
+    return Lease(*this, std::move(scanner));
+  }
+
+ private:
+  void give_back(std::unique_ptr<Scanner> scanner) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(scanner));
+  }
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Scanner>> idle_;
+};
+
+// Processing checks that may answer "unknown" before the id is given up on.
+constexpr int kUnknownChecks = 3;
+
+class GitHubRunner final : public JobRunner {
+ public:
+  GitHubRunner(RunnerConfig config, GitHubClient client)
+      : config_(std::move(config)),
+        client_(client),
+        tokens_(make_token_provider(config_.credentials, client)),
+        cache_(config_.data_dir / "cache",
+               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version,
+               config_.cache_max_bytes) {
+    for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
+  }
+
+  ProcessingCheck check_processing(const Job& job, const JobControl& control) override {
+    ProcessingCheck check;
+    if (stop_requested(control)) {
+      check.interrupted = true;
+      return check;
+    }
+    const PollPolicy& poll = config_.http.poll;
+    const Millis next = poll_delay(poll, job.processing_checks + 1);
+    // Waited so far: the delays before each check made, this one included.
+    Millis waited{0};
+    for (int i = 0; i <= job.processing_checks; ++i) waited += poll_delay(poll, i);
+    auto token = tokens_->token(job.installation_id, job.repo);
+    auto status = token ? client_.processing_status(job.owner, job.repo, job.recorded_sarif_id,
+                                                    *token, Clock::now() + config_.job_timeout,
+                                                    control.stop)
+                        : Result<ProcessingStatus>(token.error());
+    if (!status) {
+      if (is_stopped(status.error())) {
+        check.interrupted = true;
+      } else if (is_retryable(status.error()) && waited < poll.total) {
+        const Millis hint(status.error().retry_after_ms.value_or(0));
+        check.next_check = std::max(next, hint);
+        check.processing_status = "pending";
+      } else {
+        check.verdict = ProcessingCheck::Verdict::kFailed;
+        check.error = status.error();
+      }
+      return check;
+    }
+    check.processing_status = status->status;
+    if (status->status == "complete") {
+      check.verdict = ProcessingCheck::Verdict::kProcessed;
+    } else if (status->status == "failed") {
+      check.verdict = ProcessingCheck::Verdict::kFailed;
+      JobOutcome uploaded;
+      uploaded.sarif_id = job.recorded_sarif_id;
+      check.error = processed(uploaded, *status).error;
+    } else if (status->status == "unknown" && job.processing_checks >= kUnknownChecks - 1) {
+      // The id can lag behind the upload, but not for this long: GitHub lost
+      // it (or it was recorded against another GitHub). Upload anew.
+      check.verdict = ProcessingCheck::Verdict::kUploadAgain;
+    } else if (waited >= poll.total) {
+      // As the waiting runner did: give up waiting, the upload stands.
+      check.verdict = ProcessingCheck::Verdict::kProcessed;
+      check.processing_status = "pending";
+    } else {
+      check.next_check = next;
+      check.processing_status = "pending";
+    }
+    return check;
+  }
+
+  JobOutcome run(const Job& job, const JobControl& control) override {
+    const auto deadline = Clock::now() + config_.job_timeout;
+    const std::string started_at = utc_now();
+    JobOutcome outcome;
+
+    if (stop_requested(control)) return interrupted(outcome);
+    if (auto s = check_job(job); !s) return failed(outcome, s.error());
+    auto token = tokens_->token(job.installation_id, job.repo);
+    if (!token) return failed(outcome, token.error());
+
+    if (!job.recorded_sarif_id.empty()) {
+      if (auto resumed = resume(job, *token, deadline, control)) return *resumed;
+    }
+
+    std::string sarif_text;
+    {
+      std::lock_guard repo_lock(*repository_mutex(job.owner + "/" + job.repo));
+      GitSourceOptions git_options;
+      git_options.mirrors_dir = config_.data_dir / "git";
+      git_options.allowed_hosts = config_.allowed_clone_hosts;
+      git_options.max_files = config_.max_files;
+      git_options.socket_timeouts = config_.git_timeouts;
+      auto mirror = GitMirror::open(git_options, job.owner, job.repo);
+      if (!mirror) return failed(outcome, mirror.error());
+      auto fetched = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline);
+      // What the fetch just learned decides: a ref that moved on (a newer
+      // push, a force push) makes this job's upload the wrong analysis.
+      if (fetched || fetched.error().code == "git-missing-commit") {
+        if (auto tip = mirror->ref_commit(job.fetch_ref); tip && *tip != job.commit_sha) {
+          outcome.superseded = true;
+          outcome.superseded_by = *tip;
+          return outcome;
+        }
+      }
+      if (!fetched) return failed(outcome, fetched.error());
+      auto log = scan_commit(*mirror, job, deadline, outcome);
+      if (!log) return failed(outcome, log.error());
+      log->start_time_utc = started_at;
+      log->end_time_utc = utc_now();
+      sarif_text = sarif::write_sarif(*log);
+    }
+    // Stopping: do not start an upload; the scan is cached for the next attempt.
+    if (stop_requested(control)) return interrupted(outcome);
+
+    SarifUpload upload{job.commit_sha, job.ref, std::move(sarif_text), "bindscan", started_at};
+    auto receipt = client_.upload_sarif(job.owner, job.repo, upload, *token, deadline, control.stop);
+    if (!receipt) return failed(outcome, receipt.error());
+    outcome.uploaded = true;
+    outcome.sarif_id = receipt->id;
+    outcome.processing_status = "pending";
+    if (control.record_sarif_id) control.record_sarif_id(receipt->id);
+    if (!config_.wait_for_processing) {
+      outcome.check_processing_in = poll_delay(config_.http.poll, 0);
+      return outcome;
+    }
+
+    auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline,
+                                              control.stop);
+    if (!status) return failed(outcome, status.error());
+    return processed(outcome, *status);
+  }
+
+ private:
+  // A job whose SARIF GitHub accepted in an earlier attempt: poll that upload
+  // instead of uploading again. nullopt when GitHub does not know the id or
+  // could not process it: then the job uploads again.
+  std::optional<JobOutcome> resume(const Job& job, const std::string& token,
+                                   Clock::time_point deadline, const JobControl& control) {
+    JobOutcome outcome;
+    outcome.uploaded = true;
+    outcome.sarif_id = job.recorded_sarif_id;
+    outcome.processing_status = "pending";
+    if (!config_.wait_for_processing) {
+      // The service's processing checks take it from here (an unknown id
+      // sends the job back to upload again).
+      outcome.check_processing_in = Millis(0);
+      return outcome;
+    }
+    auto status = client_.processing_status(job.owner, job.repo, job.recorded_sarif_id, token,
+                                            deadline, control.stop);
+    if (status && status->status == "unknown") {
+      // A restart can come seconds after the 202, and the id can lag behind
+      // the upload: look once more before uploading again.
+      if (!client_.wait(poll_delay(config_.http.poll, 0), control.stop)) return interrupted(outcome);
+      status = client_.processing_status(job.owner, job.repo, job.recorded_sarif_id, token,
+                                         deadline, control.stop);
+    }
+    if (status && status->status == "pending") {
+      status = client_.wait_for_processing(job.owner, job.repo, job.recorded_sarif_id, token,
+                                           deadline, control.stop);
+    }
+    if (!status) return failed(outcome, status.error());
+    if (status->status == "unknown" || status->status == "failed") return std::nullopt;
+    return processed(outcome, *status);
+  }
+
+  // The outcome once polling has a status for the uploaded SARIF.
+  static JobOutcome processed(JobOutcome outcome, const ProcessingStatus& status) {
+    outcome.processing_status = status.status;
+    if (status.status != "failed") return outcome;
+    std::string errors;
+    for (const auto& e : status.errors) errors += (errors.empty() ? "" : "; ") + e;
+    return failed(outcome, Error{"github", "GitHub could not process SARIF " + outcome.sarif_id +
+                                               (errors.empty() ? "" : ": " + errors)});
+  }
+
+  static Status check_job(const Job& job) {
+    static const std::regex upload_ref("^refs/(heads|pull|tags)/.+$");
+    if (auto s = validate_name("owner", job.owner); !s) return s;
+    if (auto s = validate_name("repository", job.repo); !s) return s;
+    if (!is_commit_sha(job.commit_sha)) {
+      return Error{"invalid-job", "commit '" + job.commit_sha + "' is not 40 lowercase hex"};
+    }
+    if (!is_valid_ref(job.ref) || !std::regex_match(job.ref, upload_ref)) {
+      return Error{"invalid-job", "upload ref '" + job.ref + "' does not match ^refs/(heads|pull|tags)/"};
+    }
+    return ok_status();
+  }
+
+  std::shared_ptr<std::mutex> repository_mutex(const std::string& key) {
+    std::lock_guard lock(repositories_mutex_);
+    auto& slot = repositories_[key];
+    if (!slot) slot = std::make_shared<std::mutex>();
+    return slot;
+  }
+
+  // A blob's cached findings text: this replica's cache, else the shared one
+  // (copied into the local cache for next time).
+  std::optional<std::string> cached(const std::string& blob_id) const {
+    if (auto text = cache_.get(blob_id)) return text;
+    if (!config_.shared_cache) return std::nullopt;
+    auto text = config_.shared_cache->get(scanner_version(), blob_id);
+    if (text) (void)cache_.put(blob_id, *text);
+    return text;
+  }
+  void remember(const std::string& blob_id, const std::string& text) const {
+    (void)cache_.put(blob_id, text);
+    if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
+  }
+  std::string scanner_version() const {
+    return config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version;
+  }
+
+  // The commit's complete results: cached blobs reused, the others scanned
+  // (and cached). Counts go into `outcome`.
+  Result<sarif::SarifLog> scan_commit(const GitMirror& mirror, const Job& job,
+                                      Clock::time_point deadline, JobOutcome& outcome) {
+    auto files = mirror.python_files(job.commit_sha);
+    if (!files) return files.error();
+
+    sarif::SarifLog log;
+    log.rules = rules_;
+    log.category = config_.category;
+    log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
+
+    auto scanner = scanners_.borrow();
+    for (const TreeFile& file : *files) {
+      if (Clock::now() > deadline) {
+        return Error{"timeout", "scanning " + job.owner + "/" + job.repo + "@" + job.commit_sha +
+                                    " ran past the job's time budget after " +
+                                    std::to_string(outcome.files_parsed) + " files parsed"};
+      }
+      std::vector<sarif::LocatedFinding> located;
+      bool have = false;
+      if (auto text = cached(file.blob_id)) {
+        if (auto parsed = sarif::parse_located_findings(*text)) {
+          located = std::move(*parsed);
+          have = true;
+          ++outcome.files_reused;
+        } else {
+          cache_.erase(file.blob_id);  // damaged entry: scan again
+        }
+      }
+      if (!have) {
+        auto size = mirror.blob_size(file.blob_id);
+        if (!size) return size.error();
+        if (*size > config_.max_file_bytes) {
+          log.notifications.push_back(
+              {file.path,
+               "Not scanned: " + std::to_string(*size) + " bytes is over the " +
+                   std::to_string(config_.max_file_bytes) + "-byte limit per file.",
+               Level::kWarning});
+          continue;
+        }
+        auto bytes = mirror.read_blob(file.blob_id);
+        if (!bytes) return bytes.error();
+        const ScanResult result = (*scanner).scan(*bytes);
+        located = sarif::locate(*bytes, result.findings);
+        ++outcome.files_parsed;
+        if (result.timed_out) {
+          // Partial results are uploaded but not cached, so a later job tries again.
+          log.notifications.push_back(
+              {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
+               Level::kWarning});
+        } else {
+          remember(file.blob_id, nlohmann::json(located).dump());
+        }
+      }
+      for (const auto& f : located) {
+        if (!f.finding.suppression) ++outcome.findings;
+      }
+      if (!located.empty()) log.files.push_back(sarif::FileResults{file.path, std::move(located)});
+    }
+    return log;
+  }
+
+  const RunnerConfig config_;
+  const GitHubClient client_;
+  std::unique_ptr<TokenProvider> tokens_;
+  const ResultCache cache_;
+  std::vector<RuleInfo> rules_;
+  ScannerPool scanners_;
+  std::mutex repositories_mutex_;
+  std::map<std::string, std::shared_ptr<std::mutex>> repositories_;
+};
+
+// Every job fails with the configuration error.
+class BrokenRunner final : public JobRunner {
+ public:
+  explicit BrokenRunner(Error error) : error_(std::move(error)) {}
+  JobOutcome run(const Job&, const JobControl&) override {
+    JobOutcome outcome;
+    outcome.error = error_;
+    return outcome;
+  }
+
+ private:
+  const Error error_;
+};
+
+ClientOptions client_options(const RunnerConfig& config) {
+  ClientOptions options = config.http;
+  options.api_base = config.github_api;
+  return options;
+}
+
+}  // namespace
+
+ProcessingCheck JobRunner::check_processing(const Job& job, const JobControl&) {
+  ProcessingCheck check;
+  check.verdict = ProcessingCheck::Verdict::kFailed;
+  check.error = Error{"internal", "this job runner cannot check the processing of upload " +
+                                      job.recorded_sarif_id};
+  return check;
+}
+
+Status check_runner_config(const RunnerConfig& config) {
+  if (auto client = GitHubClient::create(client_options(config)); !client) return client.error();
+  if (config.data_dir.empty()) return Error{"config", "no data dir given"};
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error{"config", "cannot create data dir " + config.data_dir.string() + ": " + ec.message()};
+  if (config.allowed_clone_hosts.empty()) {
+    return Error{"config", "no clone host is allowed (--allow-clone-host), so no job could fetch"};
+  }
+  if (config.credentials.token.empty() && !config.credentials.app) {
+    return Error{"config", "no GitHub credentials: give a token or a GitHub App"};
+  }
+  if (config.credentials.app && config.credentials.app->private_key_pem.empty()) {
+    return Error{"config", "the GitHub App private key is empty"};
+  }
+  if (config.max_files == 0 || config.job_timeout.count() <= 0) {
+    return Error{"config", "max files and job timeout must be positive"};
+  }
+  return ok_status();
+}
+
+std::unique_ptr<JobRunner> make_github_runner(RunnerConfig config) {
+  if (auto s = check_runner_config(config); !s) return std::make_unique<BrokenRunner>(s.error());
+  auto client = GitHubClient::create(client_options(config));
+  return std::make_unique<GitHubRunner>(std::move(config), std::move(*client));
+}
+
+}  // namespace bindscan::webhook
