@@ -12,6 +12,11 @@
 //      queued job on disk, exits 0; a restart on the same data dir checks the
 //      first (no second upload) and runs the other;
 //   4. neither the log nor any HTTP reply contains the webhook secret or token;
+//   6. (third test, issue 13) the commit's own .bindscan.toml: an allowed
+//      folder's bind is left out of the upload (no open alert) while the same
+//      code elsewhere is uploaded; excludes, include, per-file-ignores and
+//      severity apply as in `bindscan scan`; a later commit with a broken
+//      pyproject.toml fails its job, logging file, key and line, uploads nothing.
 //   5. (second test) GitHub answers 503 with Retry-After: 4: the job goes back
 //      to the queue due no sooner than that and the only worker runs another
 //      job meanwhile; SIGTERM exits 0 at once, and the restarted service
@@ -272,6 +277,64 @@ TEST_F(ServeEndToEnd, ARetryAfterHoldsNoWorkerAndSigtermExitsAtOnceThenTheJobUpl
   EXPECT_TRUE(WIFEXITED(*status2) && WEXITSTATUS(*status2) == 0) << *status2;
   const std::string log = read_text(root_ / "serve.log");
   EXPECT_NE(log.find("\"outcome\":\"retry\""), std::string::npos) << log;
+}
+
+// The commit's root configuration is read from its tree and applied as the CLI
+// applies it (issue 13, service side).
+TEST_F(ServeEndToEnd, TheCommitsOwnConfigurationDecidesWhatIsUploaded) {
+  const std::string bind = "import http.server\nsrv = http.server.HTTPServer((\"0.0.0.0\", 8000), None)\n";
+  repo_->write("docker/entrypoint.py", bind);
+  repo_->write("app/main.py", bind);
+  repo_->write("vendored/lib.py", bind);  // extend-exclude
+  repo_->write("scripts/dev.py", bind);   // per-file-ignores
+  repo_->write("bin/launch", bind);       // include: no extension, no shebang
+  repo_->write(".bindscan.toml",
+               "extend-exclude = [\"vendored\"]\n"
+               "include = [\"bin/*\"]\n"
+               "per-file-ignores = { \"scripts/*\" = [\"bind-all-interfaces\"] }\n"
+               "severity = { bind-all-interfaces = \"error\" }\n"
+               "allow = [{ path = \"docker/**\", reason = \"published only on the container's port\" }]\n");
+  // A pyproject.toml in the same folder loses to .bindscan.toml, as in the CLI.
+  repo_->write("pyproject.toml", "[tool.bindscan]\nselect = [\"no-such-rule\"]\n");
+  const std::string configured = repo_->commit("configured");
+  start_serve();
+
+  ASSERT_EQ(poster_.post("push", "e2e-config", push("refs/heads/main", kZero, configured))->status, 202);
+  auto upload = upload_for(configured, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  // docker/entrypoint.py's bind is allowed: not uploaded, so GitHub shows no
+  // open alert for it; the same code in app/ (and bin/launch, included) is.
+  EXPECT_EQ(results_of(upload->sarif), (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"},
+                                                            {"app/main.py", 2, "bind-all-interfaces"},
+                                                            {"bin/launch", 2, "bind-all-interfaces"},
+                                                            {"srv/server.py", 5, "bind-all-interfaces"}}));
+  const json& run = upload->sarif["runs"][0];
+  for (const json& result : run["results"]) {
+    EXPECT_EQ(result["level"], "error") << result.dump();
+    EXPECT_FALSE(result.contains("suppressions")) << result.dump();
+  }
+  bool rule_seen = false;
+  for (const json& rule : run["tool"]["driver"]["rules"]) {
+    if (rule["id"] != "bind-all-interfaces") continue;
+    rule_seen = true;
+    EXPECT_EQ(rule["defaultConfiguration"]["level"], "error");
+    EXPECT_EQ(rule["properties"]["security-severity"], "8.0");
+  }
+  EXPECT_TRUE(rule_seen) << run["tool"].dump();
+
+  // A broken configuration in a later commit: the job fails naming the file,
+  // key and line; nothing is scanned with defaults, nothing is uploaded.
+  repo_->remove(".bindscan.toml");
+  repo_->write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.bindscan]\nexlude = [\"docker\"]\n");
+  const std::string broken = repo_->commit("broken config");
+  ASSERT_EQ(poster_.post("push", "e2e-broken", push("refs/heads/main", configured, broken))->status, 202);
+  ASSERT_TRUE(eventually([&] { return job_record("e2e-broken")["state"] == "failed"; }, kWait))
+      << read_text(root_ / "serve.log");
+  const std::string error = job_record("e2e-broken")["error"];
+  EXPECT_NE(error.find("pyproject.toml:5:1: key 'exlude': unknown key, did you mean 'exclude'?"), std::string::npos)
+      << error;
+  EXPECT_NE(read_text(root_ / "serve.log").find("pyproject.toml:5:1: key 'exlude'"), std::string::npos);
+  EXPECT_FALSE(github_->upload_for(broken, "refs/heads/main"));
 }
 
 }  // namespace

@@ -560,7 +560,8 @@ int collect_python(const char* root, const git_tree_entry* entry, void* payload)
   if (config::excluded(*state.selection, path)) return mode == GIT_FILEMODE_TREE ? kSkipSubtree : 0;
   if (mode == GIT_FILEMODE_TREE) return is_virtualenv(state.repo, *id) ? kSkipSubtree : 0;
   if (!is_scannable_mode(mode)) return 0;  // links and gitlinks skipped
-  if (!is_python(state.repo, name, *id)) return 0;
+  // `include` names more files to scan as Python, as `bindscan scan` does.
+  if (!config::included(*state.selection, path) && !is_python(state.repo, name, *id)) return 0;
   if (state.files->size() >= state.max_files) {
     state.over_limit = true;
     return -1;
@@ -620,6 +621,19 @@ Result<std::set<std::string>> GitMirror::changed_python_files(std::string_view b
     if (is_python(repo_->handle.get(), name, delta->new_file.id)) changed.emplace(path);
   }
   return changed;
+}
+
+Result<std::optional<std::string>> GitMirror::root_file(std::string_view commit_sha,
+                                                        std::string_view name) const {
+  auto tree = commit_tree(repo_->handle.get(), path_, commit_sha);
+  if (!tree) return tree.error();
+  const git_tree_entry* entry = git_tree_entry_byname(tree->get(), std::string(name).c_str());
+  if (entry == nullptr || !is_scannable_mode(static_cast<uint32_t>(git_tree_entry_filemode(entry)))) {
+    return std::optional<std::string>();
+  }
+  auto bytes = read_blob(oid_hex(*git_tree_entry_id(entry)));
+  if (!bytes) return bytes.error();
+  return std::optional<std::string>(std::move(*bytes));
 }
 
 Result<uint64_t> GitMirror::blob_size(std::string_view blob_id) const {

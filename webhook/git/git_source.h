@@ -144,6 +144,11 @@ class GitMirror {
   Result<std::set<std::string>> changed_python_files(std::string_view before,
                                                      std::string_view after) const;
 
+  // The bytes of the regular file `name` at the root of the commit's tree
+  // (e.g. ".bindscan.toml"); nullopt when there is none (or it is a symlink,
+  // a folder or a submodule).
+  Result<std::optional<std::string>> root_file(std::string_view commit_sha, std::string_view name) const;
+
   // Size of a blob in bytes, without reading it.
   Result<uint64_t> blob_size(std::string_view blob_id) const;
   // A blob's bytes.

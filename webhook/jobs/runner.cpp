@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "config/config.h"
 #include "sarif/json.h"
 #include "sarif/location.h"
 #include "sarif/writer.h"
@@ -51,6 +52,28 @@ JobOutcome failed(JobOutcome outcome, Error error) {
   if (error.retry_after_ms) outcome.retry_after = Millis(*error.retry_after_ms);
   outcome.error = std::move(error);
   return outcome;
+}
+
+// The commit's own configuration, found at the root of its tree as
+// `bindscan scan` finds a checkout's: .bindscan.toml, else [tool.bindscan]
+// of pyproject.toml, else the defaults; parsed by the CLI's parser with globs
+// relative to the root. A broken file fails the job (Error "config", every
+// problem as FILE:LINE:COLUMN: key 'K': message), never scanned with defaults.
+Result<config::Config> commit_config(const GitMirror& mirror, const Job& job) {
+  for (std::string_view name : {config::kDotFile, config::kPyproject}) {
+    auto text = mirror.root_file(job.commit_sha, name);
+    if (!text) return text.error();
+    if (!*text) continue;
+    config::Parsed parsed = config::parse(**text, std::string(name), "");
+    if (!parsed.problems.empty()) {
+      std::string message = "the configuration of " + job.owner + "/" + job.repo + "@" + job.commit_sha +
+                            " is broken; nothing was scanned:";
+      for (const config::Problem& problem : parsed.problems) message += " " + problem.to_string() + ";";
+      return Error{"config", std::move(message)};
+    }
+    if (parsed.config) return std::move(*parsed.config);
+  }
+  return config::default_config();
 }
 
 JobOutcome interrupted(JobOutcome outcome) {
@@ -112,9 +135,7 @@ class GitHubRunner final : public JobRunner {
         tokens_(make_token_provider(config_.credentials, client)),
         cache_(config_.data_dir / "cache",
                config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version,
-               config_.cache_max_bytes) {
-    for (const Rule& rule : all_rules()) rules_.push_back(rule.info);
-  }
+               config_.cache_max_bytes) {}
 
   ProcessingCheck check_processing(const Job& job, const JobControl& control) override {
     ProcessingCheck check;
@@ -315,11 +336,13 @@ class GitHubRunner final : public JobRunner {
   // (and cached). Counts go into `outcome`.
   Result<sarif::SarifLog> scan_commit(const GitMirror& mirror, const Job& job,
                                       Clock::time_point deadline, JobOutcome& outcome) {
-    auto files = mirror.python_files(job.commit_sha);
+    auto configuration = commit_config(mirror, job);
+    if (!configuration) return configuration.error();
+    auto files = mirror.python_files(job.commit_sha, *configuration);
     if (!files) return files.error();
 
     sarif::SarifLog log;
-    log.rules = rules_;
+    log.rules = config::effective_rules(*configuration, all_rules());
     log.category = config_.category;
     log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
 
@@ -366,6 +389,13 @@ class GitHubRunner final : public JobRunner {
           remember(file.blob_id, nlohmann::json(located).dump());
         }
       }
+      // Cached findings are the blob's own, so the commit's configuration
+      // (rule selection, allow entries) is applied after the cache, as the CLI
+      // applies it after scanning. Allowed findings are suppressed and, like
+      // in-source suppressions, left out of the upload (sarif/writer.h).
+      std::erase_if(located, [&](sarif::LocatedFinding& f) {
+        return !config::apply(*configuration, file.path, f.finding);
+      });
       for (const auto& f : located) {
         if (!f.finding.suppression) ++outcome.findings;
       }
@@ -378,7 +408,6 @@ class GitHubRunner final : public JobRunner {
   const GitHubClient client_;
   std::unique_ptr<TokenProvider> tokens_;
   const ResultCache cache_;
-  std::vector<RuleInfo> rules_;
   ScannerPool scanners_;
   std::mutex repositories_mutex_;
   std::map<std::string, std::shared_ptr<std::mutex>> repositories_;
