@@ -59,7 +59,7 @@ LABEL org.opencontainers.image.title="bindscan" \
 RUN set -eu; \
     apt-get update -qq; \
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      libtree-sitter0 libgit2-1.5 libssl3 zlib1g libcpp-httplib0.11 libpq5 ca-certificates >/dev/null; \
+      libtree-sitter0 libgit2-1.5 libssl3 zlib1g libcpp-httplib0.11 libpq5 libtomlplusplus3 ca-certificates >/dev/null; \
     rm -rf /var/lib/apt/lists/*; \
     groupadd --system --gid 1001 bindscan; \
     useradd --system --uid 1001 --gid 1001 --home-dir /var/lib/bindscan --no-create-home --shell /usr/sbin/nologin bindscan; \
