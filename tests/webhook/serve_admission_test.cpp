@@ -9,14 +9,13 @@
 //   - branches whose names nest (fix, then fix/login; rel/1.0, then rel) all
 //     upload, around a branch deletion, and the mirror keeps one ref.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <nlohmann/json.hpp>
 
 #include "tests/reliability/serve_harness.h"
 #include "tests/webhook/github/fake_github.h"
 #include "tests/webhook/git/git_server.h"
+#include "tests/webhook/github/test_keys.h"
 
 namespace bindscan::testing {
 namespace {
@@ -28,18 +27,6 @@ const std::string kZero(40, '0');
 constexpr char kSecret[] = "admission-secret-4Kd";
 constexpr char kToken[] = "ghs_admissionToken7";
 constexpr auto kWait = 30s;
-
-std::string rsa_private_key_pem() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(size));
-  BIO_free(bio);
-  EVP_PKEY_free(key);
-  return pem;
-}
 
 class ServeAdmission : public ::testing::Test {
  protected:
@@ -135,7 +122,7 @@ TEST_F(ServeAdmission, CloneUrlOfAnotherRepositoryIsRefusedAtAdmission) {
 }
 
 TEST_F(ServeAdmission, AppModeRefusesNonAppDeliveriesAndScopesTokensToTheRepository) {
-  std::ofstream(root_ / "app.pem") << rsa_private_key_pem();
+  std::ofstream(root_ / "app.pem") << generate_rsa_key().private_pem;
   github_->set_installation_token(kToken, "2099-01-01T00:00:00Z");
   github_->set_installation_repositories({"hello"});
   start_serve({"--app-id", "42", "--app-private-key-file", (root_ / "app.pem").string()}, false);

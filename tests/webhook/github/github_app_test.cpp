@@ -9,29 +9,14 @@
 #include <fstream>
 
 #include "tests/webhook/github/fake_github.h"
+#include "tests/webhook/github/test_keys.h"
 
 namespace bindscan::webhook {
 namespace {
 
 using bindscan::testing::FakeGitHub;
+using bindscan::testing::KeyPair;
 using nlohmann::json;
-
-// A fresh RSA key pair for the test: the private key as PEM, the public key as EVP_PKEY.
-struct KeyPair {
-  std::string private_pem;
-  std::shared_ptr<EVP_PKEY> key;
-};
-
-KeyPair generate_key() {
-  EVP_PKEY* key = EVP_RSA_gen(2048);
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);
-  KeyPair pair{std::string(data, static_cast<size_t>(size)), std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free)};
-  BIO_free(bio);
-  return pair;
-}
 
 std::string base64url_decode(std::string text) {
   for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
@@ -64,7 +49,7 @@ bool signature_valid(const std::string& jwt, EVP_PKEY* key) {
 }
 
 const KeyPair& test_key() {
-  static const KeyPair pair = generate_key();
+  static const KeyPair pair = bindscan::testing::generate_rsa_key();
   return pair;
 }
 
