@@ -77,6 +77,8 @@ std::optional<Reference> reference_of(const Value& value, const PathOf& path_of)
   out.qualified = value.text;
   out.hops = related_of(value.hops, path_of);
   std::tie(out.span, out.spelling) = written(value);
+  if (value.import_hop)
+    out.import_hop = RelatedLocation{value.import_hop->span, value.import_hop->message, path_of(nullptr)};
   return out;
 }
 
@@ -165,6 +167,11 @@ void SummaryLinker::resolve_into(const Reference& reference, size_t importer, st
     return;
   }
   const auto& [file, rest] = *located;
+  if (reference.import_hop) {
+    RelatedLocation hop = *reference.import_hop;
+    if (hop.path.empty()) hop.path = files_[importer].path;
+    hops.push_back(std::move(hop));
+  }
   const ModuleSummary* summary = files_[file].summary;
   if (summary == nullptr || rest.empty()) {
     out.unknown = true;  // a file without summary, or the module itself (not a constant)
@@ -215,7 +222,7 @@ void SummaryLinker::resolve_into(const Reference& reference, size_t importer, st
   if (!found) {
     // Unbound here: `from M import *` may bind it (the first star import, as the value flow reads it).
     if (!summary->star_imports.empty()) {
-      follow(Reference{summary->star_imports.front(), {}, reference.span, reference.spelling}, rest);
+      follow(Reference{summary->star_imports.front(), {}, reference.span, reference.spelling, std::nullopt}, rest);
     } else {
       out.unknown = true;
     }

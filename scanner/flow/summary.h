@@ -71,6 +71,8 @@ struct Reference {
   std::vector<RelatedLocation> hops;
   Span span;             // where the name is written (for a library constant such as socket.INADDR_ANY)
   std::string spelling;  // the name as written there
+  // Added to the hops when the name resolves to a module of the commit (Value::import_hop).
+  std::optional<RelatedLocation> import_hop;
   bool operator==(const Reference&) const = default;
 };
 

@@ -1,5 +1,6 @@
 #include "webhook/jobs/runner.h"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -10,9 +11,12 @@
 #include "sarif/json.h"
 #include "sarif/location.h"
 #include "sarif/writer.h"
+#include "scanner/flow/summary.h"
+#include "scanner/rule.h"
 #include "scanner/scan.h"
 #include "webhook/git/git_source.h"
 #include "webhook/github/github_app.h"
+#include "webhook/jobs/blob_entry.h"
 #include "webhook/jobs/result_cache.h"
 
 namespace bindscan::webhook {
@@ -346,49 +350,75 @@ class GitHubRunner final : public JobRunner {
     log.category = config_.category;
     log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
 
+    // 1. Every file's entry: from the cache, else scanned (only these are parsed).
     auto scanner = scanners_.borrow();
-    for (const TreeFile& file : *files) {
+    std::vector<std::optional<BlobEntry>> entries(files->size());
+    for (size_t i = 0; i < files->size(); ++i) {
+      const TreeFile& file = (*files)[i];
       if (Clock::now() > deadline) {
         return Error{"timeout", "scanning " + job.owner + "/" + job.repo + "@" + job.commit_sha +
                                     " ran past the job's time budget after " +
                                     std::to_string(outcome.files_parsed) + " files parsed"};
       }
-      std::vector<sarif::LocatedFinding> located;
-      bool have = false;
       if (auto text = cached(file.blob_id)) {
-        if (auto parsed = sarif::parse_located_findings(*text)) {
-          located = std::move(*parsed);
-          have = true;
+        if (auto parsed = parse_blob_entry(*text)) {
+          entries[i] = std::move(*parsed);
           ++outcome.files_reused;
-        } else {
-          cache_.erase(file.blob_id);  // damaged entry: scan again
-        }
-      }
-      if (!have) {
-        auto size = mirror.blob_size(file.blob_id);
-        if (!size) return size.error();
-        if (*size > config_.max_file_bytes) {
-          log.notifications.push_back(
-              {file.path,
-               "Not scanned: " + std::to_string(*size) + " bytes is over the " +
-                   std::to_string(config_.max_file_bytes) + "-byte limit per file.",
-               Level::kWarning});
           continue;
         }
-        auto bytes = mirror.read_blob(file.blob_id);
-        if (!bytes) return bytes.error();
-        const ScanResult result = (*scanner).scan(*bytes);
-        located = sarif::locate(*bytes, result.findings);
-        ++outcome.files_parsed;
-        if (result.timed_out) {
-          // Partial results are uploaded but not cached, so a later job tries again.
-          log.notifications.push_back(
-              {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
-               Level::kWarning});
-        } else {
-          remember(file.blob_id, nlohmann::json(located).dump());
-        }
+        cache_.erase(file.blob_id);  // damaged or of an older format: scan again
       }
+      auto size = mirror.blob_size(file.blob_id);
+      if (!size) return size.error();
+      if (*size > config_.max_file_bytes) {
+        log.notifications.push_back({file.path,
+                                     "Not scanned: " + std::to_string(*size) + " bytes is over the " +
+                                         std::to_string(config_.max_file_bytes) + "-byte limit per file.",
+                                     Level::kWarning});
+        continue;
+      }
+      auto bytes = mirror.read_blob(file.blob_id);
+      if (!bytes) return bytes.error();
+      flow::ModuleSummary summary;
+      const ScanResult result = (*scanner).summarize(*bytes, summary);
+      entries[i] = make_blob_entry(*bytes, result, std::move(summary));
+      ++outcome.files_parsed;
+      if (result.timed_out) {
+        // Partial results are uploaded but not cached, so a later job tries again.
+        log.notifications.push_back(
+            {file.path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
+      } else {
+        remember(file.blob_id, to_text(*entries[i]));
+      }
+    }
+
+    // 2. Link: the verdicts that depend on other files of this commit, from
+    // the summaries alone (nothing is parsed here).
+    std::vector<flow::SummarizedFile> summarized;
+    std::map<std::string, const BlobEntry*> by_path;
+    for (size_t i = 0; i < files->size(); ++i) {
+      const BlobEntry* entry = entries[i] ? &*entries[i] : nullptr;
+      summarized.push_back({(*files)[i].path, entry ? &entry->summary : nullptr});
+      if (entry) by_path[(*files)[i].path] = entry;
+    }
+    auto linked = flow::link(summarized, [](std::string_view rule_id) -> flow::CloseSite {
+      const Rule* rule = find_rule(rule_id);
+      return rule != nullptr ? rule->close : nullptr;
+    });
+    auto entry_of = [&by_path](const std::string& path) -> const BlobEntry* {
+      auto it = by_path.find(path);
+      return it == by_path.end() ? nullptr : it->second;
+    };
+
+    // 3. The commit's results, file by file.
+    for (size_t i = 0; i < files->size(); ++i) {
+      if (!entries[i]) continue;
+      const TreeFile& file = (*files)[i];
+      std::vector<sarif::LocatedFinding> located = entries[i]->findings;
+      for (const Finding& finding : linked[i]) located.push_back(locate_linked(finding, *entries[i], entry_of));
+      std::sort(located.begin(), located.end(), [](const sarif::LocatedFinding& a, const sarif::LocatedFinding& b) {
+        return std::tie(a.region, a.finding.rule_id) < std::tie(b.region, b.finding.rule_id);
+      });
       // Cached findings are the blob's own, so the commit's configuration
       // (rule selection, allow entries) is applied after the cache, as the CLI
       // applies it after scanning. Allowed findings are suppressed and, like
