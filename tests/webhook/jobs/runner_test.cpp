@@ -155,6 +155,59 @@ TEST_F(RunnerTest, ASecondPushParsesOnlyTheChangedFileAndUploadsTheFullSet) {
                                                                 {"srv/server.py", 5, "bind-all-interfaces"}}));
 }
 
+// A finding in a file that did not change, caused by one that did: the
+// settings module's host turns to every interface, and server.py's call,
+// unchanged and not parsed again, is reported through the linked summaries
+// with the assignment in settings.py as a related location.
+TEST_F(RunnerTest, ASettingsChangeReachesTheUnchangedServerAndOnlySettingsIsParsed) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  repo_->write("settings.py", "HOST = \"127.0.0.1\"\n");
+  repo_->write("server.py",
+               "import socketserver\nfrom settings import HOST\n\n"
+               "socketserver.TCPServer((HOST, 8000), socketserver.BaseRequestHandler)\n");
+  const std::string loopback = repo_->commit("settings on loopback");
+  JobOutcome outcome = runner->run(push(kZero, loopback));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 6);
+  EXPECT_EQ(results_of(github.uploads().at(0).sarif),
+            (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"}, {"srv/server.py", 5, "bind-all-interfaces"}}));
+
+  repo_->write("settings.py", "HOST = \"0.0.0.0\"\n");
+  const std::string wildcard = repo_->commit("settings on every interface");
+  outcome = runner->run(push(loopback, wildcard));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 1);  // settings.py only
+  EXPECT_EQ(outcome.files_reused, 5);
+  EXPECT_EQ(outcome.findings, 3);
+  const nlohmann::json sarif = github.uploads().at(1).sarif;
+  EXPECT_EQ(results_of(sarif), (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"},
+                                                    {"server.py", 4, "bind-all-interfaces"},
+                                                    {"srv/server.py", 5, "bind-all-interfaces"}}));
+  for (const auto& result : sarif["runs"][0]["results"]) {
+    if (result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "server.py") continue;
+    EXPECT_EQ(result["level"], "warning");
+    EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startColumn"], 24);
+    EXPECT_FALSE(result["partialFingerprints"]["primaryLocationLineHash"].get<std::string>().empty());
+    std::set<std::tuple<std::string, int, int>> related;
+    for (const auto& location : result["relatedLocations"]) {
+      const auto& physical = location["physicalLocation"];
+      related.emplace(physical["artifactLocation"]["uri"], physical["region"]["startLine"],
+                      physical["region"]["startColumn"]);
+    }
+    EXPECT_EQ(related, (std::set<std::tuple<std::string, int, int>>{{"server.py", 2, 1}, {"settings.py", 1, 1}}))
+        << result.dump();
+  }
+
+  // Back to loopback: the finding goes away again, still one parse.
+  repo_->write("settings.py", "HOST = \"127.0.0.1\"  # back\n");
+  const std::string back = repo_->commit("settings back on loopback");
+  outcome = runner->run(push(wildcard, back));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 1);
+  EXPECT_EQ(outcome.findings, 2);
+}
+
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
   FakeGitHub github("tok");
   ASSERT_FALSE(make_github_runner(config(github))->run(push(kZero, c1_)).error);
