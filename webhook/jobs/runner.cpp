@@ -137,9 +137,7 @@ class GitHubRunner final : public JobRunner {
       : config_(std::move(config)),
         client_(client),
         tokens_(make_token_provider(config_.credentials, client)),
-        cache_(config_.data_dir / "cache",
-               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version,
-               config_.cache_max_bytes) {}
+        cache_(config_.data_dir / "cache", cache_version(config_), config_.cache_max_bytes) {}
 
   ProcessingCheck check_processing(const Job& job, const JobControl& control) override {
     ProcessingCheck check;
@@ -332,8 +330,12 @@ class GitHubRunner final : public JobRunner {
     (void)cache_.put(blob_id, text);
     if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
   }
-  std::string scanner_version() const {
-    return config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version;
+  std::string scanner_version() const { return cache_version(config_); }
+  // The cache key's version: the scanner's, and the entry format (entries
+  // of the findings-only format are not overwritten in a shared cache).
+  static std::string cache_version(const RunnerConfig& config) {
+    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) +
+           "+summaries1";
   }
 
   // The commit's complete results: cached blobs reused, the others scanned
