@@ -121,8 +121,7 @@ std::optional<size_t> Project::file_of_import(std::string_view qualified, size_t
   return found->first;
 }
 
-std::optional<std::pair<size_t, std::string>> Project::locate(std::string_view qualified,
-                                                              size_t importer_file) const {
+std::optional<std::pair<size_t, std::string>> Project::locate(std::string_view qualified, size_t importer_file) const {
   std::string full = absolute(qualified, importer_file);
   auto found = longest_module(full, importer_file);
   if (!found) return std::nullopt;

@@ -93,8 +93,8 @@ struct OpenSite {
   std::string sink;
   int sink_kind = 0;
   int address = 0;
-  Span argument;          // where the finding goes
-  std::string display;    // what the message calls the server
+  Span argument;        // where the finding goes
+  std::string display;  // what the message calls the server
   std::vector<RelatedLocation> target_hops;
   std::vector<Constant> local;  // values of this file that reach the address and mean every interface
   bool other = false;           // values of this file that do not, or that are unknown
@@ -104,7 +104,7 @@ struct OpenSite {
 };
 
 struct ModuleSummary {
-  std::vector<Export> exports;  // sorted by name
+  std::vector<Export> exports;            // sorted by name
   std::vector<std::string> star_imports;  // modules of `from M import *`, as written, in order
   std::vector<OpenSite> open_sites;
   bool operator==(const ModuleSummary&) const = default;

@@ -50,9 +50,11 @@ std::string describe(const std::vector<std::vector<Finding>>& all) {
   std::string out;
   for (const auto& file : all)
     for (const Finding& f : file) {
-      out += "finding " + std::to_string(f.span.begin) + " fix=" + (f.fix ? std::to_string(f.fix->edits.size()) : "-") + "\n";
+      out += "finding " + std::to_string(f.span.begin) + " fix=" + (f.fix ? std::to_string(f.fix->edits.size()) : "-") +
+             "\n";
       for (const RelatedLocation& r : f.related)
-        out += "  " + r.path + ":" + std::to_string(r.span.begin) + "-" + std::to_string(r.span.end) + " " + r.message + "\n";
+        out += "  " + r.path + ":" + std::to_string(r.span.begin) + "-" + std::to_string(r.span.end) + " " + r.message +
+               "\n";
     }
   return out;
 }
@@ -60,8 +62,8 @@ std::string describe(const std::vector<std::vector<Finding>>& all) {
 std::vector<std::vector<Finding>> project_scan(const Files& files) {
   std::vector<std::string> paths;
   for (const auto& [path, source] : files) paths.push_back(path);
-  auto results = Scanner().scan_project(
-      paths, [&](size_t i) { return std::optional<std::string_view>(files[i].second); });
+  auto results =
+      Scanner().scan_project(paths, [&](size_t i) { return std::optional<std::string_view>(files[i].second); });
   std::vector<std::vector<Finding>> out;
   for (ScanResult& r : results) {
     std::sort(r.findings.begin(), r.findings.end());
@@ -84,7 +86,8 @@ TEST(Summary, AnImportedConstantIsLinkedExactlyAsAProjectScanJudgesIt) {
   bool in_settings = false;
   for (const RelatedLocation& r : f.related) in_settings |= r.path == "settings.py";
   EXPECT_TRUE(in_settings) << f;
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
   // The server file alone left its site open, with a reference to settings.HOST.
   ASSERT_EQ(linked.summaries[0].open_sites.size(), 1u);
   ASSERT_EQ(linked.summaries[0].open_sites[0].references.size(), 1u);
@@ -95,7 +98,8 @@ TEST(Summary, ALoopbackSettingGivesNoFinding) {
   Files files{{"server.py", kServer}, {"settings.py", "HOST = \"127.0.0.1\"\n"}};
   Linked linked = summarize_and_link(files);
   EXPECT_TRUE(linked.findings[0].empty()) << linked.findings[0][0];
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
 }
 
 TEST(Summary, ModuleAttributesClassAttributesAndRelativeReExports) {
@@ -113,7 +117,8 @@ TEST(Summary, ModuleAttributesClassAttributesAndRelativeReExports) {
   };
   Linked linked = summarize_and_link(files);
   EXPECT_EQ(linked.findings[0].size(), 3u);
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
 }
 
 TEST(Summary, StarImportsAreFollowedInTheServerAndInAReExportingModule) {
@@ -126,7 +131,8 @@ TEST(Summary, StarImportsAreFollowedInTheServerAndInAReExportingModule) {
   Linked linked = summarize_and_link(files);
   EXPECT_EQ(linked.findings[0].size(), 1u);
   EXPECT_EQ(linked.findings[1].size(), 1u);
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
 }
 
 TEST(Summary, AMayBindMixOfLocalAndImportedValuesIsANote) {
@@ -140,7 +146,8 @@ TEST(Summary, AMayBindMixOfLocalAndImportedValuesIsANote) {
   Linked linked = summarize_and_link(files);
   ASSERT_EQ(linked.findings[0].size(), 1u);
   EXPECT_EQ(linked.findings[0][0].level, Level::kNote);
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
 }
 
 TEST(Summary, ImportCyclesAndMissingModulesAreUnknownNotFindings) {
@@ -182,14 +189,16 @@ TEST(Summary, ASuppressionCommentOnTheCallSilencesTheLinkedFinding) {
   Linked linked = summarize_and_link(files);
   ASSERT_EQ(linked.findings[0].size(), 1u);
   EXPECT_TRUE(linked.findings[0][0].suppression);
-  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n" << describe(project_scan(files));
+  EXPECT_EQ(linked.findings, project_scan(files)) << describe(linked.findings) << "---\n"
+                                                  << describe(project_scan(files));
 }
 
 TEST(Summary, ExportsCarryConstantsAndReferencesOfModuleLevelNames) {
   flow::ModuleSummary summary;
-  Scanner().summarize("import os\nfrom .conf import BIND as B\nHOST = \"0.0.0.0\"\nPORT = 8000\n"
-                      "def f():\n    pass\nfrom x import *\n",
-                      summary);
+  Scanner().summarize(
+      "import os\nfrom .conf import BIND as B\nHOST = \"0.0.0.0\"\nPORT = 8000\n"
+      "def f():\n    pass\nfrom x import *\n",
+      summary);
   std::vector<std::string> names;
   for (const flow::Export& e : summary.exports) names.push_back(e.name);
   EXPECT_EQ(names, (std::vector<std::string>{"B", "HOST", "PORT", "os"}));

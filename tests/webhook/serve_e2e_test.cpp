@@ -251,8 +251,7 @@ TEST_F(ServeEndToEnd, ASettingsChangeAddsTheFindingToTheUnchangedServerParsingOn
   const std::set<ResultKey> before = {{"app.py", 2, "bind-all-interfaces"},
                                       {"srv/server.py", 5, "bind-all-interfaces"}};
   EXPECT_EQ(results_of(upload->sarif), before);
-  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 6; }, kWait))
-      << metrics();
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 6; }, kWait)) << metrics();
 
   repo_->write("settings.py", "HOST = \"0.0.0.0\"\n");
   const std::string wildcard = repo_->commit("settings on every interface");
@@ -269,8 +268,7 @@ TEST_F(ServeEndToEnd, ASettingsChangeAddsTheFindingToTheUnchangedServerParsingOn
     for (const auto& location : result.value("relatedLocations", json::array()))
       related_files += location["physicalLocation"]["artifactLocation"]["uri"].get<std::string>() + " ";
   EXPECT_NE(related_files.find("settings.py"), std::string::npos) << related_files;
-  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 7; }, kWait))
-      << metrics();
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 7; }, kWait)) << metrics();
   EXPECT_EQ(metric(metrics(), "bindscan_files_reused_total"), 5);
 }
 

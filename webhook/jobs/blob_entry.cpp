@@ -40,8 +40,12 @@ void optional_from(const nlohmann::json& j, const char* key, std::optional<T>& v
 
 // Found by argument-dependent lookup.
 void to_json(nlohmann::json& j, const Constant& c) {
-  j = {{"kind", kind_name(c.kind)}, {"text", c.text},   {"spelling", c.spelling},
-       {"span", c.span},            {"path", c.path},   {"hops", c.hops}};
+  j = {{"kind", kind_name(c.kind)},
+       {"text", c.text},
+       {"spelling", c.spelling},
+       {"span", c.span},
+       {"path", c.path},
+       {"hops", c.hops}};
   optional_to(j, "environment_variable", c.environment_variable);
   optional_to(j, "option", c.option);
   optional_to(j, "replacement", c.replacement);
@@ -78,9 +82,9 @@ void from_json(const nlohmann::json& j, Export& e) {
   j.at("unknown").get_to(e.unknown);
 }
 void to_json(nlohmann::json& j, const OpenSite& s) {
-  j = {{"rule_id", s.rule_id},   {"sink", s.sink},       {"sink_kind", s.sink_kind},
-       {"address", s.address},   {"argument", s.argument}, {"display", s.display},
-       {"target_hops", s.target_hops}, {"local", s.local}, {"other", s.other},
+  j = {{"rule_id", s.rule_id},         {"sink", s.sink},         {"sink_kind", s.sink_kind},
+       {"address", s.address},         {"argument", s.argument}, {"display", s.display},
+       {"target_hops", s.target_hops}, {"local", s.local},       {"other", s.other},
        {"references", s.references}};
   optional_to(j, "suppression", s.suppression);
 }

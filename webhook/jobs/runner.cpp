@@ -41,8 +41,8 @@ std::string repository_uri(const std::string& clone_url) {
 }
 
 bool is_retryable(const Error& error) {
-  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" ||
-         error.code == "io" || error.code == "busy";
+  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" || error.code == "io" ||
+         error.code == "busy";
 }
 
 // A failure, or, when the service's stop cut a wait short, an interruption
@@ -334,8 +334,7 @@ class GitHubRunner final : public JobRunner {
   // The cache key's version: the scanner's, and the entry format (entries
   // of the findings-only format are not overwritten in a shared cache).
   static std::string cache_version(const RunnerConfig& config) {
-    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) +
-           "+summaries1";
+    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries1";
   }
 
   // The commit's complete results: cached blobs reused, the others scanned

@@ -277,8 +277,8 @@ std::string quoted(std::string_view literal) {
 // interface, with its meaning) reaches, and other values too when `other`:
 // one judge for a project scan and for linked summaries alike.
 Finding verdict(std::string_view rule_id, const Span& argument, const std::string& display,
-                const std::vector<RelatedLocation>& target_hops, const std::vector<std::pair<Host, AllInterfaces>>& wild,
-                bool other) {
+                const std::vector<RelatedLocation>& target_hops,
+                const std::vector<std::pair<Host, AllInterfaces>>& wild, bool other) {
   const auto& [host, meaning] = wild.front();
   const flow::Constant& written = host.written;
   std::string spelling = quoted(written.spelling);
@@ -295,14 +295,13 @@ Finding verdict(std::string_view rule_id, const Span& argument, const std::strin
   } else if (written.environment_variable && host.kind == Host::kString) {
     std::string variable =
         written.environment_variable->empty() ? "the environment variable" : *written.environment_variable;
-    finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) +
-                      " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
-                      std::string(meaning.loopback) + " or a specific address as the default.";
+    finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) + " " +
+                      spelling + " is " + std::string(meaning.meaning) + ". Use " + std::string(meaning.loopback) +
+                      " or a specific address as the default.";
   } else {
     finding.message = display + listens + ": " + std::string(what) + " " + spelling + " is " +
                       std::string(meaning.meaning) + (other ? " on one of the paths that reach it" : "") +
-                      ". Bind to " + std::string(meaning.loopback) +
-                      " or the specific address that must be reachable.";
+                      ". Bind to " + std::string(meaning.loopback) + " or the specific address that must be reachable.";
   }
   if (other) finding.level = Level::kNote;
   finding.related = target_hops;
@@ -746,7 +745,6 @@ class Checker {
     std::string quotes(quote == std::string_view::npos ? std::string_view("\"") : start.substr(quote));
     return prefix + quotes + value + quotes;
   }
-
 
   // In a project the modules share evaluators (values cross files); alone, the file has its own.
   flow::Evaluator& evaluator_for(const Module& module) {

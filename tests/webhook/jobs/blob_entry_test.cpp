@@ -57,15 +57,15 @@ TEST(BlobEntry, DamagedTextIsAnErrorNotACrash) {
 
 TEST(BlobEntry, ALinkedFindingIsLocatedFromTheStoredRegions) {
   const std::string settings = "# settings\nHOST = \"0.0.0.0\"\n";
-  const BlobEntry server = entry_of("import socketserver\nfrom settings import HOST\n\n"
-                                    "socketserver.TCPServer((HOST, 8000), None)\n");
+  const BlobEntry server = entry_of(
+      "import socketserver\nfrom settings import HOST\n\n"
+      "socketserver.TCPServer((HOST, 8000), None)\n");
   const BlobEntry config = entry_of(settings);
   std::vector<flow::SummarizedFile> files{{"server.py", &server.summary}, {"settings.py", &config.summary}};
   auto linked = flow::link(files, [](std::string_view id) { return find_rule(id)->close; });
   ASSERT_EQ(linked[0].size(), 1u);
-  sarif::LocatedFinding located = locate_linked(linked[0][0], server, [&](const std::string& path) {
-    return path == "settings.py" ? &config : nullptr;
-  });
+  sarif::LocatedFinding located = locate_linked(
+      linked[0][0], server, [&](const std::string& path) { return path == "settings.py" ? &config : nullptr; });
   EXPECT_EQ(located.region, (sarif::Region{4, 24, 4, 36}));
   ASSERT_EQ(located.related.size(), 2u);
   EXPECT_EQ(located.related[0], (sarif::Region{2, 1, 2, 26}));  // the import, in server.py
