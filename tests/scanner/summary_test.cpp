@@ -12,6 +12,7 @@
 
 #include "scanner/rule.h"
 #include "scanner/scan.h"
+#include "tests/scanner/linked.h"
 
 namespace bindscan {
 namespace {
@@ -23,26 +24,16 @@ struct Linked {
   std::vector<std::vector<Finding>> findings;  // per file: its own plus the linked ones
 };
 
-flow::CloseSite close_of(std::string_view rule_id) {
-  const Rule* rule = find_rule(rule_id);
-  return rule != nullptr ? rule->close : nullptr;
-}
+using testing::close_of;
 
 Linked summarize_and_link(const Files& files) {
-  Scanner scanner;
+  std::vector<std::string> paths, sources;
+  for (const auto& [path, source] : files) {
+    paths.push_back(path);
+    sources.push_back(source);
+  }
   Linked out;
-  out.summaries.resize(files.size());
-  out.findings.resize(files.size());
-  std::vector<flow::SummarizedFile> summarized;
-  for (size_t i = 0; i < files.size(); ++i) {
-    out.findings[i] = scanner.summarize(files[i].second, out.summaries[i]).findings;
-    summarized.push_back({files[i].first, &out.summaries[i]});
-  }
-  auto linked = flow::link(summarized, close_of);
-  for (size_t i = 0; i < files.size(); ++i) {
-    for (Finding& f : linked[i]) out.findings[i].push_back(std::move(f));
-    std::sort(out.findings[i].begin(), out.findings[i].end());
-  }
+  out.findings = testing::summarize_and_link(paths, sources, &out.summaries);
   return out;
 }
 
