@@ -9,6 +9,8 @@
 //   index  bindscan's Parser plus the Module index walk (scopes, bindings, calls)
 //   scan   Scanner::scan with the prefilter off: parse, index, rule, suppressions
 //   filter Scanner::scan with the prefilter on (the default)
+//   summary Scanner::summarize: what `bindscan serve` does per new blob (every
+//           file parsed, for its exports; not in the default --stages)
 // Times are this thread's CPU time, so MB/s are per core. Prints a table and,
 // for scripts, one `RESULT key=value ...` line with the medians.
 #include <time.h>
@@ -27,6 +29,7 @@
 
 #include "scanner/module.h"
 #include "scanner/python.h"
+#include "scanner/flow/summary.h"
 #include "scanner/scan.h"
 
 extern "C" const TSLanguage* tree_sitter_python();
@@ -70,7 +73,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--stages" && i + 1 < argc) {
       only = std::string(",") + argv[++i] + ",";
     } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "usage: parse_speed [--rounds N] [--every K] [--stages bare,index,scan,filter] PATH...\n");
+      std::fprintf(stderr, "usage: parse_speed [--rounds N] [--every K] [--stages bare,index,scan,summary,filter] PATH...\n");
       return 2;
     } else {
       roots.emplace_back(arg);
@@ -129,6 +132,10 @@ int main(int argc, char** argv) {
        }, {}},
       {"scan", "Scanner::scan, prefilter off", [&](const std::string& s) {
          findings += unfiltered.scan(s).findings.size();
+       }, {}},
+      {"summary", "Scanner::summarize (serve)", [&](const std::string& s) {
+         bindscan::flow::ModuleSummary summary;
+         sink += filtered.summarize(s, summary).findings.size() + summary.exports.size();
        }, {}},
       {"filter", "Scanner::scan, prefilter on", [&](const std::string& s) {
          sink += filtered.scan(s).findings.size();
