@@ -101,14 +101,15 @@ ScanResult Scanner::scan(std::string_view source) const {
   return result;
 }
 
-ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summary) const {
+ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched) const {
   summary = {};
   ScanResult result;
   if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
   std::vector<const Rule*> active;
   for (const Rule& rule : impl_->rules)
     if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
-  // Parsed even when no rule may match: its exports may reach other files.
+  // Parsed even when no rule may match, if asked: its exports may reach other files.
+  if (active.empty() && !parse_unmatched) return result;
   std::string storage;
   source = without_nul(source, storage);
   std::optional<Tree> tree = parse_with_timeout(impl_->parser, source, impl_->options);

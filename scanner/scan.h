@@ -53,9 +53,11 @@ class Scanner {
   // service does file by file: findings that the file alone decides go into
   // the result; sites that depend on names of other modules go into
   // `summary.open_sites` (for flow::link), and the values of its module-level
-  // names into `summary.exports`. The file is parsed even when no rule may
-  // match it: other files may import its names.
-  ScanResult summarize(std::string_view source, flow::ModuleSummary& summary) const;
+  // names into `summary.exports`. A file that no rule may match is parsed
+  // only with `parse_unmatched` (other files may import its names); without
+  // it, the result says parsed == false and the summary stays empty, for the
+  // caller to summarize later when a link needs the file.
+  ScanResult summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched = true) const;
 
   // Scans files as one project: module names come from the paths (packages
   // by their __init__.py files), imports between them are followed by the

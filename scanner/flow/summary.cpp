@@ -125,12 +125,17 @@ void add_exports(const Module& module, ModuleSummary& summary) {
             [](const Export& a, const Export& b) { return a.name < b.name; });
 }
 
-SummaryLinker::SummaryLinker(const std::vector<SummarizedFile>& files)
-    : files_(files), names_(std::make_shared<Project>()) {
+SummaryLinker::SummaryLinker(const std::vector<SummarizedFile>& files, LoadSummary load)
+    : files_(files), load_(std::move(load)), names_(std::make_shared<Project>()) {
   std::vector<std::string> paths;
   for (const SummarizedFile& file : files) paths.push_back(file.path);
   const auto packages = package_directories(paths);
   for (const std::string& path : paths) names_->add_file(path, module_name(path, packages));
+}
+
+const ModuleSummary* SummaryLinker::summary_of(size_t file) const {
+  if (files_[file].summary != nullptr || !load_) return files_[file].summary;
+  return load_(file);
 }
 
 Resolved SummaryLinker::resolve(const Reference& reference, size_t importer) const {
@@ -172,8 +177,8 @@ void SummaryLinker::resolve_into(const Reference& reference, size_t importer, st
     if (hop.path.empty()) hop.path = files_[importer].path;
     hops.push_back(std::move(hop));
   }
-  const ModuleSummary* summary = files_[file].summary;
-  if (summary == nullptr || rest.empty()) {
+  const ModuleSummary* summary = rest.empty() ? nullptr : summary_of(file);
+  if (summary == nullptr) {
     out.unknown = true;  // a file without summary, or the module itself (not a constant)
     return;
   }
@@ -231,9 +236,10 @@ void SummaryLinker::resolve_into(const Reference& reference, size_t importer, st
 }
 
 std::vector<std::vector<Finding>> link(const std::vector<SummarizedFile>& files,
-                                       const std::function<CloseSite(std::string_view rule_id)>& close_of) {
+                                       const std::function<CloseSite(std::string_view rule_id)>& close_of,
+                                       LoadSummary load) {
   std::vector<std::vector<Finding>> out(files.size());
-  SummaryLinker linker(files);
+  SummaryLinker linker(files, std::move(load));
   for (size_t i = 0; i < files.size(); ++i) {
     if (files[i].summary == nullptr) continue;
     for (const OpenSite& site : files[i].summary->open_sites) {

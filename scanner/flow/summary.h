@@ -135,13 +135,18 @@ struct SummarizedFile {
   const ModuleSummary* summary = nullptr;
 };
 
+// Makes the summary of file i when a link first needs it (a file summarized
+// lazily because no rule matched it); null: none (its names are unknown).
+using LoadSummary = std::function<const ModuleSummary*(size_t file)>;
+
 // Resolves `reference`, written in file `importer`, through the exports of
 // `files` (transitively, at most kMaxLinkDepth links; a cycle is unknown). A
 // name no file of the commit defines is a library's: it comes back as a
-// kImported constant with its absolute name, for the rule to judge.
+// kImported constant with its absolute name, for the rule to judge. A file
+// whose summary is null is asked of `load`, if given.
 class SummaryLinker {
  public:
-  explicit SummaryLinker(const std::vector<SummarizedFile>& files);
+  explicit SummaryLinker(const std::vector<SummarizedFile>& files, LoadSummary load = nullptr);
   Resolved resolve(const Reference& reference, size_t importer) const;
   const std::vector<SummarizedFile>& files() const { return files_; }
   static constexpr int kMaxLinkDepth = 16;
@@ -149,7 +154,9 @@ class SummaryLinker {
  private:
   void resolve_into(const Reference& reference, size_t importer, std::vector<RelatedLocation> hops, int depth,
                     std::vector<std::pair<size_t, std::string>>& visiting, Resolved& out) const;
+  const ModuleSummary* summary_of(size_t file) const;
   const std::vector<SummarizedFile>& files_;
+  LoadSummary load_;
   std::shared_ptr<Project> names_;  // module names of the paths
 };
 
@@ -159,6 +166,7 @@ using CloseSite = void (*)(const OpenSite& site, const Resolved& resolved, std::
 // The findings of every open site of `files`, per file (out[i] belongs to
 // files[i]), judged by `close_of(rule_id)` (null: the rule has none and the site is dropped).
 std::vector<std::vector<Finding>> link(const std::vector<SummarizedFile>& files,
-                                       const std::function<CloseSite(std::string_view rule_id)>& close_of);
+                                       const std::function<CloseSite(std::string_view rule_id)>& close_of,
+                                       LoadSummary load = nullptr);
 
 }  // namespace bindscan::flow

@@ -147,6 +147,7 @@ void each_span(const flow::ModuleSummary& summary, Visit&& visit) {
 
 BlobEntry make_blob_entry(std::string_view source, const ScanResult& result, flow::ModuleSummary summary) {
   BlobEntry entry;
+  entry.deferred = !result.parsed;
   entry.findings = sarif::locate(source, result.findings);
   entry.summary = std::move(summary);
   each_span(entry.summary, [&](const Span& span) {
@@ -179,7 +180,8 @@ std::string to_text(const BlobEntry& entry) {
   nlohmann::json j = {{"findings", entry.findings},
                       {"summary", entry.summary},
                       {"regions", std::move(regions)},
-                      {"line_hashes", std::move(hashes)}};
+                      {"line_hashes", std::move(hashes)},
+                      {"deferred", entry.deferred}};
   return j.dump();
 }
 
@@ -192,6 +194,7 @@ Result<BlobEntry> parse_blob_entry(std::string_view text) {
     for (const auto& r : j.at("regions"))
       entry.regions[{r.at(0).get<uint32_t>(), r.at(1).get<uint32_t>()}] = r.at(2).get<sarif::Region>();
     for (const auto& h : j.at("line_hashes")) entry.line_hashes[h.at(0).get<int>()] = h.at(1).get<std::string>();
+    j.at("deferred").get_to(entry.deferred);
     return entry;
   } catch (const std::exception& e) {
     return Error{"cache", std::string("not a cached blob entry: ") + e.what()};

@@ -34,10 +34,13 @@ struct BlobEntry {
   // (begin, end) byte range -> region, for every span the summary names.
   std::map<std::pair<uint32_t, uint32_t>, sarif::Region> regions;
   std::map<int, std::string> line_hashes;  // 1-based line of an open site -> primaryLocationLineHash
+  // Not parsed: no rule may match the file (so it has no findings and no
+  // open sites), and its exports are made when a link first needs them.
+  bool deferred = false;
   bool operator==(const BlobEntry&) const = default;
 };
 
-// The entry for one scanned blob.
+// The entry for one scanned blob (deferred when `result` was not parsed).
 BlobEntry make_blob_entry(std::string_view source, const ScanResult& result, flow::ModuleSummary summary);
 
 std::string to_text(const BlobEntry& entry);

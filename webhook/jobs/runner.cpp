@@ -351,9 +351,29 @@ class GitHubRunner final : public JobRunner {
     log.category = config_.category;
     log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
 
-    // 1. Every file's entry: from the cache, else scanned (only these are parsed).
+    // 1. Every file's entry: from the cache, else scanned (only these are
+    // read; those no rule may match are parsed only if a link needs them).
     auto scanner = scanners_.borrow();
     std::vector<std::optional<BlobEntry>> entries(files->size());
+    std::vector<bool> scanned_now(files->size(), false);
+    auto scan_blob = [&](size_t i, bool parse_unmatched) -> Status {
+      const TreeFile& file = (*files)[i];
+      auto bytes = mirror.read_blob(file.blob_id);
+      if (!bytes) return bytes.error();
+      flow::ModuleSummary summary;
+      const ScanResult result = (*scanner).summarize(*bytes, summary, parse_unmatched);
+      entries[i] = make_blob_entry(*bytes, result, std::move(summary));
+      if (!scanned_now[i]) ++outcome.files_parsed;
+      scanned_now[i] = true;
+      if (result.timed_out) {
+        // Partial results are uploaded but not cached, so a later job tries again.
+        log.notifications.push_back(
+            {file.path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
+      } else {
+        remember(file.blob_id, to_text(*entries[i]));
+      }
+      return ok_status();
+    };
     for (size_t i = 0; i < files->size(); ++i) {
       const TreeFile& file = (*files)[i];
       if (Clock::now() > deadline) {
@@ -378,34 +398,30 @@ class GitHubRunner final : public JobRunner {
                                      Level::kWarning});
         continue;
       }
-      auto bytes = mirror.read_blob(file.blob_id);
-      if (!bytes) return bytes.error();
-      flow::ModuleSummary summary;
-      const ScanResult result = (*scanner).summarize(*bytes, summary);
-      entries[i] = make_blob_entry(*bytes, result, std::move(summary));
-      ++outcome.files_parsed;
-      if (result.timed_out) {
-        // Partial results are uploaded but not cached, so a later job tries again.
-        log.notifications.push_back(
-            {file.path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
-      } else {
-        remember(file.blob_id, to_text(*entries[i]));
-      }
+      if (auto s = scan_blob(i, false); !s) return s.error();
     }
 
     // 2. Link: the verdicts that depend on other files of this commit, from
-    // the summaries alone (nothing is parsed here).
+    // the summaries (files deferred in step 1, or in an earlier job, are
+    // parsed now if an open site imports from them; nothing else is).
     std::vector<flow::SummarizedFile> summarized;
     std::map<std::string, const BlobEntry*> by_path;
     for (size_t i = 0; i < files->size(); ++i) {
       const BlobEntry* entry = entries[i] ? &*entries[i] : nullptr;
-      summarized.push_back({(*files)[i].path, entry ? &entry->summary : nullptr});
+      summarized.push_back({(*files)[i].path, entry && !entry->deferred ? &entry->summary : nullptr});
       if (entry) by_path[(*files)[i].path] = entry;
     }
-    auto linked = flow::link(summarized, [](std::string_view rule_id) -> flow::CloseSite {
+    auto load = [&](size_t i) -> const flow::ModuleSummary* {
+      if (!entries[i]) return nullptr;  // over the size limit
+      // A read error leaves the file's names unknown: no finding rests on them.
+      if (entries[i]->deferred && !scan_blob(i, true)) return nullptr;
+      return &entries[i]->summary;
+    };
+    auto close_of = [](std::string_view rule_id) -> flow::CloseSite {
       const Rule* rule = find_rule(rule_id);
       return rule != nullptr ? rule->close : nullptr;
-    });
+    };
+    auto linked = flow::link(summarized, close_of, load);
     auto entry_of = [&by_path](const std::string& path) -> const BlobEntry* {
       auto it = by_path.find(path);
       return it == by_path.end() ? nullptr : it->second;

@@ -39,6 +39,35 @@ TEST(BlobEntry, RoundTripsFindingsSummaryRegionsAndLineHashes) {
   EXPECT_EQ(*back, entry);
 }
 
+TEST(BlobEntry, AFileNoRuleMayMatchIsDeferredUnparsedUntilALinkNeedsIt) {
+  const std::string settings = "HOST = \"0.0.0.0\"\n";
+  flow::ModuleSummary summary;
+  ScanResult result = Scanner().summarize(settings, summary, /*parse_unmatched=*/false);
+  EXPECT_FALSE(result.parsed);
+  const BlobEntry deferred = make_blob_entry(settings, result, std::move(summary));
+  EXPECT_TRUE(deferred.deferred);
+  EXPECT_TRUE(deferred.summary.exports.empty());
+  auto back = parse_blob_entry(to_text(deferred));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, deferred);
+
+  // The link asks for it when server.py's open site imports from it.
+  const BlobEntry server = entry_of(
+      "import socketserver\nfrom settings import HOST\n"
+      "socketserver.TCPServer((HOST, 8000), None)\n");
+  const BlobEntry loaded = entry_of(settings);
+  std::vector<flow::SummarizedFile> files{{"server.py", &server.summary}, {"settings.py", nullptr}};
+  std::vector<size_t> asked;
+  auto linked = flow::link(
+      files, [](std::string_view id) { return find_rule(id)->close; },
+      [&](size_t i) {
+        asked.push_back(i);
+        return &loaded.summary;
+      });
+  EXPECT_EQ(asked, std::vector<size_t>{1});
+  EXPECT_EQ(linked[0].size(), 1u);
+}
+
 TEST(BlobEntry, DamagedTextIsAnErrorNotACrash) {
   const std::string text = to_text(entry_of(kServer));
   for (const std::string& bad : {std::string(), std::string("[]"), std::string("{\"findings\": []}"),
