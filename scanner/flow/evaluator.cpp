@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "scanner/values.h"
 
@@ -37,6 +38,49 @@ std::optional<std::string> dest_of(const std::vector<std::string>& options, std:
   return name;
 }
 
+// Node kinds only the branch analysis looks at, resolved once by name (0, which
+// no named node has, when the grammar lacks one).
+struct BranchSymbols {
+  TSSymbol elif_clause, else_clause, while_statement, try_statement, except_clause, except_group_clause, finally_clause,
+      case_clause, not_operator, break_statement, comparison_operator, list_comprehension, set_comprehension,
+      dictionary_comprehension, generator_expression;
+};
+
+const BranchSymbols& branch_symbols(const TSLanguage* language) {
+  static const BranchSymbols symbols = [language] {
+    auto named = [language](const char* name) {
+      return ts_language_symbol_for_name(language, name, static_cast<uint32_t>(std::strlen(name)), true);
+    };
+    return BranchSymbols{named("elif_clause"),         named("else_clause"),
+                         named("while_statement"),     named("try_statement"),
+                         named("except_clause"),       named("except_group_clause"),
+                         named("finally_clause"),      named("case_clause"),
+                         named("not_operator"),        named("break_statement"),
+                         named("comparison_operator"), named("list_comprehension"),
+                         named("set_comprehension"),   named("dictionary_comprehension"),
+                         named("generator_expression")};
+  }();
+  return symbols;
+}
+
+bool holds(TSNode outer, uint32_t at) { return ts_node_start_byte(outer) <= at && at < ts_node_end_byte(outer); }
+
+// Python's truth of a constant value; nothing for others.
+std::optional<bool> truth_of(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::kBool:
+      return v.text == "True";
+    case ValueKind::kNone:
+      return false;
+    case ValueKind::kInt:
+      if (v.text.find_first_not_of("0123456789_") != std::string::npos) return std::nullopt;  // 0x0, 1e3, ...
+      return v.text.find_first_not_of("0_") != std::string::npos;
+    case ValueKind::kString:
+      return !v.text.empty();
+    default:
+      return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -199,16 +243,8 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
     TSNode consequence = ts_node_named_child(node, 0);
     TSNode condition = ts_node_named_child(node, 1);
     TSNode alternative = ts_node_named_child(node, 2);
-    Values test = evaluate(condition, scope, at, depth + 1);
-    if (!test.unknown && test.items.size() == 1) {
-      const Value& c = test.items[0];
-      std::optional<bool> truth;
-      if (c.kind == ValueKind::kBool) truth = c.text == "True";
-      if (c.kind == ValueKind::kNone) truth = false;
-      if (c.kind == ValueKind::kInt) truth = c.text != "0";
-      if (c.kind == ValueKind::kString) truth = !c.text.empty();
-      if (truth) return evaluate(*truth ? consequence : alternative, scope, at, depth + 1);
-    }
+    if (std::optional<bool> truth = this->truth(condition, scope, at, depth))
+      return evaluate(*truth ? consequence : alternative, scope, at, depth + 1);
     Values out = evaluate(consequence, scope, at, depth + 1);
     out.add(evaluate(alternative, scope, at, depth + 1));
     return out;
@@ -221,8 +257,6 @@ Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth)
 }
 
 Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scope, uint32_t at, int depth) {
-  const auto& s = m_.grammar().sym;
-  const auto& f = m_.grammar().field;
   Module::Lookup found = m_.lookup(text, scope, at);
   if (found.binding == nullptr) {
     if (found.star_module.empty()) return Values::of_unknown();
@@ -230,17 +264,273 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
     if (!qualified.ends_with('.')) qualified += '.';
     return imported(qualified + std::string(text), identifier, scope, at, depth);
   }
-  const Binding& b = *found.binding;
+  // Code inline with the binding scope (its own body, class bodies in it)
+  // reads the bindings before it; a function nested in it runs later and
+  // reads what the scope ends with.
+  bool inline_code = true;
+  for (ScopeId s = scope; s != found.scope && s != kModuleScope; s = m_.parent_scope(s))
+    if (m_.scope_kind(s) == ScopeKind::kFunction) inline_code = false;
+  std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
+  if (ts_node_is_null(found.binding->statement))
+    return binding_values(*found.binding, found.scope, text, identifier, use_at, at, depth);
+  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth);
+  if (bindings.size() == 1) return binding_values(*bindings[0], found.scope, text, identifier, use_at, at, depth);
+  // getopt loops: the assignments from the option's argument are what runs
+  // when it is given; the ones before the loop are its default.
+  std::optional<GetoptOption> getopt;
+  for (const Binding* b : bindings)
+    if (!getopt) getopt = getopt_option(*b, found.scope);
+  Values out;
+  for (const Binding* b : bindings) {
+    if (getopt && getopt_option(*b, found.scope)) continue;
+    Values values = binding_values(*b, found.scope, text, identifier, use_at, at, depth);
+    if (getopt && b->at <= ts_node_start_byte(getopt->loop)) {
+      for (Value& v : values.items) v.option = getopt->option;
+      values = with_hop(std::move(values), {m_.span(getopt->condition),
+                                            "option `" + getopt->option + "` keeps this value when it is not given"});
+    }
+    out.add(std::move(values));
+  }
+  return out;
+}
+
+std::optional<bool> Evaluator::truth(TSNode condition, ScopeId scope, uint32_t at, int depth) {
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  if (ts_node_is_null(condition)) return std::nullopt;
+  if (ts_node_symbol(condition) == b.not_operator) {
+    std::optional<bool> inner = truth(ts_node_named_child(condition, 0), scope, at, depth + 1);
+    if (!inner) return std::nullopt;
+    return !*inner;
+  }
+  Values test = evaluate(condition, scope, at, depth + 1);
+  if (test.unknown || test.items.empty()) return std::nullopt;
+  std::optional<bool> out;
+  for (const Value& v : test.items) {
+    std::optional<bool> t = truth_of(v);
+    if (!t || (out && *out != *t)) return std::nullopt;
+    out = t;
+  }
+  return out;
+}
+
+std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int depth) {
+  // `if`'s consequence, an `elif` or the `else`: the conditions before it must
+  // be false, its own true.
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  const auto& f = m_.grammar().field;
+  TSNode statement = ts_node_symbol(clause) == m_.grammar().sym.if_statement ? clause : ts_node_parent(clause);
+  if (ts_node_is_null(statement)) return std::nullopt;
+  bool all_false = true;
+  auto condition_truth = [&](TSNode c) {
+    TSNode condition = ts_node_child_by_field_id(c, f.condition);
+    return truth(condition, scope, ts_node_start_byte(condition), depth + 1);
+  };
+  if (!ts_node_eq(statement, clause)) {
+    std::optional<bool> first = condition_truth(statement);
+    if (first == true) return false;
+    all_false = first == false;
+    for (TSNode alternative : Module::named_children(statement)) {
+      if (ts_node_eq(alternative, clause)) break;
+      if (ts_node_symbol(alternative) != b.elif_clause) continue;
+      std::optional<bool> t = condition_truth(alternative);
+      if (t == true) return false;
+      all_false &= t == false;
+    }
+  }
+  if (ts_node_symbol(clause) == b.else_clause) return all_false ? std::optional(true) : std::nullopt;
+  std::optional<bool> own = condition_truth(clause);
+  if (own == false) return false;
+  if (own == true && all_false) return true;
+  return std::nullopt;
+}
+
+Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  TSNode top = m_.scope_node(scope);
+  if (use_at && holds(node, *use_at)) return Runs::kAlways;
+  Runs out = Runs::kAlways;
+  auto maybe = [&out] {
+    if (out == Runs::kAlways) out = Runs::kMaybe;
+  };
+  for (TSNode n = node, p = ts_node_parent(n); !ts_node_is_null(p) && !ts_node_eq(n, top);
+       n = p, p = ts_node_parent(p)) {
+    if (++steps_ > budget_.max_steps) return Runs::kMaybe;
+    TSSymbol k = ts_node_symbol(p);
+    if (use_at && holds(p, *use_at)) {
+      // The innermost statement holding both: exclusive branches of one `if`
+      // (or two handlers of one `try`) never follow each other.
+      bool exclusive = false;
+      if (k == s.if_statement) {
+        exclusive = !ts_node_eq(n, ts_node_child_by_field_id(p, f.condition));
+      } else if (k == b.try_statement) {
+        exclusive = ts_node_symbol(n) == b.except_clause || ts_node_symbol(n) == b.except_group_clause;
+        if (exclusive) {
+          for (TSNode clause : Module::named_children(p))
+            if (holds(clause, *use_at) && ts_node_symbol(clause) == b.finally_clause) exclusive = false;
+        }
+      }
+      if (exclusive) return Runs::kNever;
+      break;
+    }
+    if (ts_node_eq(p, top) && k == s.class_definition) break;
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) {
+      maybe();  // a function's body runs when called (a `global` write)
+      break;
+    }
+    if (k == s.if_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.consequence))) {
+        std::optional<bool> t = clause_runs(p, scope, depth);
+        if (t == false) return Runs::kNever;
+        if (!t) maybe();
+      }
+    } else if (k == b.elif_clause) {
+      if (!ts_node_eq(n, ts_node_child_by_field_id(p, f.condition))) {
+        std::optional<bool> t = clause_runs(p, scope, depth);
+        if (t == false) return Runs::kNever;
+        if (!t) maybe();
+      }
+    } else if (k == b.else_clause) {
+      TSNode owner = ts_node_parent(p);
+      std::optional<bool> t;
+      if (!ts_node_is_null(owner) && ts_node_symbol(owner) == s.if_statement) t = clause_runs(p, scope, depth);
+      if (t == false) return Runs::kNever;
+      if (!t) maybe();
+    } else if (k == s.for_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) maybe();
+    } else if (k == b.while_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
+        TSNode condition = ts_node_child_by_field_id(p, f.condition);
+        if (truth(condition, scope, ts_node_start_byte(condition), depth) == false) return Runs::kNever;
+        maybe();
+      }
+    } else if (k == b.try_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
+        for (TSNode clause : Module::named_children(p))
+          if (ts_node_symbol(clause) == b.except_clause || ts_node_symbol(clause) == b.except_group_clause) maybe();
+      }
+    } else if (k == b.except_clause || k == b.except_group_clause || k == b.case_clause || k == b.list_comprehension ||
+               k == b.set_comprehension || k == b.dictionary_comprehension || k == b.generator_expression) {
+      maybe();
+    } else if (k == s.boolean_operator) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.right))) maybe();
+    } else if (k == s.conditional_expression) {
+      if (!ts_node_eq(n, ts_node_named_child(p, 1))) maybe();
+    }
+  }
+  return out;
+}
+
+bool Evaluator::never_runs(TSNode node, ScopeId scope) {
+  Question q(*this);
+  return runs(node, scope, std::nullopt, 1) == Runs::kNever;
+}
+
+std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Module::Lookup& found, ScopeId scope,
+                                                uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  const std::vector<Binding>* all = m_.bindings(found.scope, name);
+  if (all == nullptr || all->size() == 1) return {found.binding};
+  bool inline_code = true;
+  for (ScopeId i = scope; i != found.scope && i != kModuleScope; i = m_.parent_scope(i))
+    if (m_.scope_kind(i) == ScopeKind::kFunction) inline_code = false;
+  std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
+  std::vector<const Binding*> out;
+  // Later assignments in a loop that holds the use reach it on the next iteration.
+  if (use_at) {
+    TSNode top = m_.scope_node(found.scope);
+    for (const Binding& b : *all) {
+      if (b.at <= at || ts_node_is_null(b.statement)) continue;
+      for (TSNode n = ts_node_parent(b.statement); !ts_node_is_null(n) && !ts_node_eq(n, top); n = ts_node_parent(n)) {
+        TSSymbol k = ts_node_symbol(n);
+        if (k == s.function_definition || k == s.lambda || k == s.class_definition) break;
+        bool loops_over_use = (k == s.for_statement && holds(ts_node_child_by_field_id(n, f.body), at)) ||
+                              (k == sym.while_statement && holds(n, at));
+        if (!loops_over_use) continue;
+        if (runs(b.statement, found.scope, std::nullopt, depth) != Runs::kNever) out.push_back(&b);
+        break;
+      }
+    }
+  }
+  // An `if` whose every branch assigns the name (directly in the branch, or
+  // the branch is ruled out) hides the assignments before it.
+  auto branch_assigns = [&](TSNode block) {
+    if (ts_node_is_null(block)) return false;
+    for (const Binding& b : *all) {
+      if (use_at && b.at > at) continue;
+      if (b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
+      TSNode statement = ts_node_parent(b.statement);
+      if (!ts_node_is_null(statement) && ts_node_eq(ts_node_parent(statement), block)) return true;
+    }
+    return false;
+  };
+  auto exhaustive = [&](TSNode statement) {
+    bool has_else = false;
+    if (!branch_assigns(ts_node_child_by_field_id(statement, f.consequence)) &&
+        clause_runs(statement, found.scope, depth) != false)
+      return false;
+    for (TSNode clause : Module::named_children(statement)) {
+      TSSymbol k = ts_node_symbol(clause);
+      if (k != sym.elif_clause && k != sym.else_clause) continue;
+      has_else |= k == sym.else_clause;
+      TSNode block = ts_node_child_by_field_id(clause, k == sym.elif_clause ? f.consequence : f.body);
+      if (!branch_assigns(block) && clause_runs(clause, found.scope, depth) != false) return false;
+    }
+    return has_else;
+  };
+  std::optional<uint32_t> hidden_before;
+  // Before the use (or up to the scope's end), latest first, until one runs on every path.
+  for (auto it = all->rbegin(); it != all->rend(); ++it) {
+    const Binding& b = *it;
+    if (use_at && b.at > at) continue;
+    if (hidden_before && !ts_node_is_null(b.statement) && ts_node_start_byte(b.statement) < *hidden_before) break;
+    if (ts_node_is_null(b.statement)) {
+      out.push_back(&b);
+      break;
+    }
+    Runs r = runs(b.statement, found.scope, use_at, depth);
+    if (r == Runs::kNever) continue;
+    // A loop target is bound only when the loop runs at least once.
+    if (r == Runs::kAlways && ts_node_symbol(b.statement) == s.for_statement && !(use_at && holds(b.statement, at))) {
+      Values items = evaluate(ts_node_child_by_field_id(b.statement, f.right), found.scope,
+                              ts_node_start_byte(b.statement), depth + 1);
+      bool nonempty = !items.unknown && !items.items.empty();
+      for (const Value& v : items.items)
+        nonempty &=
+            (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList) && ts_node_named_child_count(v.node) > 0;
+      if (!nonempty) r = Runs::kMaybe;
+    }
+    out.push_back(&b);
+    if (r == Runs::kAlways) break;
+    if (hidden_before || b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
+    TSNode clause = ts_node_parent(ts_node_parent(ts_node_parent(b.statement)));  // assignment, statement, block
+    if (ts_node_is_null(clause)) continue;
+    TSNode statement = ts_node_symbol(clause) == s.if_statement ? clause : ts_node_parent(clause);
+    if (!ts_node_is_null(statement) && ts_node_symbol(statement) == s.if_statement &&
+        runs(statement, found.scope, use_at, depth) == Runs::kAlways && exhaustive(statement))
+      hidden_before = ts_node_start_byte(statement);
+  }
+  return out;
+}
+
+Values Evaluator::binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
+                                 std::optional<uint32_t> use_at, uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  ScopeId scope = binding_scope;
   switch (b.kind) {
     case BindingKind::kImport: {
-      Values values = imported(b.qualified, b.statement, found.scope, at, depth);
+      Values values = imported(b.qualified, b.statement, scope, at, depth);
       if (values.items.size() == 1 && values.items[0].kind == ValueKind::kImported) return values;
       return with_hop(std::move(values), {m_.span(b.statement), "`" + std::string(text) + "` is imported here"});
     }
     case BindingKind::kClass:
-      return one({ValueKind::kClass, {}, b.value, found.scope, at});
+      return one({ValueKind::kClass, {}, b.value, scope, at});
     case BindingKind::kAssignment: {
-      Values values = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+      Values values = evaluate(b.value, scope, ts_node_start_byte(b.statement), depth + 1);
       return with_hop(std::move(values),
                       {m_.span(b.statement), "the value of `" + std::string(text) + "` comes from this assignment"});
     }
@@ -249,7 +539,7 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   }
   if (b.entered) {
     // `with manager as name`: what the manager's __enter__ returns.
-    Values managers = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+    Values managers = evaluate(b.value, scope, ts_node_start_byte(b.statement), depth + 1);
     Values out;
     out.unknown = managers.unknown;
     for (const Value& v : managers.items) {
@@ -269,11 +559,13 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   TSNode statement = b.statement;
   if (ts_node_is_null(statement)) return Values::of_unknown();  // a local used before it is bound
   TSSymbol kind = ts_node_symbol(statement);
+  if (kind == s.for_statement) return loop_target(b, scope, use_at, depth);
+  if (kind == s.assignment) return unpacked(b, scope, text, depth);
   if (kind != s.function_definition && kind != s.lambda) return Values::of_unknown();
   TSNode function_name = ts_node_child_by_field_id(statement, f.name);
   if (!ts_node_is_null(function_name) && !ts_node_is_null(identifier) && ts_node_eq(function_name, identifier))
     return Values::of_unknown();
-  if (!ts_node_is_null(function_name) && m_.text(function_name) == text && found.scope != m_.scope_of(statement)) {
+  if (!ts_node_is_null(function_name) && m_.text(function_name) == text && scope != m_.scope_of(statement)) {
     // The function's own name, bound in the enclosing scope. A decorator
     // may replace the function: only staticmethod / classmethod keep it.
     if (const auto* decorators = m_.decorators(statement)) {
@@ -282,9 +574,179 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
         if (written != "@staticmethod" && written != "@classmethod") return Values::of_unknown();
       }
     }
-    return one({ValueKind::kFunction, {}, statement, found.scope, at});
+    return one({ValueKind::kFunction, {}, statement, scope, at});
   }
   return parameter(statement, text, depth + 1);
+}
+
+Values Evaluator::loop_target(const Binding& b, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  TSNode loop = b.statement;
+  TSNode left = ts_node_child_by_field_id(loop, f.left);
+  TSNode right = ts_node_child_by_field_id(loop, f.right);
+  TSNode body = ts_node_child_by_field_id(loop, f.body);
+  if (ts_node_symbol(left) != s.identifier) return Values::of_unknown();
+  // Inside the loop: each element. After it: the last one, unless a `break`
+  // (of this loop, not of one nested in it) may end it early.
+  bool every = use_at && holds(body, *use_at);
+  std::vector<TSNode> stack{body};
+  while (!every && !stack.empty()) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    TSSymbol k = ts_node_symbol(n);
+    if (k == sym.break_statement) every = true;
+    if (k == s.for_statement || k == sym.while_statement || k == s.function_definition || k == s.lambda ||
+        k == s.class_definition)
+      continue;
+    for (TSNode child : Module::named_children(n)) stack.push_back(child);
+    if (++steps_ > budget_.max_steps) return Values::of_unknown();
+  }
+  Values containers = evaluate(right, scope, ts_node_start_byte(loop), depth + 1);
+  Values out;
+  out.unknown = containers.unknown;
+  for (const Value& c : containers.items) {
+    if (c.kind != ValueKind::kTuple && c.kind != ValueKind::kList) {
+      out.unknown = true;
+      continue;
+    }
+    uint32_t size = 0;
+    bool splat = false;
+    for (TSNode element : Module::named_children(c.node)) {
+      splat |= ts_node_symbol(element) == s.list_splat;
+      size += ts_node_symbol(element) != s.comment ? 1 : 0;
+    }
+    if (splat) {
+      out.unknown = true;
+      continue;
+    }
+    for (uint32_t i = every ? 0 : size - 1; i < size; ++i) out.add(element_of(c, i, depth + 1));
+  }
+  return with_hop(std::move(out), {m_.span(right), "the loop assigns `" + std::string(m_.text(left)) +
+                                                       (every ? "` each element of this sequence"
+                                                              : "` the last element of this sequence")});
+}
+
+Values Evaluator::unpacked(const Binding& b, ScopeId scope, std::string_view text, int depth) {
+  // `a, b = f()`: the element at a's position of each sequence the right side may be.
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode left = ts_node_child_by_field_id(b.statement, f.left);
+  TSNode right = ts_node_child_by_field_id(b.statement, f.right);
+  TSSymbol k = ts_node_symbol(left);
+  if ((k != s.pattern_list && k != s.tuple_pattern && k != s.list_pattern) || ts_node_is_null(right) ||
+      ts_node_symbol(right) == s.assignment)
+    return Values::of_unknown();
+  std::optional<uint32_t> index;
+  uint32_t size = 0;
+  for (TSNode target : Module::named_children(left)) {
+    TSSymbol t = ts_node_symbol(target);
+    if (t == s.comment) continue;
+    if (t == s.list_splat_pattern) return Values::of_unknown();
+    if (t == s.identifier && m_.text(target) == text) index = size;
+    ++size;
+  }
+  if (!index) return Values::of_unknown();
+  Values sources = evaluate(right, scope, ts_node_start_byte(b.statement), depth + 1);
+  Values out;
+  out.unknown = sources.unknown;
+  for (const Value& v : sources.items) {
+    if (v.kind == ValueKind::kInstance && v.text == "optparse.ParseResult") {
+      // `(options, args) = parser.parse_args()`
+      if (*index != 0 || size != 2) {
+        out.unknown = true;
+        continue;
+      }
+      Value options = v;
+      options.text = "optparse.Values";
+      out.items.push_back(std::move(options));
+      continue;
+    }
+    uint32_t elements = 0;
+    bool splat = false;
+    if (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList) {
+      for (TSNode element : Module::named_children(v.node)) {
+        splat |= ts_node_symbol(element) == s.list_splat;
+        elements += ts_node_symbol(element) != s.comment ? 1 : 0;
+      }
+    }
+    if (elements != size || splat) {
+      out.unknown = true;
+      continue;
+    }
+    out.add(element_of(v, *index, depth + 1));
+  }
+  return with_hop(std::move(out), {m_.span(b.statement), "`" + std::string(text) + "` is unpacked here"});
+}
+
+std::optional<Evaluator::GetoptOption> Evaluator::getopt_option(const Binding& b, ScopeId scope) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  if (b.kind != BindingKind::kAssignment || ts_node_symbol(b.value) != s.identifier) return std::nullopt;
+  GetoptOption out;
+  TSNode top = m_.scope_node(scope);
+  for (TSNode n = ts_node_parent(b.statement); !ts_node_is_null(n) && !ts_node_eq(n, top); n = ts_node_parent(n)) {
+    TSSymbol k = ts_node_symbol(n);
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) return std::nullopt;
+    if ((k == s.if_statement || k == sym.elif_clause) && ts_node_is_null(out.condition)) {
+      if (!holds(ts_node_child_by_field_id(n, f.consequence), ts_node_start_byte(b.statement))) return std::nullopt;
+      out.condition = ts_node_child_by_field_id(n, f.condition);
+    } else if (k == s.for_statement) {
+      out.loop = n;
+      break;
+    }
+  }
+  if (ts_node_is_null(out.condition) || ts_node_is_null(out.loop)) return std::nullopt;
+  // `for o, a in opts`, the value assigned being `a`.
+  TSNode targets = ts_node_child_by_field_id(out.loop, f.left);
+  if (ts_node_symbol(targets) != s.pattern_list && ts_node_symbol(targets) != s.tuple_pattern) return std::nullopt;
+  std::vector<TSNode> pair = Module::named_children(targets);
+  if (pair.size() != 2 || ts_node_symbol(pair[0]) != s.identifier || ts_node_symbol(pair[1]) != s.identifier ||
+      m_.text(pair[1]) != m_.text(b.value))
+    return std::nullopt;
+  // `opts` from `opts, args = getopt.getopt(...)` (or gnu_getopt).
+  TSNode opts = ts_node_child_by_field_id(out.loop, f.right);
+  if (ts_node_symbol(opts) != s.identifier) return std::nullopt;
+  Module::Lookup made = m_.lookup(m_.text(opts), scope, ts_node_start_byte(out.loop));
+  if (made.binding == nullptr || ts_node_is_null(made.binding->statement) ||
+      ts_node_symbol(made.binding->statement) != s.assignment)
+    return std::nullopt;
+  TSNode unpack = ts_node_child_by_field_id(made.binding->statement, f.left);
+  TSNode call = ts_node_child_by_field_id(made.binding->statement, f.right);
+  if ((ts_node_symbol(unpack) != s.pattern_list && ts_node_symbol(unpack) != s.tuple_pattern) ||
+      ts_node_symbol(call) != s.call || m_.text(ts_node_named_child(unpack, 0)) != m_.text(opts))
+    return std::nullopt;
+  std::string getopt =
+      m_.resolve(ts_node_child_by_field_id(call, f.function), made.scope, ts_node_start_byte(made.binding->statement))
+          .qualified;
+  if (getopt != "getopt.getopt" && getopt != "getopt.gnu_getopt") return std::nullopt;
+  // `o == "-h"`, `"-h" == o`, `o in ("-h", "--host")`.
+  if (ts_node_symbol(out.condition) != sym.comparison_operator || ts_node_named_child_count(out.condition) != 2 ||
+      ts_node_child_count(out.condition) != 3)
+    return std::nullopt;
+  std::string_view op = m_.text(ts_node_child(out.condition, 1));
+  TSNode first = ts_node_named_child(out.condition, 0);
+  TSNode second = ts_node_named_child(out.condition, 1);
+  std::vector<TSNode> strings;
+  if (op == "==") {
+    if (ts_node_symbol(first) == s.string) std::swap(first, second);
+    strings.push_back(second);
+  } else if (op == "in" && (ts_node_symbol(second) == s.tuple || ts_node_symbol(second) == s.list)) {
+    strings = Module::named_children(second);
+  } else {
+    return std::nullopt;
+  }
+  if (ts_node_symbol(first) != s.identifier || m_.text(first) != m_.text(pair[0])) return std::nullopt;
+  for (TSNode string : strings) {
+    if (ts_node_symbol(string) != s.string) return std::nullopt;
+    std::optional<std::string> option = decode_string(m_, string);
+    if (!option || !option->starts_with("-")) return std::nullopt;
+    if (out.option.empty() || (option->starts_with("--") && !out.option.starts_with("--"))) out.option = *option;
+  }
+  if (out.option.empty()) return std::nullopt;
+  return out;
 }
 
 std::optional<TSNode> Evaluator::enclosing_class(ScopeId function_scope) const {
@@ -427,6 +889,7 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     if (position >= 0 && is_method && edge.bound) --position;
     if (position < 0 && p->position >= 0) continue;  // self itself
     Evaluator& caller = edge.caller != nullptr ? *edge.caller : *this;
+    if (caller.never_runs(edge.call, edge.scope)) continue;  // a call a constant condition rules out
     Argument arg = caller.argument(edge.call, edge.scope, position, name);
     if (!arg.known) {
       out.unknown = true;
@@ -621,7 +1084,8 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
       break;
     case ValueKind::kInstance:
       if (&owner(object) != this) return owner(object).attribute(object, member);
-      if (object.text == "argparse.Namespace") return option_default(object, member, depth + 1);
+      if (object.text == "argparse.Namespace" || object.text == "optparse.Values")
+        return option_default(object, member, depth + 1);
       if (!object.text.empty()) {
         // A method or attribute of an instance of an imported class: named
         // "class.member" and bound, with the instance's creation kept so a
@@ -861,6 +1325,10 @@ Values Evaluator::subscript(TSNode node, ScopeId scope, uint32_t at, int depth) 
       Values found = item_of(c, *key, depth + 1);
       if (found.items.empty()) found.unknown = true;  // a KeyError, or a key set elsewhere
       out.add(std::move(found));
+    } else if (c.kind == ValueKind::kInstance && c.text == "optparse.ParseResult" && *key == "0") {
+      Value options = c;
+      options.text = "optparse.Values";
+      out.items.push_back(std::move(options));
     } else if ((c.kind == ValueKind::kTuple || c.kind == ValueKind::kList) && !key->empty() &&
                key->find_first_not_of("0123456789") == std::string::npos && key->size() < 6) {
       out.add(element_of(c, static_cast<uint32_t>(std::stoul(*key)), depth + 1));
@@ -987,10 +1455,30 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
     v.hops = callee.hops;
     return one(std::move(v));
   }
+  // optparse: parser.parse_args() is (values, args); see unpacked() and subscript().
+  if (callee.bound && callee.text == "optparse.OptionParser.parse_args") {
+    // parse_args(args, values): a values object passed in keeps its own attributes.
+    if (argument(call, scope, 1, "values").found || !argument(call, scope, 1, "values").known)
+      return Values::of_unknown();
+    Value v{ValueKind::kInstance, "optparse.ParseResult", callee.creation, callee.scope, callee.at};
+    v.hops = callee.hops;
+    return one(std::move(v));
+  }
+  // optparse.OptionGroup(parser, title): its options land in the parser's values.
+  if (!callee.bound && callee.text == "optparse.OptionGroup") {
+    Argument parser = argument(call, scope, 0, "parser");
+    if (!parser.found || !parser.known) return Values::of_unknown();
+    Values parsers = evaluate(parser.node, parser.scope, parser.at, depth + 1);
+    if (parsers.unknown || parsers.items.size() != 1 || parsers.items[0].text != "optparse.OptionParser")
+      return Values::of_unknown();
+    return parsers;
+  }
   // Groups add options to the parser's own namespace.
   if (callee.bound && (callee.text == "argparse.ArgumentParser.add_argument_group" ||
-                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group")) {
-    Value v{ValueKind::kInstance, "argparse.ArgumentParser", callee.node, callee.scope, callee.at};
+                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group" ||
+                       callee.text == "optparse.OptionParser.add_option_group")) {
+    std::string parser = callee.text.substr(0, callee.text.rfind('.'));
+    Value v{ValueKind::kInstance, parser, callee.node, callee.scope, callee.at};
     v.creation = callee.creation;
     return one(std::move(v));
   }
@@ -1008,21 +1496,30 @@ Values Evaluator::option_default(const Value& parsed, std::string_view name, int
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (ts_node_is_null(parsed.node)) return Values::of_unknown();  // which parser is unknown
+  bool optparse = parsed.text == "optparse.Values";
+  std::string_view parser_class = optparse ? "optparse.OptionParser" : "argparse.ArgumentParser";
+  std::string_view add = optparse ? "add_option" : "add_argument";
   Values out;
   bool found = false;
   for (const CallSite& site : m_.calls()) {
     TSNode callee = ts_node_child_by_field_id(site.node, f.function);
     if (ts_node_symbol(callee) != s.attribute) continue;
     std::string_view method = m_.text(ts_node_child_by_field_id(callee, f.attribute));
-    if (method != "add_argument" && method != "set_defaults") continue;
+    if (method != add && method != "set_defaults" && !(optparse && method == "set_default")) continue;
     uint32_t at = ts_node_start_byte(site.node);
     Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);
     bool same = false;
     for (const Value& p : parsers.items)
-      same |= p.kind == ValueKind::kInstance && p.text == "argparse.ArgumentParser" && ts_node_eq(p.creation, parsed.node);
+      same |= p.kind == ValueKind::kInstance && p.text == parser_class && ts_node_eq(p.creation, parsed.node);
     if (!same) {
       // An unknown object might be this parser: its options are then unknown.
-      if (parsers.unknown && method == "add_argument") out.unknown = true;
+      if (parsers.unknown && method == add) out.unknown = true;
+      continue;
+    }
+    if (method == "set_default") {
+      // optparse's set_default(dest, value)
+      std::optional<std::string> dest = constant_key(call_argument(m_, site.node, 0, "dest"), site.scope, at, depth);
+      if (!dest || *dest == name) return Values::of_unknown();
       continue;
     }
     if (method == "set_defaults") {

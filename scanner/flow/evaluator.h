@@ -18,6 +18,16 @@
 // Class attributes, nested classes and methods are read from the class body
 // and the bases of the file.
 //
+// Branches: a name read at a point may hold the value of every assignment
+// that reaches it on some path (if/elif/else, try/except, loops, including a
+// loop's later iterations); an assignment that runs on every path to the use
+// hides the ones before it. Conditions that evaluate to a constant (`if
+// False:`, `DEBUG = False` ... `if DEBUG:`) rule their dead branches out, for
+// assignments and for the calls that pass arguments alike. A `for` target
+// over a literal tuple or list holds each element inside the loop and the
+// last one after it. getopt loops (`for o, a in opts: if o == "-h": host =
+// a`) leave the value assigned before the loop as the option's default.
+//
 // Bounded: each question has a budget of hops, call sites and steps; past it
 // the answer is "unknown" (Values::unknown), never a guess. Cycles (recursion,
 // a = b; b = a) are unknown too.
@@ -108,6 +118,10 @@ class Evaluator {
 
   const Module& module() const { return m_; }
 
+  // Whether a constant condition rules out every path to `node` within its
+  // scope (`if False:`, `if DEBUG:` with `DEBUG = False`).
+  bool never_runs(TSNode node, ScopeId scope);
+
  private:
   class Question;
   struct Edge {
@@ -119,6 +133,29 @@ class Evaluator {
   void add_caller(TSNode definition, Edge edge);
   Values imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth);
   Values name_of(std::string_view text, TSNode use, ScopeId scope, uint32_t at, int depth);
+  // Whether a statement runs when the code around it does (see runs()).
+  enum class Runs { kAlways, kMaybe, kNever };
+  // How `node` runs relative to a use at `use_at` (or to the end of the scope
+  // when `use_at` is nullopt): walking up to the innermost statement that
+  // holds both, or to `scope`'s own node.
+  Runs runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth);
+  std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
+  std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // The bindings of `name` in `found.scope` that may reach the use, latest first.
+  std::vector<const Binding*> reaching(std::string_view name, const Module::Lookup& found, ScopeId scope, uint32_t at,
+                                       int depth);
+  Values binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
+                        std::optional<uint32_t> use_at, uint32_t at, int depth);
+  Values loop_target(const Binding& b, ScopeId binding_scope, std::optional<uint32_t> use_at, int depth);
+  Values unpacked(const Binding& b, ScopeId binding_scope, std::string_view text, int depth);
+  // `name = a` under `if o == "-h":` in `for o, a in opts` over getopt's
+  // result: the option as written (the long one when both), and the condition.
+  struct GetoptOption {
+    std::string option;
+    TSNode condition{};
+    TSNode loop{};
+  };
+  std::optional<GetoptOption> getopt_option(const Binding& b, ScopeId scope);
   Evaluator& owner(const Value& value);
   void stamp(Values& values) const;
   struct Parameter {
@@ -142,6 +179,7 @@ class Evaluator {
   Values parameter(TSNode definition, std::string_view name, int depth);
   Values element_of(const Value& container, uint32_t index, int depth);
   Values item_of(const Value& dict, std::string_view key, int depth);
+  // `name` of an argparse namespace or optparse values object: the option's default.
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
   // Calls of libraries the flow knows (argparse, typer); nothing for others.
   std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);

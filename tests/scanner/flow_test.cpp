@@ -66,5 +66,57 @@ TEST(FlowBudget, ManyValuesForOneNameAreCapped) {
   EXPECT_TRUE(scan(source).empty());
 }
 
+// Branches: a wildcard on one path is a "may" finding (note), on every path a
+// "must" one (warning); constant conditions decide.
+TEST(FlowBranches, WildcardOnOnePathIsANoteOnEveryPathAWarning) {
+  std::string source(kHeader);
+  source +=
+      "h = '127.0.0.1'\nif flag:\n    h = '0.0.0.0'\nsocketserver.TCPServer((h, 1), H)\n"
+      "g = '127.0.0.1'\nif flag:\n    g = ''\nelse:\n    g = '0.0.0.0'\nsocketserver.TCPServer((g, 2), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].level, Level::kNote);
+  EXPECT_NE(findings[0].message.find("may listen"), std::string::npos);
+  EXPECT_FALSE(findings[1].level.has_value());  // the rule's level: both branches bind every interface
+  EXPECT_EQ(findings[1].related.size(), 2u);    // one per path
+}
+
+TEST(FlowBranches, ConstantConditionsRuleOutDeadPaths) {
+  std::string source(kHeader);
+  source +=
+      "DEBUG = False\nh = '127.0.0.1'\nif DEBUG:\n    h = '0.0.0.0'\nsocketserver.TCPServer((h, 1), H)\n"
+      "if not DEBUG:\n    pass\nelse:\n    socketserver.TCPServer(('', 2), H)\n"
+      "while 0:\n    h = ''\nsocketserver.TCPServer((h, 3), H)\n";
+  EXPECT_TRUE(scan(source).empty());
+}
+
+TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
+  std::string source(kHeader);
+  source +=
+      "def f():\n    h = '127.0.0.1'\n    while True:\n        socketserver.TCPServer((h, 1), H)\n        h = ''\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].level, Level::kNote);
+}
+
+TEST(FlowBranches, GetoptDefaultIsReportedWithTheOption) {
+  std::string source(kHeader);
+  source +=
+      "import getopt, sys\nopts, args = getopt.getopt(sys.argv[1:], 'h:')\nhost = '0.0.0.0'\n"
+      "for o, a in opts:\n    if o == '-h':\n        host = a\nsocketserver.TCPServer((host, 1), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].level.has_value());  // the rule's level: the default runs without the option
+  EXPECT_NE(findings[0].message.find("when -h is not given"), std::string::npos);
+}
+
+TEST(FlowBudget, ThousandsOfBranchesEndWithoutAMustFinding) {
+  std::string source(kHeader);
+  source += "h = ''\n";
+  for (int i = 0; i < 3000; ++i) source += "if c" + std::to_string(i) + ":\n    h = '10.0.0.1'\n";
+  source += "socketserver.TCPServer((h, 1), H)\n";
+  for (const Finding& finding : scan(source)) EXPECT_EQ(finding.level, Level::kNote);
+}
+
 }  // namespace
 }  // namespace bindscan

@@ -426,7 +426,10 @@ class Checker {
   }
 
   void check(const CallSite& call) {
-    for (const Target& target : targets(call)) {
+    std::vector<Target> found = targets(call);
+    // A sink under a constant false condition (`if False:`, `if DEBUG:` with DEBUG = False) never runs.
+    if (found.empty() || flow_.never_runs(call.node, call.scope)) return;
+    for (const Target& target : found) {
       if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call)) continue;
       judge(call, target);
     }
