@@ -890,7 +890,10 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     if (position < 0 && p->position >= 0) continue;  // self itself
     Evaluator& caller = edge.caller != nullptr ? *edge.caller : *this;
     if (caller.never_runs(edge.call, edge.scope)) continue;  // a call a constant condition rules out
-    Argument arg = caller.argument(edge.call, edge.scope, position, name);
+    Value callee;
+    callee.partial = edge.partial;
+    callee.partial_scope = edge.partial_scope;
+    Argument arg = caller.argument(callee, edge.call, edge.scope, position, name);
     if (!arg.known) {
       out.unknown = true;
       continue;
@@ -1008,6 +1011,47 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
   return out;
 }
 
+Evaluator::Argument Evaluator::argument(const Value& callee, TSNode call, ScopeId scope, int position,
+                                        std::string_view keyword) {
+  if (ts_node_is_null(callee.partial)) return argument(call, scope, position, keyword);
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  Argument unknown;
+  unknown.known = false;
+  if (callee.module != nullptr && callee.module != &m_) return unknown;  // a partial made in another module
+  // The call's own keyword replaces the partial's.
+  if (!keyword.empty()) {
+    Argument own = argument(call, scope, -1, keyword);
+    if (!own.known || own.found) return own;
+  }
+  // The partial's positional arguments after the function come first.
+  int bound = -1;
+  for (TSNode a : Module::named_children(ts_node_child_by_field_id(callee.partial, f.arguments))) {
+    TSSymbol k = ts_node_symbol(a);
+    if (k == s.list_splat || k == s.dictionary_splat) return unknown;
+    if (k != s.comment && k != s.keyword_argument) ++bound;
+  }
+  TSNode written = ts_node_child_by_field_id(call, f.function);
+  Argument supplied = position >= 0 && position < bound
+                          ? argument(callee.partial, callee.partial_scope, position + 1, "")
+                          : argument(callee.partial, callee.partial_scope, -1, keyword);
+  if (supplied.found) {
+    supplied.written = written;
+    return supplied;
+  }
+  return argument(call, scope, position < 0 ? -1 : position - std::max(bound, 0), keyword);
+}
+
+bool Evaluator::names_partial(TSNode callee, ScopeId scope, uint32_t at) const {
+  // `p = functools.partial(f, ...)` then `p(...)`: a call of f (cheap test on the text).
+  if (ts_node_symbol(callee) != m_.grammar().sym.identifier) return false;
+  Module::Lookup found = m_.lookup(m_.text(callee), scope, at);
+  if (found.binding == nullptr || found.binding->kind != BindingKind::kAssignment ||
+      ts_node_symbol(found.binding->value) != m_.grammar().sym.call)
+    return false;
+  return m_.text(ts_node_child_by_field_id(found.binding->value, m_.grammar().field.function)).ends_with("partial");
+}
+
 std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, uint32_t at, int depth) {
   Values keys = evaluate(node, scope, at, depth + 1);
   if (keys.unknown || keys.items.size() != 1) return std::nullopt;
@@ -1041,7 +1085,7 @@ void Evaluator::build_call_graph() {
     // (an alias `g = f` makes f escape, see escapes()).
     TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
     if (ts_node_symbol(last) == sym.identifier && !m_.defines_function(m_.text(last)) &&
-        !m_.defines_class(m_.text(last))) {
+        !m_.defines_class(m_.text(last)) && !names_partial(callee, site.scope, ts_node_start_byte(site.node))) {
       // In a project, an imported name may be another module's function or class.
       if (linker_ == nullptr) continue;
       if (m_.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified.empty()) continue;
@@ -1050,13 +1094,17 @@ void Evaluator::build_call_graph() {
     for (const Value& v : targets.items) {
       Evaluator& target = owner(v);
       Evaluator* caller = &target == this ? nullptr : this;
+      // A partial made in another module: its arguments are not followed, so
+      // neither is the call (the function then escapes: unknown).
+      if (!ts_node_is_null(v.partial) && caller != nullptr) continue;
       if (v.kind == ValueKind::kFunction) {
-        target.add_caller(v.node, {site.node, site.scope, v.bound, caller});
+        target.add_caller(v.node, {site.node, site.scope, v.bound, caller, v.partial, v.partial_scope});
       } else if (v.kind == ValueKind::kClass) {
         Values init = &target == this ? class_member(v.node, v.scope, "__init__", true, 0)
                                       : target.attribute(v, "__init__");
         for (const Value& i : init.items)
-          if (i.kind == ValueKind::kFunction) target.add_caller(i.node, {site.node, site.scope, true, caller});
+          if (i.kind == ValueKind::kFunction)
+            target.add_caller(i.node, {site.node, site.scope, true, caller, v.partial, v.partial_scope});
       }
     }
   }
@@ -1454,6 +1502,22 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
     Value v{ValueKind::kInstance, "argparse.Namespace", callee.creation, callee.scope, callee.at};
     v.hops = callee.hops;
     return one(std::move(v));
+  }
+  // functools.partial(f, ...): f, with the partial's arguments bound (see argument()).
+  if (!callee.bound && callee.text == "functools.partial") {
+    Argument wrapped = argument(call, scope, 0, "func");
+    if (!wrapped.found || !wrapped.known) return Values::of_unknown();
+    Values functions = evaluate(wrapped.node, wrapped.scope, wrapped.at, depth + 1);
+    for (Value& v : functions.items) {
+      if (!ts_node_is_null(v.partial) || (v.module != nullptr && v.module != &m_)) {
+        functions.unknown = true;  // a partial of a partial, or of another module's function: not followed
+        continue;
+      }
+      v.partial = call;
+      v.partial_scope = scope;
+    }
+    std::erase_if(functions.items, [&](const Value& v) { return !ts_node_eq(v.partial, call); });
+    return with_hop(std::move(functions), {m_.span(call), "`functools.partial` binds arguments here"});
   }
   // optparse: parser.parse_args() is (values, args); see unpacked() and subscript().
   if (callee.bound && callee.text == "optparse.OptionParser.parse_args") {

@@ -112,6 +112,10 @@ class Evaluator {
     TSNode written{};  // what the call itself has there: `node`, or the `*`/`**` splat that supplies it
   };
   Argument argument(TSNode call, ScopeId scope, int position, std::string_view keyword);
+  // The same for a call of `callee`: when it is a `functools.partial`, the
+  // partial's arguments count as the call's (the call's keywords win); an
+  // argument the partial supplies is `written` at the call's callee.
+  Argument argument(const Value& callee, TSNode call, ScopeId scope, int position, std::string_view keyword);
 
   // The class_definition whose method `function` is, if it is one.
   std::optional<TSNode> enclosing_class(ScopeId function_scope) const;
@@ -129,6 +133,8 @@ class Evaluator {
     ScopeId scope;
     bool bound;  // self is passed implicitly
     Evaluator* caller = nullptr;  // the module the call is in; null: this one
+    TSNode partial{};             // the `functools.partial` whose arguments come first (see Value::partial)
+    ScopeId partial_scope = kModuleScope;
   };
   void add_caller(TSNode definition, Edge edge);
   Values imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth);
@@ -186,6 +192,7 @@ class Evaluator {
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
   const std::vector<Edge>& calls_of(TSNode definition);
+  bool names_partial(TSNode callee, ScopeId scope, uint32_t at) const;
   bool escapes(TSNode definition, size_t calls);
   size_t definitions_named(std::string_view name);
   bool is_dataclass(TSNode definition, ScopeId scope);

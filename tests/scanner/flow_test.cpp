@@ -118,5 +118,21 @@ TEST(FlowBudget, ThousandsOfBranchesEndWithoutAMustFinding) {
   for (const Finding& finding : scan(source)) EXPECT_EQ(finding.level, Level::kNote);
 }
 
+// functools.partial: its arguments count as the call's, so a host it binds
+// keeps a call without one from "binds every interface by default".
+TEST(FlowPartial, ArgumentsBoundByThePartialCountAsTheCalls) {
+  std::string source =
+      "import asyncio, functools\n"
+      "async def main(cb):\n"
+      "    local = functools.partial(asyncio.start_server, host='127.0.0.1')\n"
+      "    await local(cb, port=1)\n"
+      "    everywhere = functools.partial(asyncio.start_server, port=2)\n"
+      "    await everywhere(cb)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule_id, "bind-all-interfaces-by-default");
+  EXPECT_EQ(findings[0].span.start.row, 5u);
+}
+
 }  // namespace
 }  // namespace bindscan
