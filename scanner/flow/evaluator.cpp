@@ -214,7 +214,8 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
       for (const Binding* b : text->via) v.hops.push_back({m_.span(b->statement), "the value comes from this assignment"});
       return one(std::move(v));
     }
-    if (kind == s.string || kind == s.concatenated_string) return Values::of_unknown();
+    if (kind == s.string) return interpolated(node, scope, at, depth);
+    if (kind == s.concatenated_string) return Values::of_unknown();
   }
   if (kind == s.integer) return one({ValueKind::kInt, std::string(m_.text(node)), node, scope, at});
   if (kind == s.none) return one({ValueKind::kNone, "None", node, scope, at});
@@ -250,6 +251,92 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
     return out;
   }
   return Values::of_unknown();
+}
+
+Values Evaluator::interpolated(TSNode string, ScopeId scope, uint32_t at, int depth) {
+  // f"{HOST}:{PORT}": each interpolation must be constant (every combination
+  // of their values, within the budget); no conversions, format specs or
+  // escapes, which would need Python's formatting to get right.
+  const auto& s = m_.grammar().sym;
+  struct Partial {
+    std::string text;
+    Value from;  // hops and option / environment marks of the values used
+  };
+  std::vector<Partial> texts{{}};
+  bool formatted = false;
+  for (TSNode part : Module::named_children(string)) {
+    TSSymbol k = ts_node_symbol(part);
+    std::string_view written = m_.text(part);
+    if (k == s.string_start) {
+      formatted = written.find_first_of("fF") < written.find_first_of("'\"") &&
+                  written.find_first_of("bB") == std::string_view::npos;
+      continue;
+    }
+    if (k == s.string_end) continue;
+    if (k == s.string_content) {
+      if (written.find_first_of("\\{}") != std::string_view::npos) return Values::of_unknown();
+      for (Partial& p : texts) p.text += written;
+      continue;
+    }
+    if (k != s.interpolation || !formatted || ts_node_child_count(part) != 3) return Values::of_unknown();
+    Values values = evaluate(ts_node_named_child(part, 0), scope, at, depth + 1);
+    if (values.unknown || values.items.empty() || texts.size() * values.items.size() > budget_.max_values)
+      return Values::of_unknown();
+    std::vector<Partial> next;
+    for (const Partial& p : texts) {
+      for (const Value& v : values.items) {
+        bool decimal = v.kind == ValueKind::kInt && v.text.find_first_not_of("0123456789") == std::string::npos &&
+                       (v.text.size() == 1 || v.text[0] != '0');
+        if (v.kind != ValueKind::kString && !decimal) return Values::of_unknown();
+        Partial joined{p.text + v.text, p.from};
+        joined.from.hops.insert(joined.from.hops.end(), v.hops.begin(), v.hops.end());
+        if (v.option) joined.from.option = v.option;
+        if (v.environment_variable) joined.from.environment_variable = v.environment_variable;
+        next.push_back(std::move(joined));
+      }
+    }
+    texts = std::move(next);
+  }
+  if (!formatted) return Values::of_unknown();
+  Values out;
+  for (Partial& p : texts) {
+    Value v{ValueKind::kString, std::move(p.text), string, scope, at};
+    v.hops = std::move(p.from.hops);
+    v.option = std::move(p.from.option);
+    v.environment_variable = std::move(p.from.environment_variable);
+    out.items.push_back(std::move(v));
+  }
+  return out;
+}
+
+Values Evaluator::joined(TSNode call, ScopeId scope, uint32_t at, int depth) {
+  // "SEP".join(("a", "b")): a constant separator and a literal tuple or list
+  // of constant strings.
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  Values separators =
+      evaluate(ts_node_child_by_field_id(ts_node_child_by_field_id(call, f.function), f.object), scope, at, depth + 1);
+  Argument items = argument(call, scope, 0, "");
+  if (separators.unknown || separators.items.size() != 1 || separators.items[0].kind != ValueKind::kString ||
+      !items.found || !items.known || !ts_node_is_null(call_argument(m_, call, 1, "")))
+    return Values::of_unknown();
+  Values sequences = evaluate(items.node, items.scope, items.at, depth + 1);
+  if (sequences.unknown || sequences.items.size() != 1) return Values::of_unknown();
+  const Value& sequence = sequences.items[0];
+  if (sequence.kind != ValueKind::kTuple && sequence.kind != ValueKind::kList) return Values::of_unknown();
+  Value out{ValueKind::kString, {}, call, scope, at};
+  uint32_t index = 0;
+  for (TSNode element : Module::named_children(sequence.node)) {
+    if (ts_node_symbol(element) == s.comment) continue;
+    Values parts = element_of(sequence, index, depth + 1);
+    if (parts.unknown || parts.items.size() != 1 || parts.items[0].kind != ValueKind::kString)
+      return Values::of_unknown();
+    if (index++ > 0) out.text += separators.items[0].text;
+    out.text += parts.items[0].text;
+    out.hops.insert(out.hops.end(), parts.items[0].hops.begin(), parts.items[0].hops.end());
+  }
+  out.hops.insert(out.hops.begin(), separators.items[0].hops.begin(), separators.items[0].hops.end());
+  return one(std::move(out));
 }
 
 Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth) {
@@ -1411,6 +1498,10 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
       }
       return out;
     }
+  }
+  if (ts_node_symbol(callee) == s.attribute && m_.text(ts_node_child_by_field_id(callee, f.attribute)) == "join") {
+    Values text = joined(node, scope, at, depth);
+    if (!text.unknown) return text;
   }
   // What is called: other modules only when already parsed (see callee_values).
   bool saved = callees_only_;

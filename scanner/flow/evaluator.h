@@ -175,6 +175,10 @@ class Evaluator {
   Values evaluate(TSNode expression, ScopeId scope, uint32_t at, int depth);
   Values evaluate_uncached(TSNode expression, ScopeId scope, uint32_t at, int depth);
   Values name(TSNode identifier, ScopeId scope, uint32_t at, int depth);
+  // An f-string whose interpolations are constants; unknown otherwise.
+  Values interpolated(TSNode string, ScopeId scope, uint32_t at, int depth);
+  // `"sep".join(literal sequence of constant strings)`; unknown otherwise.
+  Values joined(TSNode call, ScopeId scope, uint32_t at, int depth);
   Values attribute_of(const Value& object, std::string_view name, int depth);
   Values class_member(TSNode definition, ScopeId class_parent, std::string_view name, bool through_instance,
                       int depth);

@@ -134,5 +134,24 @@ TEST(FlowPartial, ArgumentsBoundByThePartialCountAsTheCalls) {
   EXPECT_EQ(findings[0].span.start.row, 5u);
 }
 
+// f-strings and joins of constants are constants; anything Python would have
+// to format (conversions, format specs) or a value the file does not show is not.
+TEST(FlowConstants, FStringsAndJoinsOfConstantsOnly) {
+  std::string source(kHeader);
+  source +=
+      "HOST = '0.0.0.0'\n"
+      "socketserver.TCPServer((f'{HOST}', 1), H)\n"
+      "socketserver.TCPServer(('.'.join(('0', '0', '0', '0')), 2), H)\n"
+      "socketserver.TCPServer((f'{HOST!r}', 3), H)\n"
+      "socketserver.TCPServer((f'{HOST:>8}', 4), H)\n"
+      "socketserver.TCPServer((f'{other}', 5), H)\n"
+      "socketserver.TCPServer(('.'.join(parts), 6), H)\n"
+      "socketserver.TCPServer((f'{HOST}1', 7), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].span.start.row, 3u);
+  EXPECT_EQ(findings[1].span.start.row, 4u);
+}
+
 }  // namespace
 }  // namespace bindscan
