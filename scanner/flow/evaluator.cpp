@@ -360,8 +360,10 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
   if (ts_node_is_null(found.binding->statement))
     return binding_values(*found.binding, found.scope, text, identifier, use_at, at, depth);
-  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth);
-  if (bindings.size() == 1) return binding_values(*bindings[0], found.scope, text, identifier, use_at, at, depth);
+  bool truncated = false;
+  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth, truncated);
+  if (bindings.size() == 1 && !truncated)
+    return binding_values(*bindings[0], found.scope, text, identifier, use_at, at, depth);
   // getopt loops: the assignments from the option's argument are what runs
   // when it is given; the ones before the loop are its default.
   std::optional<GetoptOption> getopt;
@@ -378,6 +380,7 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
     }
     out.add(std::move(values));
   }
+  out.unknown |= truncated;
   return out;
 }
 
@@ -515,7 +518,7 @@ bool Evaluator::never_runs(TSNode node, ScopeId scope) {
 }
 
 std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Module::Lookup& found, ScopeId scope,
-                                                uint32_t at, int depth) {
+                                                uint32_t at, int depth, bool& truncated) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   const BranchSymbols& sym = branch_symbols(m_.grammar().language);
@@ -525,32 +528,20 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
   for (ScopeId i = scope; i != found.scope && i != kModuleScope; i = m_.parent_scope(i))
     if (m_.scope_kind(i) == ScopeKind::kFunction) inline_code = false;
   std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
+  TSNode top = m_.scope_node(found.scope);
   std::vector<const Binding*> out;
-  // Later assignments in a loop that holds the use reach it on the next iteration.
-  if (use_at) {
-    TSNode top = m_.scope_node(found.scope);
-    for (const Binding& b : *all) {
-      if (b.at <= at || ts_node_is_null(b.statement)) continue;
-      for (TSNode n = ts_node_parent(b.statement); !ts_node_is_null(n) && !ts_node_eq(n, top); n = ts_node_parent(n)) {
-        TSSymbol k = ts_node_symbol(n);
-        if (k == s.function_definition || k == s.lambda || k == s.class_definition) break;
-        bool loops_over_use = (k == s.for_statement && holds(ts_node_child_by_field_id(n, f.body), at)) ||
-                              (k == sym.while_statement && holds(n, at));
-        if (!loops_over_use) continue;
-        if (runs(b.statement, found.scope, std::nullopt, depth) != Runs::kNever) out.push_back(&b);
-        break;
-      }
-    }
-  }
   // An `if` whose every branch assigns the name (directly in the branch, or
   // the branch is ruled out) hides the assignments before it.
   auto branch_assigns = [&](TSNode block) {
     if (ts_node_is_null(block)) return false;
-    for (const Binding& b : *all) {
-      if (use_at && b.at > at) continue;
-      if (b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
-      TSNode statement = ts_node_parent(b.statement);
-      if (!ts_node_is_null(statement) && ts_node_eq(ts_node_parent(statement), block)) return true;
+    for (TSNode statement : Module::named_children(block)) {
+      TSNode assignment = ts_node_named_child(statement, 0);
+      if (ts_node_is_null(assignment) || ts_node_symbol(assignment) != s.assignment) continue;
+      TSNode target = ts_node_child_by_field_id(assignment, f.left);
+      if (ts_node_symbol(target) == s.identifier && m_.text(target) == name &&
+          !ts_node_is_null(ts_node_child_by_field_id(assignment, f.right)) &&
+          (!use_at || ts_node_end_byte(assignment) <= *use_at))
+        return true;
     }
     return false;
   };
@@ -569,11 +560,16 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
     return has_else;
   };
   std::optional<uint32_t> hidden_before;
+  const Binding* always = nullptr;  // the latest binding that runs on every path to the use
   // Before the use (or up to the scope's end), latest first, until one runs on every path.
   for (auto it = all->rbegin(); it != all->rend(); ++it) {
     const Binding& b = *it;
     if (use_at && b.at > at) continue;
     if (hidden_before && !ts_node_is_null(b.statement) && ts_node_start_byte(b.statement) < *hidden_before) break;
+    if (out.size() >= budget_.max_values) {
+      truncated = true;  // more paths than the budget: unknown, not a guess
+      break;
+    }
     if (ts_node_is_null(b.statement)) {
       out.push_back(&b);
       break;
@@ -591,7 +587,10 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
       if (!nonempty) r = Runs::kMaybe;
     }
     out.push_back(&b);
-    if (r == Runs::kAlways) break;
+    if (r == Runs::kAlways) {
+      always = &b;
+      break;
+    }
     if (hidden_before || b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
     TSNode clause = ts_node_parent(ts_node_parent(ts_node_parent(b.statement)));  // assignment, statement, block
     if (ts_node_is_null(clause)) continue;
@@ -599,6 +598,34 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
     if (!ts_node_is_null(statement) && ts_node_symbol(statement) == s.if_statement &&
         runs(statement, found.scope, use_at, depth) == Runs::kAlways && exhaustive(statement))
       hidden_before = ts_node_start_byte(statement);
+  }
+  if (!use_at) return out;
+  // Later assignments in a loop that holds the use reach it on the next
+  // iteration, unless an assignment in the loop before the use hides them.
+  std::vector<std::pair<uint32_t, uint32_t>> loops;  // byte ranges that repeat with the use
+  for (TSNode n = ts_node_descendant_for_byte_range(top, at, at); !ts_node_is_null(n) && !ts_node_eq(n, top);
+       n = ts_node_parent(n)) {
+    TSSymbol k = ts_node_symbol(n);
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) break;
+    TSNode range = k == s.for_statement ? ts_node_child_by_field_id(n, f.body) : n;
+    if ((k != s.for_statement && k != sym.while_statement) || !holds(range, at)) continue;
+    uint32_t begin = ts_node_start_byte(range);
+    if (always != nullptr && !ts_node_is_null(always->statement) && ts_node_start_byte(always->statement) >= begin)
+      break;  // hidden in this loop and in the loops around it
+    loops.emplace_back(begin, ts_node_end_byte(range));
+  }
+  for (const Binding& b : *all) {
+    if (loops.empty()) break;
+    if (b.at <= at || ts_node_is_null(b.statement)) continue;
+    uint32_t start = ts_node_start_byte(b.statement);
+    bool repeats = false;
+    for (const auto& [begin, end] : loops) repeats |= begin <= start && start < end;
+    if (!repeats) continue;
+    if (out.size() >= budget_.max_values) {
+      truncated = true;
+      break;
+    }
+    if (runs(b.statement, found.scope, std::nullopt, depth) != Runs::kNever) out.push_back(&b);
   }
   return out;
 }

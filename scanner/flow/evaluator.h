@@ -147,9 +147,10 @@ class Evaluator {
   Runs runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth);
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
-  // The bindings of `name` in `found.scope` that may reach the use, latest first.
+  // The bindings of `name` in `found.scope` that may reach the use, latest
+  // first; `truncated`: more than the value budget may (the answer is then unknown).
   std::vector<const Binding*> reaching(std::string_view name, const Module::Lookup& found, ScopeId scope, uint32_t at,
-                                       int depth);
+                                       int depth, bool& truncated);
   Values binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
                         std::optional<uint32_t> use_at, uint32_t at, int depth);
   Values loop_target(const Binding& b, ScopeId binding_scope, std::optional<uint32_t> use_at, int depth);

@@ -94,6 +94,10 @@ TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
   std::string source(kHeader);
   source +=
       "def f():\n    h = '127.0.0.1'\n    while True:\n        socketserver.TCPServer((h, 1), H)\n        h = ''\n";
+  // Near miss: each iteration assigns loopback before the use.
+  source +=
+      "def g(items):\n    for i in items:\n        h = '127.0.0.1'\n        socketserver.TCPServer((h, 2), H)\n"
+      "        h = ''\n";
   auto findings = scan(source);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].level, Level::kNote);
