@@ -392,6 +392,7 @@ std::optional<bool> Evaluator::truth(TSNode condition, ScopeId scope, uint32_t a
     if (!inner) return std::nullopt;
     return !*inner;
   }
+  if (ts_node_symbol(condition) == b.comparison_operator) return comparison(condition, scope, at, depth);
   Values test = evaluate(condition, scope, at, depth + 1);
   if (test.unknown || test.items.empty()) return std::nullopt;
   std::optional<bool> out;
@@ -401,6 +402,41 @@ std::optional<bool> Evaluator::truth(TSNode condition, ScopeId scope, uint32_t a
     out = t;
   }
   return out;
+}
+
+std::optional<bool> Evaluator::comparison(TSNode condition, ScopeId scope, uint32_t at, int depth) {
+  // `MODE == "production"`, `PORT != 0`, `HOST is None`: two constants, one operator.
+  if (ts_node_named_child_count(condition) != 2 || ts_node_child_count(condition) < 3) return std::nullopt;
+  std::string op;
+  for (uint32_t i = 1, n = ts_node_child_count(condition) - 1; i < n; ++i) {
+    if (!op.empty()) op += ' ';
+    op += m_.text(ts_node_child(condition, i));
+  }
+  bool equal_op = op == "==" || op == "is";
+  if (!equal_op && op != "!=" && op != "is not") return std::nullopt;
+  auto constant = [&](TSNode side) -> std::optional<Value> {
+    Values values = evaluate(side, scope, at, depth + 1);
+    if (values.unknown || values.items.size() != 1) return std::nullopt;
+    const Value& v = values.items[0];
+    bool decimal = v.kind == ValueKind::kInt && v.text.find_first_not_of("0123456789") == std::string::npos;
+    if (v.kind != ValueKind::kString && v.kind != ValueKind::kNone && v.kind != ValueKind::kBool && !decimal)
+      return std::nullopt;
+    return v;
+  };
+  std::optional<Value> left = constant(ts_node_named_child(condition, 0));
+  std::optional<Value> right = left ? constant(ts_node_named_child(condition, 1)) : std::nullopt;
+  if (!right) return std::nullopt;
+  // `is` compares identity: only None (and the bools) are certain to be one object.
+  if (op.starts_with("is") && left->kind != ValueKind::kNone && right->kind != ValueKind::kNone) return std::nullopt;
+  if (left->kind != right->kind && left->kind != ValueKind::kNone && right->kind != ValueKind::kNone)
+    return std::nullopt;  // 1 == True, 0 == False: not worth Python's rules
+  auto normal = [](const Value& v) {
+    if (v.kind != ValueKind::kInt) return v.text;
+    size_t digit = v.text.find_first_not_of('0');
+    return digit == std::string::npos ? std::string("0") : v.text.substr(digit);
+  };
+  bool same = left->kind == right->kind && normal(*left) == normal(*right);
+  return equal_op ? same : !same;
 }
 
 std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int depth) {

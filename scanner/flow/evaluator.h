@@ -146,6 +146,7 @@ class Evaluator {
   // holds both, or to `scope`'s own node.
   Runs runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth);
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
+  std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
   // The bindings of `name` in `found.scope` that may reach the use, latest
   // first; `truncated`: more than the value budget may (the answer is then unknown).

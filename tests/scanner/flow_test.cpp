@@ -86,8 +86,15 @@ TEST(FlowBranches, ConstantConditionsRuleOutDeadPaths) {
   source +=
       "DEBUG = False\nh = '127.0.0.1'\nif DEBUG:\n    h = '0.0.0.0'\nsocketserver.TCPServer((h, 1), H)\n"
       "if not DEBUG:\n    pass\nelse:\n    socketserver.TCPServer(('', 2), H)\n"
-      "while 0:\n    h = ''\nsocketserver.TCPServer((h, 3), H)\n";
+      "while 0:\n    h = ''\nsocketserver.TCPServer((h, 3), H)\n"
+      "MODE = 'dev'\nif MODE == 'production':\n    h = ''\nelif MODE is None:\n    h = ''\n"
+      "socketserver.TCPServer((h, 4), H)\n";
   EXPECT_TRUE(scan(source).empty());
+  // The same comparison with a constant that matches: the branch runs, on every path.
+  auto findings = scan(std::string(kHeader) + "MODE = 'production'\nh = '127.0.0.1'\nif MODE == 'production':\n" +
+                       "    h = ''\nsocketserver.TCPServer((h, 1), H)\n");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].level.has_value());
 }
 
 TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
