@@ -802,15 +802,13 @@ Values Evaluator::unpacked(const Binding& b, ScopeId scope, std::string_view tex
   Values out;
   out.unknown = sources.unknown;
   for (const Value& v : sources.items) {
-    if (v.kind == ValueKind::kInstance && v.text == "optparse.ParseResult") {
+    if (std::optional<Value> options = parsed_options(v)) {
       // `(options, args) = parser.parse_args()`
       if (*index != 0 || size != 2) {
         out.unknown = true;
         continue;
       }
-      Value options = v;
-      options.text = "optparse.Values";
-      out.items.push_back(std::move(options));
+      out.items.push_back(std::move(*options));
       continue;
     }
     uint32_t elements = 0;
@@ -1523,10 +1521,8 @@ Values Evaluator::subscript(TSNode node, ScopeId scope, uint32_t at, int depth) 
       Values found = item_of(c, *key, depth + 1);
       if (found.items.empty()) found.unknown = true;  // a KeyError, or a key set elsewhere
       out.add(std::move(found));
-    } else if (c.kind == ValueKind::kInstance && c.text == "optparse.ParseResult" && *key == "0") {
-      Value options = c;
-      options.text = "optparse.Values";
-      out.items.push_back(std::move(options));
+    } else if (std::optional<Value> options = *key == "0" ? parsed_options(c) : std::nullopt) {
+      out.items.push_back(std::move(*options));
     } else if ((c.kind == ValueKind::kTuple || c.kind == ValueKind::kList) && !key->empty() &&
                key->find_first_not_of("0123456789") == std::string::npos && key->size() < 6) {
       out.add(element_of(c, static_cast<uint32_t>(std::stoul(*key)), depth + 1));
@@ -1673,12 +1669,15 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
     std::erase_if(functions.items, [&](const Value& v) { return !ts_node_eq(v.partial, call); });
     return with_hop(std::move(functions), {m_.span(call), "`functools.partial` binds arguments here"});
   }
-  // optparse: parser.parse_args() is (values, args); see unpacked() and subscript().
-  if (callee.bound && callee.text == "optparse.OptionParser.parse_args") {
-    // parse_args(args, values): a values object passed in keeps its own attributes.
-    if (argument(call, scope, 1, "values").found || !argument(call, scope, 1, "values").known)
-      return Values::of_unknown();
-    Value v{ValueKind::kInstance, "optparse.ParseResult", callee.creation, callee.scope, callee.at};
+  // optparse's parser.parse_args() and argparse's parse_known_args() are
+  // (options, rest); see parsed_options().
+  bool optparse = callee.text == "optparse.OptionParser.parse_args";
+  if (callee.bound && (optparse || callee.text == "argparse.ArgumentParser.parse_known_args")) {
+    // A values object or namespace passed in keeps its own attributes.
+    std::string_view into = optparse ? "values" : "namespace";
+    if (argument(call, scope, 1, into).found || !argument(call, scope, 1, into).known) return Values::of_unknown();
+    Value v{ValueKind::kInstance, optparse ? "optparse.ParseResult" : "argparse.ParseResult", callee.creation,
+            callee.scope, callee.at};
     v.hops = callee.hops;
     return one(std::move(v));
   }
@@ -1708,6 +1707,14 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
   }
   (void)at;
   return std::nullopt;
+}
+
+std::optional<Value> Evaluator::parsed_options(const Value& result) {
+  if (result.kind != ValueKind::kInstance) return std::nullopt;
+  if (result.text != "optparse.ParseResult" && result.text != "argparse.ParseResult") return std::nullopt;
+  Value options = result;
+  options.text = result.text == "optparse.ParseResult" ? "optparse.Values" : "argparse.Namespace";
+  return options;
 }
 
 Values Evaluator::option_default(const Value& parsed, std::string_view name, int depth) {

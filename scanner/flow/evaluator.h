@@ -193,6 +193,9 @@ class Evaluator {
   Values item_of(const Value& dict, std::string_view key, int depth);
   // `name` of an argparse namespace or optparse values object: the option's default.
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
+  // The options element (index 0) of optparse's parse_args() or argparse's
+  // parse_known_args() result; nothing for other values.
+  static std::optional<Value> parsed_options(const Value& result);
   // Calls of libraries the flow knows (argparse, typer); nothing for others.
   std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
