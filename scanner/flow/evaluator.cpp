@@ -361,7 +361,8 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   if (ts_node_is_null(found.binding->statement))
     return binding_values(*found.binding, found.scope, text, identifier, use_at, at, depth);
   bool truncated = false;
-  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth, truncated);
+  std::vector<Guard> guards;
+  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth, truncated, guards);
   if (bindings.size() == 1 && !truncated)
     return binding_values(*bindings[0], found.scope, text, identifier, use_at, at, depth);
   // getopt loops: the assignments from the option's argument are what runs
@@ -373,6 +374,12 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   for (const Binding* b : bindings) {
     if (getopt && getopt_option(*b, found.scope)) continue;
     Values values = binding_values(*b, found.scope, text, identifier, use_at, at, depth);
+    for (const Guard& guard : guards) {
+      if (ts_node_is_null(b->statement) || ts_node_start_byte(b->statement) >= guard.before) continue;
+      std::erase_if(values.items, [&guard](const Value& v) {
+        return v.kind == ValueKind::kNone || (guard.falsy && truth_of(v) == false);
+      });
+    }
     if (getopt && b->at <= ts_node_start_byte(getopt->loop)) {
       for (Value& v : values.items) v.option = getopt->option;
       values = with_hop(std::move(values), {m_.span(getopt->condition),
@@ -500,7 +507,7 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
       if (exclusive) return Runs::kNever;
       break;
     }
-    if (ts_node_eq(p, top) && k == s.class_definition) break;
+    if (ts_node_eq(p, top)) break;  // the scope's own body runs whenever the scope does
     if (k == s.function_definition || k == s.lambda || k == s.class_definition) {
       maybe();  // a function's body runs when called (a `global` write)
       break;
@@ -554,7 +561,7 @@ bool Evaluator::never_runs(TSNode node, ScopeId scope) {
 }
 
 std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Module::Lookup& found, ScopeId scope,
-                                                uint32_t at, int depth, bool& truncated) {
+                                                uint32_t at, int depth, bool& truncated, std::vector<Guard>& guards) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   const BranchSymbols& sym = branch_symbols(m_.grammar().language);
@@ -628,9 +635,26 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
       break;
     }
     if (hidden_before || b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
-    TSNode clause = ts_node_parent(ts_node_parent(ts_node_parent(b.statement)));  // assignment, statement, block
+    TSNode block = ts_node_parent(ts_node_parent(b.statement));  // assignment, statement, block
+    TSNode clause = ts_node_parent(block);
     if (ts_node_is_null(clause)) continue;
     TSNode statement = ts_node_symbol(clause) == s.if_statement ? clause : ts_node_parent(clause);
+    if (ts_node_eq(clause, statement) && ts_node_eq(block, ts_node_child_by_field_id(statement, f.consequence))) {
+      // `if name is None:` / `if not name:` whose branch assigns the name.
+      TSNode condition = ts_node_child_by_field_id(statement, f.condition);
+      std::optional<bool> falsy;
+      auto is_name = [&](TSNode n) { return ts_node_symbol(n) == s.identifier && m_.text(n) == name; };
+      if (ts_node_symbol(condition) == sym.not_operator && is_name(ts_node_named_child(condition, 0))) falsy = true;
+      if (ts_node_symbol(condition) == sym.comparison_operator && ts_node_child_count(condition) == 3) {
+        std::string_view op = m_.text(ts_node_child(condition, 1));
+        TSNode left = ts_node_named_child(condition, 0), right = ts_node_named_child(condition, 1);
+        if ((op == "is" || op == "==") &&
+            ((is_name(left) && ts_node_symbol(right) == s.none) || (is_name(right) && ts_node_symbol(left) == s.none)))
+          falsy = false;
+      }
+      if (falsy && runs(statement, found.scope, use_at, depth) == Runs::kAlways)
+        guards.push_back({ts_node_start_byte(statement), *falsy});
+    }
     if (!ts_node_is_null(statement) && ts_node_symbol(statement) == s.if_statement &&
         runs(statement, found.scope, use_at, depth) == Runs::kAlways && exhaustive(statement))
       hidden_before = ts_node_start_byte(statement);

@@ -148,10 +148,16 @@ class Evaluator {
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // `if x is None: x = ...` (or `if not x:`) on every path to the use: the
+  // values of x assigned before it that meet the condition never get past it.
+  struct Guard {
+    uint32_t before = 0;  // the `if` statement's first byte
+    bool falsy = false;   // `not x`: every false constant; else (`x is None`, `x == None`) None only
+  };
   // The bindings of `name` in `found.scope` that may reach the use, latest
   // first; `truncated`: more than the value budget may (the answer is then unknown).
   std::vector<const Binding*> reaching(std::string_view name, const Module::Lookup& found, ScopeId scope, uint32_t at,
-                                       int depth, bool& truncated);
+                                       int depth, bool& truncated, std::vector<Guard>& guards);
   Values binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
                         std::optional<uint32_t> use_at, uint32_t at, int depth);
   Values loop_target(const Binding& b, ScopeId binding_scope, std::optional<uint32_t> use_at, int depth);

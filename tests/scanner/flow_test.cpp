@@ -97,6 +97,30 @@ TEST(FlowBranches, ConstantConditionsRuleOutDeadPaths) {
   EXPECT_FALSE(findings[0].level.has_value());
 }
 
+TEST(FlowBranches, NestedFunctionReadsWhatTheEnclosingFunctionEndsWith) {
+  std::string source(kHeader);
+  source +=
+      "def outer():\n    host = '0.0.0.0'\n    host = '127.0.0.1'\n"
+      "    def inner():\n        socketserver.TCPServer((host, 1), H)\n    inner()\n";
+  EXPECT_TRUE(scan(source).empty());
+}
+
+TEST(FlowBranches, ValuesReplacedByAnIfIsNoneNeverGetPastIt) {
+  std::string source =
+      "import asyncio, socketserver\n"
+      "async def start(cb, host=None):\n    if host is None:\n        host = '127.0.0.1'\n"
+      "    await asyncio.start_server(cb, host, 1)\n"
+      "async def main(cb):\n    await start(cb)\n    await start(cb, '10.0.0.1')\n"
+      "def serve(host=''):\n    if not host:\n        host = '127.0.0.1'\n"
+      "    socketserver.TCPServer((host, 2), None)\n"
+      "serve()\nserve('10.0.0.2')\n";
+  EXPECT_TRUE(scan(source).empty());
+  // Near miss of the near miss: a wildcard that is not None still gets past.
+  auto findings = scan(source + "serve('0.0.0.0')\n");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].level, Level::kNote);
+}
+
 TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
   std::string source(kHeader);
   source +=
