@@ -43,7 +43,7 @@ std::optional<std::string> dest_of(const std::vector<std::string>& options, std:
 struct BranchSymbols {
   TSSymbol elif_clause, else_clause, while_statement, try_statement, except_clause, except_group_clause, finally_clause,
       case_clause, not_operator, break_statement, comparison_operator, list_comprehension, set_comprehension,
-      dictionary_comprehension, generator_expression;
+      dictionary_comprehension, generator_expression, raise_statement, block;
 };
 
 const BranchSymbols& branch_symbols(const TSLanguage* language) {
@@ -51,19 +51,40 @@ const BranchSymbols& branch_symbols(const TSLanguage* language) {
     auto named = [language](const char* name) {
       return ts_language_symbol_for_name(language, name, static_cast<uint32_t>(std::strlen(name)), true);
     };
-    return BranchSymbols{named("elif_clause"),         named("else_clause"),
-                         named("while_statement"),     named("try_statement"),
-                         named("except_clause"),       named("except_group_clause"),
-                         named("finally_clause"),      named("case_clause"),
-                         named("not_operator"),        named("break_statement"),
-                         named("comparison_operator"), named("list_comprehension"),
-                         named("set_comprehension"),   named("dictionary_comprehension"),
-                         named("generator_expression")};
+    return BranchSymbols{named("elif_clause"),
+                         named("else_clause"),
+                         named("while_statement"),
+                         named("try_statement"),
+                         named("except_clause"),
+                         named("except_group_clause"),
+                         named("finally_clause"),
+                         named("case_clause"),
+                         named("not_operator"),
+                         named("break_statement"),
+                         named("comparison_operator"),
+                         named("list_comprehension"),
+                         named("set_comprehension"),
+                         named("dictionary_comprehension"),
+                         named("generator_expression"),
+                         named("raise_statement"),
+                         named("block")};
   }();
   return symbols;
 }
 
 bool holds(TSNode outer, uint32_t at) { return ts_node_start_byte(outer) <= at && at < ts_node_end_byte(outer); }
+
+// Whether a block (or clause) ends with `return` or `raise`: no path through
+// it reaches the code after the statement it belongs to.
+bool terminates(TSNode block, const PythonGrammar& g, const BranchSymbols& b) {
+  std::vector<TSNode> children = Module::named_children(block);
+  while (!children.empty() && ts_node_symbol(children.back()) == g.sym.comment) children.pop_back();
+  if (children.empty()) return false;
+  TSSymbol last = ts_node_symbol(children.back());
+  if (last == g.sym.return_statement || last == b.raise_statement) return true;
+  // An except clause: its block is its last child.
+  return last == b.block && terminates(children.back(), g, b);
+}
 
 // Python's truth of a constant value; nothing for others.
 std::optional<bool> truth_of(const Value& v) {
@@ -539,9 +560,12 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
         maybe();
       }
     } else if (k == b.try_statement) {
+      // The body may stop early when a handler lets the code after the `try` run.
       if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
         for (TSNode clause : Module::named_children(p))
-          if (ts_node_symbol(clause) == b.except_clause || ts_node_symbol(clause) == b.except_group_clause) maybe();
+          if ((ts_node_symbol(clause) == b.except_clause || ts_node_symbol(clause) == b.except_group_clause) &&
+              !terminates(clause, m_.grammar(), b))
+            maybe();
       }
     } else if (k == b.except_clause || k == b.except_group_clause || k == b.case_clause || k == b.list_comprehension ||
                k == b.set_comprehension || k == b.dictionary_comprehension || k == b.generator_expression) {
@@ -588,9 +612,11 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
     }
     return false;
   };
+  // A branch that ends in `return` or `raise` never reaches the use after the `if`.
+  auto covered = [&](TSNode block) { return branch_assigns(block) || terminates(block, m_.grammar(), sym); };
   auto exhaustive = [&](TSNode statement) {
     bool has_else = false;
-    if (!branch_assigns(ts_node_child_by_field_id(statement, f.consequence)) &&
+    if (!covered(ts_node_child_by_field_id(statement, f.consequence)) &&
         clause_runs(statement, found.scope, depth) != false)
       return false;
     for (TSNode clause : Module::named_children(statement)) {
@@ -598,7 +624,7 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
       if (k != sym.elif_clause && k != sym.else_clause) continue;
       has_else |= k == sym.else_clause;
       TSNode block = ts_node_child_by_field_id(clause, k == sym.elif_clause ? f.consequence : f.body);
-      if (!branch_assigns(block) && clause_runs(clause, found.scope, depth) != false) return false;
+      if (!covered(block) && clause_runs(clause, found.scope, depth) != false) return false;
     }
     return has_else;
   };

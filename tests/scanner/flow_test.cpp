@@ -121,6 +121,23 @@ TEST(FlowBranches, ValuesReplacedByAnIfIsNoneNeverGetPastIt) {
   EXPECT_EQ(findings[0].level, Level::kNote);
 }
 
+TEST(FlowBranches, BranchesThatReturnOrRaiseDoNotReachTheUse) {
+  std::string source(kHeader);
+  source +=
+      "def f(local):\n    h = ''\n    if local:\n        h = '127.0.0.1'\n    else:\n        return\n"
+      "    socketserver.TCPServer((h, 1), H)\n"
+      "def g(conf):\n    h = ''\n    try:\n        h = conf.get_loopback()\n        h = '127.0.0.1'\n"
+      "    except KeyError:\n        raise SystemExit(1)\n    socketserver.TCPServer((h, 2), H)\n";
+  EXPECT_TRUE(scan(source).empty());
+  // A handler that lets the code after the `try` run: the value before it may reach.
+  source +=
+      "def k(conf):\n    h = ''\n    try:\n        h = '127.0.0.1'\n    except KeyError:\n        pass\n"
+      "    socketserver.TCPServer((h, 3), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].level, Level::kNote);
+}
+
 TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
   std::string source(kHeader);
   source +=
