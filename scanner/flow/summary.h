@@ -149,7 +149,7 @@ class SummaryLinker {
   explicit SummaryLinker(const std::vector<SummarizedFile>& files, LoadSummary load = nullptr);
   Resolved resolve(const Reference& reference, size_t importer) const;
   const std::vector<SummarizedFile>& files() const { return files_; }
-  static constexpr int kMaxLinkDepth = 16;
+  static constexpr int kMaxLinkDepth = 24;  // as Project::kMaxLinks for a project scan
 
  private:
   void resolve_into(const Reference& reference, size_t importer, std::vector<RelatedLocation> hops, int depth,

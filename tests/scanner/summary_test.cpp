@@ -164,6 +164,20 @@ TEST(Summary, ImportCyclesAndMissingModulesAreUnknownNotFindings) {
   EXPECT_EQ(missing.constants[0].text, "missing.Y");
 }
 
+// Bounded: a chain of re-exports longer than the link budget is unknown
+// (no finding), a shorter one is followed to the end.
+TEST(Summary, ReExportChainsAreFollowedWithinTheLinkBudgetOnly) {
+  auto chain = [](int length) {
+    Files files{{"server.py", "import socketserver\nfrom m0 import HOST\nsocketserver.TCPServer((HOST, 1), None)\n"}};
+    for (int i = 0; i < length; ++i)
+      files.push_back({"m" + std::to_string(i) + ".py", "from m" + std::to_string(i + 1) + " import HOST\n"});
+    files.push_back({"m" + std::to_string(length) + ".py", "HOST = \"0.0.0.0\"\n"});
+    return files;
+  };
+  EXPECT_EQ(summarize_and_link(chain(10)).findings[0].size(), 1u);
+  EXPECT_TRUE(summarize_and_link(chain(flow::SummaryLinker::kMaxLinkDepth + 5)).findings[0].empty());
+}
+
 TEST(Summary, AFileWithoutSummaryMakesItsNamesUnknown) {
   Files files{{"server.py", kServer}, {"settings.py", "HOST = \"0.0.0.0\"\n"}};
   Linked linked = summarize_and_link(files);
