@@ -805,9 +805,66 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   if (writes.unknown) return Values::of_unknown();
   if (any && written_in_init) return writes;
   Values from_class = class_member(definition, instance.scope, member, true, depth + 1);
+  // `self` (made by no call the file shows) may be an instance of a subclass.
+  if (from_class.items.empty() && ts_node_is_null(instance.creation) && m_.defines_function(member)) {
+    Values overrides = subclass_member(definition, member, depth + 1);
+    if (!overrides.items.empty()) from_class = std::move(overrides);
+  }
   if (!any) return from_class;
   writes.add(std::move(from_class));
   return writes;
+}
+
+Values Evaluator::subclass_member(TSNode definition, std::string_view member, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (depth > budget_.max_depth) return Values::of_unknown();
+  if (!class_definitions_) {
+    class_definitions_.emplace();
+    std::vector<TSNode> stack{m_.root()};
+    while (!stack.empty()) {
+      TSNode n = stack.back();
+      stack.pop_back();
+      if (ts_node_symbol(n) == s.class_definition) class_definitions_->push_back(n);
+      for (TSNode child : Module::named_children(n)) stack.push_back(child);
+    }
+  }
+  // Whether `cls` derives from `definition` through classes of the file.
+  auto derives = [&](TSNode cls) {
+    std::vector<TSNode> pending{cls};
+    for (int hops = 0; !pending.empty() && hops < Module::kMaxHops; ++hops) {
+      TSNode c = pending.back();
+      pending.pop_back();
+      std::optional<ScopeId> body = m_.scope_of(c);
+      TSNode bases = ts_node_child_by_field_id(c, f.superclasses);
+      if (!body || ts_node_is_null(bases)) continue;
+      for (TSNode base : Module::named_children(bases)) {
+        if (ts_node_symbol(base) == s.keyword_argument) continue;
+        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(c)).local_class;
+        if (ts_node_is_null(local)) continue;
+        if (ts_node_eq(local, definition)) return true;
+        pending.push_back(local);
+      }
+    }
+    return false;
+  };
+  Values out;
+  for (TSNode cls : *class_definitions_) {
+    if (ts_node_eq(cls, definition) || !derives(cls)) continue;
+    std::optional<ScopeId> body = m_.scope_of(cls);
+    if (!body) continue;
+    const auto* bindings = m_.bindings(*body, member);
+    if (bindings == nullptr || bindings->empty()) continue;  // inherited: from `definition` or a base elsewhere
+    const Binding& b = bindings->back();
+    if (b.kind != BindingKind::kUnknown || ts_node_symbol(b.statement) != s.function_definition) continue;
+    Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
+    v.bound = true;
+    v.hops.push_back({m_.span(ts_node_child_by_field_id(b.statement, f.name)),
+                      "a subclass defines `" + std::string(member) + "` here", nullptr});
+    out.items.push_back(std::move(v));
+    if (out.items.size() >= budget_.max_values) break;
+  }
+  return out;
 }
 
 Values Evaluator::element_of(const Value& container, uint32_t index, int depth) {
