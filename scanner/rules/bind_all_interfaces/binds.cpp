@@ -427,9 +427,73 @@ class Checker {
 
   void check(const CallSite& call) {
     for (const Target& target : targets(call)) {
-      if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call)) continue;
+      if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call) || behind_test_double(call))
+        continue;
       judge(call, target);
     }
+  }
+
+  // Test doubles that mean nothing real is bound (missing a report is the safe side):
+  // - a function decorated so that a socket module is a mock: `@mock.patch("pkg.socket")`,
+  //   or a decorator function of this file that applies such a patch;
+  // - `o.m(...)` after the same function replaced a method of `o` with a function
+  //   or a mock (`self.loop.getaddrinfo = fake`).
+  bool behind_test_double(const CallSite& call) {
+    const auto& g = m_.grammar();
+    for (ScopeId s = call.scope; s != kModuleScope; s = m_.parent_scope(s)) {
+      if (m_.scope_kind(s) != ScopeKind::kFunction) continue;
+      const auto* decorators = m_.decorators(m_.scope_node(s));
+      if (decorators == nullptr) continue;
+      for (TSNode decorator : *decorators)
+        if (patches_socket(ts_node_named_child(decorator, 0), s)) return true;
+    }
+    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    if (ts_node_symbol(callee) != g.sym.attribute) return false;
+    std::string_view object = m_.text(ts_node_child_by_field_id(callee, g.field.object));
+    uint32_t at = ts_node_start_byte(call.node);
+    for (const AttributeWrite& w : m_.attribute_writes()) {
+      if (w.scope != call.scope || ts_node_start_byte(w.statement) >= at || ts_node_is_null(w.value) ||
+          m_.text(w.object) != object)
+        continue;
+      for (const flow::Value& v : flow_.values_of(w.value, w.scope, ts_node_start_byte(w.statement)).items)
+        if (v.kind == flow::ValueKind::kFunction || (v.kind == flow::ValueKind::kInstance && is_mock(v.text)))
+          return true;
+    }
+    return false;
+  }
+
+  static bool is_mock(std::string_view qualified) {
+    return qualified.starts_with("unittest.mock.") || qualified.starts_with("mock.");
+  }
+
+  // Whether `decorator` (of a function in `scope`) patches a socket module:
+  // `mock.patch("...socket...")`, or a function of this file that calls it.
+  bool patches_socket(TSNode decorator, ScopeId scope) {
+    const auto& g = m_.grammar();
+    if (ts_node_is_null(decorator)) return false;
+    uint32_t at = ts_node_start_byte(decorator);
+    if (ts_node_symbol(decorator) == g.sym.call) {
+      TSNode callee = ts_node_child_by_field_id(decorator, g.field.function);
+      std::string patch = m_.resolve(callee, scope, at).qualified;
+      if (patch != "unittest.mock.patch" && patch != "mock.patch") return false;
+      TSNode arguments = ts_node_child_by_field_id(decorator, g.field.arguments);
+      TSNode target = ts_node_is_null(arguments) ? TSNode{} : ts_node_named_child(arguments, 0);
+      return !ts_node_is_null(target) && ts_node_symbol(target) == g.sym.string &&
+             m_.text(target).find("socket") != std::string_view::npos;
+    }
+    if (ts_node_symbol(decorator) != g.sym.identifier) return false;
+    const Module::Lookup found = m_.lookup(m_.text(decorator), m_.parent_scope(scope), at);
+    if (found.binding == nullptr || ts_node_symbol(found.binding->statement) != g.sym.function_definition) return false;
+    std::optional<ScopeId> body = m_.scope_of(found.binding->statement);
+    if (!body) return false;
+    for (const CallSite& inner : m_.calls()) {
+      if (inner.scope != *body) continue;
+      TSNode callee = ts_node_child_by_field_id(inner.node, g.field.function);
+      // `mock.patch("...socket", ...)(f)`: the patch is the callee's own call.
+      if (ts_node_symbol(callee) == g.sym.call && patches_socket(callee, inner.scope)) return true;
+      if (patches_socket(inner.node, inner.scope)) return true;
+    }
+    return false;
   }
 
   // Whether `s.bind(...)` is followed, in the same function, by `s.connect(...)`
@@ -485,7 +549,6 @@ class Checker {
 
   void judge(const CallSite& call, const Target& target) {
     const Sink& sink = *target.server.sink;
-    uint32_t at = ts_node_start_byte(call.node);
     if (const auto& replaced = sink.server_class) {
       auto server_class = flow_.argument(call.node, call.scope, replaced->position + target.offset, replaced->keyword);
       if (!server_class.known) return;
@@ -499,19 +562,30 @@ class Checker {
         }
       }
     }
-    bool any_address = false, address_unknown = false;
+    auto argument_for = [&](const sinks::Slot& slot) {
+      int position = slot.position < 0 ? -1 : slot.position + target.offset;
+      return flow_.argument(call.node, call.scope, position, slot.keyword);
+    };
+    std::vector<std::pair<const sinks::Address*, flow::Evaluator::Argument>> given;
+    bool address_unknown = false;
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
       if (address == nullptr) continue;
-      int position = address->slot.position < 0 ? -1 : address->slot.position + target.offset;
-      flow::Evaluator::Argument argument = flow_.argument(call.node, call.scope, position, address->slot.keyword);
+      flow::Evaluator::Argument argument = argument_for(address->slot);
       if (!argument.known) address_unknown = true;
-      if (!argument.found) continue;
-      any_address = true;
-      if (what_ == Report::kWildcardHost) judge_address(target, *address, argument, sink.wildcards);
+      if (argument.found) given.emplace_back(address, argument);
     }
-    (void)at;
-    if (what_ == Report::kDefaultHost && !any_address && !address_unknown && sink.default_host)
-      report_default(call, target);
+    if (sink.addresses_exclusive && given.size() == 2) return;  // the library raises
+    if (what_ == Report::kWildcardHost) {
+      for (const auto& [address, argument] : given) judge_address(target, *address, argument, sink.wildcards);
+      return;
+    }
+    if (!given.empty() || address_unknown || !sink.default_host) return;
+    if (sink.port) {
+      // Without the port too, the library raises instead of binding its default.
+      flow::Evaluator::Argument port = argument_for(*sink.port);
+      if (port.known && !port.found) return;
+    }
+    report_default(call, target);
   }
 
   void judge_address(const Target& target, const sinks::Address& address, const flow::Evaluator::Argument& argument,

@@ -91,6 +91,13 @@ struct Sink {
   Address address;
   // A second argument that also takes an address (waitress `listen=` beside `host=`).
   std::optional<Address> other_address = std::nullopt;
+  // Passing both `address` and `other_address` raises before anything is
+  // bound (asyncio create_server: host with sock=).
+  bool addresses_exclusive = false;
+  // The port argument, when a call that passes neither an address nor the
+  // port raises instead of binding the default (asyncio create_server):
+  // the default is then reported only when the port is passed.
+  std::optional<Slot> port = std::nullopt;
   Wildcards wildcards = kEmptyHost;
   // What the library binds when the call passes no address at all (and no
   // port-only form decides otherwise): nullopt when the address is required
