@@ -566,6 +566,15 @@ class Checker {
       int position = slot.position < 0 ? -1 : slot.position + target.offset;
       return flow_.argument(call.node, call.scope, position, slot.keyword);
     };
+    if (sink.only_when) {
+      // Every value the argument may hold must be the string.
+      flow::Evaluator::Argument given = argument_for(sink.only_when->slot);
+      if (!given.known || !given.found) return;
+      flow::Values values = flow_.values_of(given.node, given.scope, given.at);
+      if (values.unknown || values.items.empty()) return;
+      for (const flow::Value& v : values.items)
+        if (v.kind != flow::ValueKind::kString || v.text != sink.only_when->equals) return;
+    }
     std::vector<std::pair<const sinks::Address*, flow::Evaluator::Argument>> given;
     bool address_unknown = false;
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
@@ -621,11 +630,16 @@ class Checker {
         consider(value);
         continue;
       }
+      // Every element of the list is bound: one wildcard among them listens on every interface
+      // whatever the others are.
+      bool other_before = other;
+      size_t wild_before = wild.size();
       for (uint32_t i = 0, n = ts_node_named_child_count(value.node); i < n && i < 16; ++i) {
         flow::Values elements = flow_.element(value, i);
         other |= elements.unknown;
         for (const flow::Value& e : elements.items) consider(e);
       }
+      if (wild.size() > wild_before) other = other_before;
     }
     if (wild.empty()) return;
     report(target, argument.written, wild, other);
@@ -636,6 +650,8 @@ class Checker {
     std::optional<Host> host = host_value(value);
     if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
       return host;
+    // "8000" alone is the port: the host is the library's default.
+    if (shape == AddressShape::kPortOrHostPort && host->whole.find(':') == std::string::npos) return std::nullopt;
     auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
     if (!range) return std::nullopt;
     host->host_begin = range->first;

@@ -5,11 +5,11 @@
 namespace bindscan::rules::sinks {
 
 std::span<const SinkTable *const> tables() {
-  static const SinkTable *const kTables[] = {
-      &kStdlibSinks,           &kAiohttpSinks,  &kAnyioSinks,    &kAsyncioSinks, &kAsyncoreSinks,
-      &kBottleSinks,           &kEventletSinks, &kFlaskSinks,    &kGeventSinks,  &kMultiprocessingSinks,
-      &kPrometheusClientSinks, &kRpycSinks,     &kTornadoSinks,  &kTrioSinks,    &kTwistedSinks,
-      &kUvicornSinks,          &kWaitressSinks, &kWerkzeugSinks, &kZmqSinks,
+  static const SinkTable* const kTables[] = {
+      &kStdlibSinks,          &kAiohttpSinks,          &kAnyioSinks,    &kAsyncioSinks,  &kAsyncoreSinks,
+      &kBottleSinks,          &kDjangoSinks,           &kEventletSinks, &kFlaskSinks,    &kGeventSinks,
+      &kMultiprocessingSinks, &kPrometheusClientSinks, &kRpycSinks,     &kTornadoSinks,  &kTrioSinks,
+      &kTwistedSinks,         &kUvicornSinks,          &kWaitressSinks, &kWerkzeugSinks, &kZmqSinks,
   };
   return kTables;
 }
@@ -23,7 +23,7 @@ std::span<const std::string_view> gate_needles() {
   // standard library's files) doubles the files that reach the finer check.
   static constexpr std::string_view kNeedles[] = {"erver", "socket",  "asyncio",  "Listener", "trio",    "werkzeug",
                                                   "flask", "bottle",  "asyncore", "tornado",  "twisted", "eventlet",
-                                                  "anyio", "uvicorn", "aiohttp",  "waitress", "zmq"};
+                                                  "anyio", "uvicorn", "aiohttp",  "waitress", "zmq",     "django"};
   return kNeedles;
 }
 

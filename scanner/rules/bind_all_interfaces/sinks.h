@@ -46,10 +46,11 @@ enum class CalleeKind : uint8_t {
 
 // How the address argument is written.
 enum class AddressShape : uint8_t {
-  kHostPortTuple,  // ("host", port[, flowinfo, scope_id]): socket.bind, socketserver
-  kHost,           // "host" alone, the port elsewhere: Flask.run(host=...)
-  kHostPort,       // "host:port", "[::]:8000", ":8000": gunicorn bind, waitress listen
-  kUrl,            // "scheme://host:port": zmq "tcp://*:5555"
+  kHostPortTuple,   // ("host", port[, flowinfo, scope_id]): socket.bind, socketserver
+  kHost,            // "host" alone, the port elsewhere: Flask.run(host=...)
+  kHostPort,        // "host:port", "[::]:8000", ":8000": gunicorn bind, waitress listen
+  kUrl,             // "scheme://host:port": zmq "tcp://*:5555"
+  kPortOrHostPort,  // "[host:]port": without a colon the string is the port alone (Django's runserver addrport)
 };
 
 // Spellings of the host that mean "every interface" for this library, beyond
@@ -85,6 +86,13 @@ enum class InstanceFilter : uint8_t {
   kInetFamily,
 };
 
+// An argument that must hold one constant string for the call to be the sink
+// (Django's call_command is runserver's sink only for "runserver").
+struct Condition {
+  Slot slot;
+  std::string_view equals;
+};
+
 struct Sink {
   std::string_view name;  // canonical qualified name (see CalleeKind for methods)
   CalleeKind kind = CalleeKind::kConstructor;
@@ -109,6 +117,8 @@ struct Sink {
   // A factory's argument that replaces the server class it creates; when
   // given, that class decides whether anything is bound (wsgiref make_server).
   std::optional<Slot> server_class = std::nullopt;
+  // When set, the call is this sink only if the argument is that string.
+  std::optional<Condition> only_when = std::nullopt;
 };
 
 // A call that returns an instance of a class whose methods may be sinks.
@@ -163,6 +173,7 @@ extern const SinkTable kAnyioSinks;  // sinks_anyio.cpp
 extern const SinkTable kAsyncioSinks;  // sinks_asyncio.cpp
 extern const SinkTable kAsyncoreSinks;  // sinks_asyncore.cpp
 extern const SinkTable kBottleSinks;  // sinks_bottle.cpp
+extern const SinkTable kDjangoSinks;  // sinks_django.cpp
 extern const SinkTable kEventletSinks;  // sinks_eventlet.cpp
 extern const SinkTable kFlaskSinks;  // sinks_flask.cpp
 extern const SinkTable kGeventSinks;  // sinks_gevent.cpp
