@@ -371,6 +371,7 @@ class Checker {
       if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
     }
     flow::Values callees = flow_.callee_values(callee, call.scope, at);
+    if (callees.items.empty() && ts_node_symbol(callee) == g.sym.attribute) inherited_targets(callee, call, add);
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
         Server server = server_of(v);
@@ -387,6 +388,39 @@ class Checker {
       }
     }
     return out;
+  }
+
+  // `self.bind(...)` in a method of a class deriving from the sink's class
+  // (asyncore.dispatcher subclasses): the method no class of the file
+  // defines is the library's. `self` only: its class is the one whose
+  // method this is, or a subclass.
+  template <typename Add>
+  void inherited_targets(TSNode callee, const CallSite& call, Add&& add) {
+    const auto& g = m_.grammar();
+    TSNode object = ts_node_child_by_field_id(callee, g.field.object);
+    if (ts_node_symbol(object) != g.sym.identifier) return;
+    std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
+    for (const flow::Value& v : flow_.values_of(object, call.scope, ts_node_start_byte(call.node)).items) {
+      if (v.kind != flow::ValueKind::kInstance || !v.text.empty() || !ts_node_is_null(v.creation) || v.module != &m_)
+        continue;
+      std::vector<std::pair<TSNode, ScopeId>> pending{{v.node, v.scope}};
+      for (int hops = 0; !pending.empty() && hops < Module::kMaxHops; ++hops) {
+        auto [cls, scope] = pending.back();
+        pending.pop_back();
+        TSNode bases = ts_node_child_by_field_id(cls, g.field.superclasses);
+        if (ts_node_is_null(bases)) continue;
+        for (TSNode base : Module::named_children(bases)) {
+          if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
+          for (const flow::Value& b : flow_.values_of(base, scope, ts_node_start_byte(cls)).items) {
+            if (b.kind == flow::ValueKind::kClass && b.module == &m_) pending.emplace_back(b.node, b.scope);
+            if (b.kind != flow::ValueKind::kImported || b.bound) continue;
+            const Sink* sink = find_sink(b.text + "." + std::string(member), CalleeKind::kMethod);
+            if (sink != nullptr && sink->filter == sinks::InstanceFilter::kAny)
+              add({{sink, std::string(sink->name), b.text}, 0, v.hops});
+          }
+        }
+      }
+    }
   }
 
   template <typename Add>
