@@ -56,5 +56,12 @@ TEST(SinkTables, PrefilterGateCoversEverySink) {
     }
 }
 
+TEST(SinkTables, PrefilterGateCoversEveryAssignmentSink) {
+  for (const SinkTable* table : tables())
+    for (const AssignmentSink& assignment : table->assignments)
+      EXPECT_TRUE(gated(assignment.target))
+          << assignment.target << " contains none of the gate needles (sinks.cpp gate_needles)";
+}
+
 }  // namespace
 }  // namespace bindscan::rules::sinks

@@ -27,6 +27,7 @@ struct Index {
   std::unordered_set<std::string_view> last_names;  // "TCPServer", "bind", "create_server", ...
   std::vector<const sinks::ModuleAlias*> aliases;
   std::vector<const Sink*> all;
+  std::vector<const sinks::AssignmentSink*> assignments;
 };
 
 const Index& index() {
@@ -40,6 +41,7 @@ const Index& index() {
       }
       for (const sinks::Factory& factory : table->factories) out.factories.emplace(factory.callee, &factory);
       for (const sinks::ModuleAlias& alias : table->module_aliases) out.aliases.push_back(&alias);
+      for (const sinks::AssignmentSink& assignment : table->assignments) out.assignments.push_back(&assignment);
     }
     return out;
   }();
@@ -138,6 +140,14 @@ bool may_match(std::string_view source) {
     }
     return false;
   };
+  // An assignment sink: every part of its target (`c.ServerApp.ip`, `cherrypy.server.socket_host`); a
+  // config file's module-level name (gunicorn's `bind`) at the start of a line, where the rule reads it.
+  for (const sinks::AssignmentSink* assignment : index().assignments) {
+    std::string_view target = assignment->target;
+    if (target.find('.') != std::string_view::npos ? has_all_parts(target)
+                                                   : source.starts_with(target) || has("\n" + std::string(target)))
+      return true;
+  }
   for (const Sink* sink : index().all) {
     if (sink->kind != CalleeKind::kMethod) {
       if (names(sink->name)) return true;
@@ -234,6 +244,7 @@ class Checker {
 
   void run() {
     for (const CallSite& call : m_.calls()) check(call);
+    if (what_ == Report::kWildcardHost) check_assignments();
   }
 
  private:
@@ -801,6 +812,105 @@ class Checker {
                         {{end, std::move(text)}}};
     }
     out_.push_back(std::move(finding));
+  }
+
+  // Assignment sinks: config files' settings and server attributes.
+  void check_assignments() {
+    using sinks::ConfigFile;
+    std::optional<bool> gunicorn, jupyter;
+    auto applies = [&](ConfigFile file) {
+      switch (file) {
+        case ConfigFile::kAny:
+          return true;
+        case ConfigFile::kGunicorn:
+          if (!gunicorn) gunicorn = is_gunicorn_config();
+          return *gunicorn;
+        case ConfigFile::kJupyter:
+          if (!jupyter) jupyter = is_jupyter_config();
+          return *jupyter;
+      }
+      return false;
+    };
+    for (const sinks::AssignmentSink* sink : index().assignments) {
+      if (!applies(sink->file)) continue;
+      size_t dot = sink->target.rfind('.');
+      if (dot == std::string_view::npos) {
+        // A module-level name (gunicorn's `bind`): the assignment that the end of the file sees.
+        // Only a top-level statement (at column 0: what the prefilter looks for).
+        Module::Lookup found = m_.lookup(sink->target, kModuleScope, static_cast<uint32_t>(m_.source().size()));
+        if (found.binding == nullptr || found.scope != kModuleScope ||
+            found.binding->kind != BindingKind::kAssignment ||
+            ts_node_start_point(found.binding->statement).column != 0)
+          continue;
+        judge_assignment(*sink, found.binding->value, kModuleScope, ts_node_start_byte(found.binding->statement));
+        continue;
+      }
+      std::string_view attribute = sink->target.substr(dot + 1);
+      std::string_view object = sink->target.substr(0, dot);
+      const AttributeWrite* last = nullptr;  // a later write to the same target replaces an earlier one
+      for (const AttributeWrite& w : m_.attribute_writes()) {
+        if (w.name != attribute || ts_node_is_null(w.value)) continue;
+        bool matches = false;
+        if (sink->file != ConfigFile::kAny) {
+          matches = w.scope == kModuleScope && m_.text(w.object) == object;
+        } else {
+          for (const flow::Value& v : flow_.values_of(w.object, w.scope, ts_node_start_byte(w.statement)).items) {
+            bool named = (v.kind == flow::ValueKind::kImported && !v.bound) ||
+                         (v.kind == flow::ValueKind::kInstance && !v.text.empty());
+            if (named && canonical(v.text) == object) matches = true;
+          }
+        }
+        if (!matches) continue;
+        if (last != nullptr && last->scope == w.scope && m_.text(last->object) == m_.text(w.object)) last = nullptr;
+        if (last != nullptr) judge_assignment(*sink, last->value, last->scope, ts_node_start_byte(last->statement));
+        last = &w;
+      }
+      if (last != nullptr) judge_assignment(*sink, last->value, last->scope, ts_node_start_byte(last->statement));
+    }
+  }
+
+  void judge_assignment(const sinks::AssignmentSink& sink, TSNode value, ScopeId scope, uint32_t at) {
+    flow::Evaluator::Argument argument;
+    argument.node = argument.written = value;
+    argument.scope = scope;
+    argument.at = at;
+    argument.found = true;
+    sinks::Address address{{}, sink.shape, sink.or_list};
+    Target target{{nullptr, std::string(sink.target), std::string(sink.target)}, 0, {}};
+    if (sink.file == sinks::ConfigFile::kGunicorn) target.server.display = "gunicorn's `bind` setting";
+    if (sink.file == sinks::ConfigFile::kJupyter) target.server.display = "Jupyter's `" + target.server.display + "`";
+    judge_address(target, address, argument, sink.wildcards);
+  }
+
+  // The file's name, when the scan knows it (`bindscan scan` does; the service does not).
+  std::string file_name() const {
+    if (m_.project() == nullptr) return {};
+    std::optional<size_t> file = m_.project()->file_of(m_);
+    if (!file) return {};
+    const std::string& path = m_.project()->path(*file);
+    size_t slash = path.find_last_of("/\\");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  }
+
+  // gunicorn reads ./gunicorn.conf.py by default; other names are given with -c
+  // (gunicorn*.py by convention).
+  bool is_gunicorn_config() const {
+    std::string name = file_name();
+    return name.starts_with("gunicorn") && name.ends_with(".py");
+  }
+
+  // Jupyter loads jupyter_<app>_config.py; a config file calls get_config() for `c`.
+  bool is_jupyter_config() const {
+    std::string name = file_name();
+    if (name.starts_with("jupyter_") && name.ends_with("_config.py")) return true;
+    const auto& g = m_.grammar();
+    for (const CallSite& call : m_.calls()) {
+      TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+      if (ts_node_symbol(callee) == g.sym.identifier && m_.text(callee) == "get_config" &&
+          m_.lookup("get_config", call.scope, ts_node_start_byte(call.node)).binding == nullptr)
+        return true;
+    }
+    return false;
   }
 
   // The literal as written, shortened for a message.

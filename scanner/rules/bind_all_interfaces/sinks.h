@@ -140,11 +140,14 @@ enum class ConfigFile : uint8_t {
 
 // An assignment that sets the address a server will use:
 // `cherrypy.server.socket_host = "0.0.0.0"`, Jupyter's
-// `c.ServerApp.ip = "*"`, gunicorn's `bind = "0.0.0.0:8000"`.
-// (Designed for issue 11; the rule does not read this table yet.)
+// `c.ServerApp.ip = "*"`, gunicorn's `bind = "0.0.0.0:8000"`. The value the
+// assignment leaves (a later assignment to the same target in the same scope
+// replaces it) is judged like a call's address.
 struct AssignmentSink {
-  // kAny: the qualified attribute; otherwise the target as written, where a
-  // leading "c." stands for the config object of a Jupyter file.
+  // kAny: the qualified attribute, on a module or on an instance of a class
+  // ("cherrypy.server.socket_host", "hypercorn.config.Config.bind");
+  // otherwise the target as written in the config file ("bind",
+  // "c.ServerApp.ip"), at module level.
   std::string_view target;
   ConfigFile file = ConfigFile::kAny;
   AddressShape shape = AddressShape::kHost;
@@ -176,6 +179,10 @@ extern const SinkTable kBottleSinks;  // sinks_bottle.cpp
 extern const SinkTable kDjangoSinks;  // sinks_django.cpp
 extern const SinkTable kEventletSinks;  // sinks_eventlet.cpp
 extern const SinkTable kFlaskSinks;  // sinks_flask.cpp
+extern const SinkTable kGunicornSinks;   // sinks_gunicorn.cpp
+extern const SinkTable kHypercornSinks;  // sinks_hypercorn.cpp
+extern const SinkTable kCherryPySinks;   // sinks_cherrypy.cpp
+extern const SinkTable kJupyterSinks;    // sinks_jupyter.cpp
 extern const SinkTable kGeventSinks;  // sinks_gevent.cpp
 extern const SinkTable kMultiprocessingSinks;  // sinks_multiprocessing.cpp
 extern const SinkTable kPrometheusClientSinks;  // sinks_prometheus_client.cpp
