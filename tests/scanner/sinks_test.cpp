@@ -56,6 +56,15 @@ TEST(SinkTables, PrefilterGateCoversEverySink) {
     }
 }
 
+// bind-all-interfaces-by-default names the keyword in its message and adds it as the fix.
+TEST(SinkTables, EveryDefaultHasTheAddressKeyword) {
+  for (const SinkTable* table : tables())
+    for (const Sink& sink : table->sinks)
+      if (sink.default_host) {
+        EXPECT_FALSE(sink.address.slot.keyword.empty()) << sink.name;
+      }
+}
+
 TEST(SinkTables, PrefilterGateCoversEveryAssignmentSink) {
   for (const SinkTable* table : tables())
     for (const AssignmentSink& assignment : table->assignments)

@@ -786,18 +786,21 @@ class Checker {
     std::optional<AllInterfaces> meaning = all_interfaces(*sink.default_host);
     if (*sink.default_host == "*" || !meaning) meaning = AllInterfaces{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
     TSNode callee = ts_node_child_by_field_id(call.node, m_.grammar().field.function);
+    // The API's own keyword for the address (Twisted's interface=, Tornado's address=, ...).
+    std::string_view keyword = sink.address.slot.keyword;
+    std::string pass = std::string(keyword.empty() ? "host" : keyword) + "=\"" + std::string(meaning->loopback) + "\"";
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(callee);
     finding.sink = target.server.display;
-    finding.message = target.server.display + " listens on all network interfaces: called without a host, it binds " +
+    finding.message = target.server.display + " listens on all network interfaces: called without " +
+                      (keyword.empty() ? std::string("a host") : std::string(keyword) + "=") + ", it binds " +
                       "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
-                      std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +
-                      "\" or the specific address that must be reachable.";
+                      std::string(meaning->meaning) + "). Pass " + pass +
+                      " or the specific address that must be reachable.";
     for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     // The fix adds the keyword before the closing parenthesis.
     TSNode arguments = ts_node_child_by_field_id(call.node, m_.grammar().field.arguments);
-    std::string_view keyword = sink.address.slot.keyword;
     if (!keyword.empty() && !ts_node_is_null(arguments) && ts_node_symbol(arguments) == m_.grammar().sym.argument_list) {
       std::string_view written = m_.text(arguments);
       size_t inside = written.find_last_not_of(" \t\r\n", written.size() - 2);
@@ -806,10 +809,8 @@ class Checker {
       Span at = m_.span(arguments);
       Span end{at.end - 1, at.end - 1, at.stop, at.stop};
       end.start.column = end.stop.column = at.stop.column - 1;
-      std::string text = std::string(empty || trailing_comma ? "" : ", ") + std::string(keyword) + "=\"" +
-                         std::string(meaning->loopback) + "\"";
-      finding.fix = Fix{"Pass " + std::string(keyword) + "=\"" + std::string(meaning->loopback) + "\" (loopback)",
-                        {{end, std::move(text)}}};
+      std::string text = std::string(empty || trailing_comma ? "" : ", ") + pass;
+      finding.fix = Fix{"Pass " + pass + " (loopback)", {{end, std::move(text)}}};
     }
     out_.push_back(std::move(finding));
   }
