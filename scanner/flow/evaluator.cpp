@@ -819,50 +819,46 @@ Values Evaluator::subclass_member(TSNode definition, std::string_view member, in
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (depth > budget_.max_depth) return Values::of_unknown();
-  if (!class_definitions_) {
-    class_definitions_.emplace();
+  if (!subclasses_) {
+    // Once per file: each class's bases that are classes of the file.
+    subclasses_.emplace();
     std::vector<TSNode> stack{m_.root()};
     while (!stack.empty()) {
       TSNode n = stack.back();
       stack.pop_back();
-      if (ts_node_symbol(n) == s.class_definition) class_definitions_->push_back(n);
       for (TSNode child : Module::named_children(n)) stack.push_back(child);
-    }
-  }
-  // Whether `cls` derives from `definition` through classes of the file.
-  auto derives = [&](TSNode cls) {
-    std::vector<TSNode> pending{cls};
-    for (int hops = 0; !pending.empty() && hops < Module::kMaxHops; ++hops) {
-      TSNode c = pending.back();
-      pending.pop_back();
-      std::optional<ScopeId> body = m_.scope_of(c);
-      TSNode bases = ts_node_child_by_field_id(c, f.superclasses);
+      if (ts_node_symbol(n) != s.class_definition) continue;
+      std::optional<ScopeId> body = m_.scope_of(n);
+      TSNode bases = ts_node_child_by_field_id(n, f.superclasses);
       if (!body || ts_node_is_null(bases)) continue;
       for (TSNode base : Module::named_children(bases)) {
         if (ts_node_symbol(base) == s.keyword_argument) continue;
-        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(c)).local_class;
-        if (ts_node_is_null(local)) continue;
-        if (ts_node_eq(local, definition)) return true;
-        pending.push_back(local);
+        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(n)).local_class;
+        if (!ts_node_is_null(local)) (*subclasses_)[id_of(local)].push_back(n);
       }
     }
-    return false;
-  };
+  }
   Values out;
-  for (TSNode cls : *class_definitions_) {
-    if (ts_node_eq(cls, definition) || !derives(cls)) continue;
-    std::optional<ScopeId> body = m_.scope_of(cls);
-    if (!body) continue;
-    const auto* bindings = m_.bindings(*body, member);
-    if (bindings == nullptr || bindings->empty()) continue;  // inherited: from `definition` or a base elsewhere
-    const Binding& b = bindings->back();
-    if (b.kind != BindingKind::kUnknown || ts_node_symbol(b.statement) != s.function_definition) continue;
-    Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
-    v.bound = true;
-    v.hops.push_back({m_.span(ts_node_child_by_field_id(b.statement, f.name)),
-                      "a subclass defines `" + std::string(member) + "` here", nullptr});
-    out.items.push_back(std::move(v));
-    if (out.items.size() >= budget_.max_values) break;
+  std::vector<TSNode> pending{definition};
+  std::unordered_set<uintptr_t> seen{id_of(definition)};
+  while (!pending.empty() && seen.size() <= budget_.max_call_sites) {
+    TSNode cls = pending.back();
+    pending.pop_back();
+    auto children = subclasses_->find(id_of(cls));
+    if (children == subclasses_->end()) continue;
+    for (TSNode sub : children->second) {
+      if (!seen.insert(id_of(sub)).second) continue;
+      pending.push_back(sub);
+      std::optional<ScopeId> body = m_.scope_of(sub);
+      const auto* bindings = body ? m_.bindings(*body, member) : nullptr;
+      if (bindings == nullptr || bindings->empty()) continue;  // inherited: from `definition` or a base elsewhere
+      const Binding& b = bindings->back();
+      if (b.kind != BindingKind::kUnknown || ts_node_symbol(b.statement) != s.function_definition) continue;
+      Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
+      v.bound = true;
+      out.items.push_back(std::move(v));
+      if (out.items.size() >= budget_.max_values) return out;
+    }
   }
   return out;
 }

@@ -184,7 +184,8 @@ class Evaluator {
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions in the source
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
   std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
-  std::optional<std::vector<TSNode>> class_definitions_;      // every class of the file, found on first use
+  // class node id -> the classes of the file that name it as a base (built on first use)
+  std::optional<std::unordered_map<uintptr_t, std::vector<TSNode>>> subclasses_;
   std::unordered_set<Key, KeyHash> in_progress_;
 };
 
