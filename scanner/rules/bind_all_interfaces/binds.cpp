@@ -626,6 +626,18 @@ class Checker {
       for (const flow::Value& v : values.items)
         if (v.kind != flow::ValueKind::kString || v.text != sink.only_when->equals) return;
     }
+    if (sink.port && sink.int_port) {
+      // A port that is only None, strings or bytes: the library raises before binding.
+      flow::Evaluator::Argument port = argument_for(*sink.port);
+      if (port.known && port.found) {
+        flow::Values values = flow_.values_of(port.node, port.scope, port.at);
+        if (!values.unknown && !values.items.empty() &&
+            std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
+              return v.kind == flow::ValueKind::kNone || v.kind == flow::ValueKind::kString;
+            }))
+          return;
+      }
+    }
     std::vector<std::pair<const sinks::Address*, flow::Evaluator::Argument>> given;
     bool address_unknown = false;
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {

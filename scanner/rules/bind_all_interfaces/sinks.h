@@ -106,6 +106,10 @@ struct Sink {
   // port raises instead of binding the default (asyncio create_server):
   // the default is then reported only when the port is passed.
   std::optional<Slot> port = std::nullopt;
+  // The library raises before binding unless `port` is an int (Trio:
+  // `if not isinstance(port, int): raise TypeError`): a call whose port is
+  // only None, strings or bytes binds nothing.
+  bool int_port = false;
   Wildcards wildcards = kEmptyHost;
   // What the library binds when the call passes no address at all (and no
   // port-only form decides otherwise): nullopt when the address is required
