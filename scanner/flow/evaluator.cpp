@@ -1519,9 +1519,62 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   if (writes.unknown) return Values::of_unknown();
   if (any && written_in_init) return writes;
   Values from_class = class_member(definition, instance.scope, member, true, depth + 1);
+  // `self` (made by no call the file shows) may be an instance of a subclass.
+  if (from_class.items.empty() && ts_node_is_null(instance.creation) && m_.defines_function(member)) {
+    Values overrides = subclass_member(definition, member, depth + 1);
+    if (!overrides.items.empty()) from_class = std::move(overrides);
+  }
   if (!any) return from_class;
   writes.add(std::move(from_class));
   return writes;
+}
+
+Values Evaluator::subclass_member(TSNode definition, std::string_view member, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (depth > budget_.max_depth) return Values::of_unknown();
+  if (!subclasses_) {
+    // Once per file: each class's bases that are classes of the file.
+    subclasses_.emplace();
+    std::vector<TSNode> stack{m_.root()};
+    while (!stack.empty()) {
+      TSNode n = stack.back();
+      stack.pop_back();
+      for (TSNode child : Module::named_children(n)) stack.push_back(child);
+      if (ts_node_symbol(n) != s.class_definition) continue;
+      std::optional<ScopeId> body = m_.scope_of(n);
+      TSNode bases = ts_node_child_by_field_id(n, f.superclasses);
+      if (!body || ts_node_is_null(bases)) continue;
+      for (TSNode base : Module::named_children(bases)) {
+        if (ts_node_symbol(base) == s.keyword_argument) continue;
+        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(n)).local_class;
+        if (!ts_node_is_null(local)) (*subclasses_)[id_of(local)].push_back(n);
+      }
+    }
+  }
+  Values out;
+  std::vector<TSNode> pending{definition};
+  std::unordered_set<uintptr_t> seen{id_of(definition)};
+  while (!pending.empty() && seen.size() <= budget_.max_call_sites) {
+    TSNode cls = pending.back();
+    pending.pop_back();
+    auto children = subclasses_->find(id_of(cls));
+    if (children == subclasses_->end()) continue;
+    for (TSNode sub : children->second) {
+      if (!seen.insert(id_of(sub)).second) continue;
+      pending.push_back(sub);
+      std::optional<ScopeId> body = m_.scope_of(sub);
+      const auto* bindings = body ? m_.bindings(*body, member) : nullptr;
+      if (bindings == nullptr || bindings->empty()) continue;  // inherited: from `definition` or a base elsewhere
+      const Binding& b = bindings->back();
+      if (b.kind != BindingKind::kUnknown || ts_node_symbol(b.statement) != s.function_definition) continue;
+      Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
+      v.bound = true;
+      out.items.push_back(std::move(v));
+      if (out.items.size() >= budget_.max_values) return out;
+    }
+  }
+  return out;
 }
 
 Values Evaluator::element_of(const Value& container, uint32_t index, int depth) {
