@@ -126,7 +126,7 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
 
 std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& paths,
                                               const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                              unsigned jobs) const {
+                                              unsigned jobs, const ProjectScope* scope) const {
   const size_t n = paths.size();
   std::vector<ScanResult> results(n);
   struct Parsed {
@@ -167,7 +167,8 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   // 1. The files the prefilter passes, on `jobs` threads (each its own parser).
   std::atomic<size_t> next{0};
   auto worker = [&](Parser& parser) {
-    for (size_t i; (i = next.fetch_add(1)) < n;) parse_file(parser, i, true);
+    for (size_t i; (i = next.fetch_add(1)) < n;)
+      if (scope == nullptr || scope->preload[i] || scope->judged[i]) parse_file(parser, i, true);
   };
   {
     std::vector<std::jthread> pool;
@@ -196,8 +197,13 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     project.attach(i, *parsed[i]->module);
     parsed[i]->module->set_project(&project);
   }
+  auto judged = [&](size_t i) { return parsed[i] && !parsed[i]->active.empty() && (!scope || scope->judged[i]); };
   for (size_t i = 0; i < n; ++i)
-    if (parsed[i] && !parsed[i]->active.empty()) judge(*parsed[i]->module, parsed[i]->active, results[i]);
+    if (judged(i)) judge(*parsed[i]->module, parsed[i]->active, results[i]);
+  // After every judgment: an answer cached while judging one file serves the next.
+  if (scope != nullptr)
+    for (size_t i = 0; i < n; ++i)
+      if (judged(i)) results[i].consulted = project.consulted_from(i);
   return results;
 }
 

@@ -36,6 +36,17 @@ struct ScanResult {
   std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
   bool parsed = false;            // false when the prefilter skipped the file
   bool timed_out = false;         // the parse timeout cut the file short
+  // scan_project with a ProjectScope only: the other files (indexes into its
+  // `paths`) the value flow consulted for this file's findings, sorted.
+  std::vector<size_t> consulted;
+};
+
+// Which files of a project scan are judged: a subset, for a service that
+// re-judges only what a change can reach. Both vectors have one entry per path.
+struct ProjectScope {
+  std::vector<bool> judged;   // judged (with the prefilter); their results say what they consulted
+  std::vector<bool> preload;  // parsed up front (with the prefilter) so calls in them and their
+                              // callees are followed; other files are parsed only for a value
 };
 
 class Scanner {
@@ -67,10 +78,11 @@ class Scanner {
   // until this returns. Files the prefilter passes are parsed (on `jobs`
   // threads) and judged; other files are parsed only when the value flow
   // needs a value they define (an imported constant). results[i] belongs to
-  // paths[i].
+  // paths[i]. With `scope`, only the files it names are parsed up front and
+  // judged (a judged file should also be preloaded).
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                       unsigned jobs = 1) const;
+                                       unsigned jobs = 1, const ProjectScope* scope = nullptr) const;
 
  private:
   struct Impl;

@@ -150,6 +150,7 @@ std::optional<Values> Project::values(std::string_view qualified, const Module& 
     v.module = &importer;
     return Values{{std::move(v)}, false};
   }
+  consulted_[*from].push_back(found->first);
   File& target = files_[found->first];
   if (target.module == nullptr) {
     if (!may_load) return std::nullopt;  // as if not of the project: an imported name
@@ -195,8 +196,30 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
     bool reaches = file.module == &module;
     for (size_t k = 0; !reaches && target && k < file.module->imports().size(); ++k)
       reaches = file_of_import(file.module->imports()[k], i) == target;
-    if (reaches) evaluator_of(*file.module, factories).build_call_graph();
+    if (!reaches) continue;
+    if (target && i != *target) consulted_[*target].push_back(i);
+    evaluator_of(*file.module, factories).build_call_graph();
   }
+}
+
+std::vector<size_t> Project::consulted_from(size_t index) const {
+  std::vector<bool> seen(files_.size(), false);
+  std::vector<size_t> todo{index}, out;
+  seen[index] = true;
+  while (!todo.empty()) {
+    size_t file = todo.back();
+    todo.pop_back();
+    auto it = consulted_.find(file);
+    if (it == consulted_.end()) continue;
+    for (size_t next : it->second) {
+      if (seen[next]) continue;
+      seen[next] = true;
+      out.push_back(next);
+      todo.push_back(next);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace bindscan::flow

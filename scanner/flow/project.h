@@ -59,6 +59,12 @@ class Project final : public Linker {
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
   void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
 
+  // The files whose modules the value flow consulted, starting from file
+  // `index`: what its imports resolved to and, for its functions, the files
+  // whose calls of them were followed; transitively (an answer a module gave
+  // once is reused, so what it consulted counts for whoever asked later).
+  std::vector<size_t> consulted_from(size_t index) const;
+
   // Cross-module questions nest at most this deep (import cycles, long chains).
   static constexpr int kMaxLinks = 24;
 
@@ -83,6 +89,7 @@ class Project final : public Linker {
   bool (*is_library_)(std::string_view) = nullptr;
   std::function<const Module*(size_t)> load_;
   std::vector<bool> load_tried_;
+  std::map<size_t, std::vector<size_t>> consulted_;  // file -> files it asked (unsorted, may repeat)
 };
 
 }  // namespace bindscan::flow

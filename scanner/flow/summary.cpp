@@ -123,6 +123,16 @@ void add_exports(const Module& module, ModuleSummary& summary) {
   }
   std::sort(summary.exports.begin(), summary.exports.end(),
             [](const Export& a, const Export& b) { return a.name < b.name; });
+  const auto& field = module.grammar().field;
+  for (const CallSite& site : module.calls()) {
+    if (summary.called_imports.size() >= kMaxExports) break;
+    TSNode callee = ts_node_child_by_field_id(site.node, field.function);
+    std::string qualified = module.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified;
+    if (!qualified.empty()) summary.called_imports.push_back(std::move(qualified));
+  }
+  std::sort(summary.called_imports.begin(), summary.called_imports.end());
+  summary.called_imports.erase(std::unique(summary.called_imports.begin(), summary.called_imports.end()),
+                               summary.called_imports.end());
 }
 
 SummaryLinker::SummaryLinker(const std::vector<SummarizedFile>& files, LoadSummary load)

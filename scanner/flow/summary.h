@@ -107,6 +107,11 @@ struct ModuleSummary {
   std::vector<Export> exports;            // sorted by name
   std::vector<std::string> star_imports;  // modules of `from M import *`, as written, in order
   std::vector<OpenSite> open_sites;
+  // The imported names the file calls ("net.listen", "app.servers.ThreadedServer"),
+  // sorted, unique, at most kMaxExports: a call into another module of the
+  // commit is a shape summaries do not carry (a wrapper or a server subclass),
+  // so the service judges both files in project context (webhook/jobs/runner.cpp).
+  std::vector<std::string> called_imports;
   bool operator==(const ModuleSummary&) const = default;
 };
 
@@ -117,7 +122,8 @@ using PathOf = std::function<std::string(const Module* module)>;
 std::optional<Constant> constant_of(const Value& value, const PathOf& path_of);
 std::optional<Reference> reference_of(const Value& value, const PathOf& path_of);
 
-// The exports of a parsed module (the value flow evaluated file by file).
+// The exports of a parsed module (the value flow evaluated file by file),
+// and the imported names it calls (called_imports).
 // Bounded: at most kMaxExports names.
 void add_exports(const Module& module, ModuleSummary& summary);
 inline constexpr size_t kMaxExports = 512;

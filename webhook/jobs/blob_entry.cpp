@@ -102,12 +102,16 @@ void from_json(const nlohmann::json& j, OpenSite& s) {
   optional_from(j, "suppression", s.suppression);
 }
 void to_json(nlohmann::json& j, const ModuleSummary& m) {
-  j = {{"exports", m.exports}, {"star_imports", m.star_imports}, {"open_sites", m.open_sites}};
+  j = {{"exports", m.exports},
+       {"star_imports", m.star_imports},
+       {"open_sites", m.open_sites},
+       {"called_imports", m.called_imports}};
 }
 void from_json(const nlohmann::json& j, ModuleSummary& m) {
   j.at("exports").get_to(m.exports);
   j.at("star_imports").get_to(m.star_imports);
   j.at("open_sites").get_to(m.open_sites);
+  j.at("called_imports").get_to(m.called_imports);
 }
 
 }  // namespace bindscan::flow
@@ -177,11 +181,10 @@ std::string to_text(const BlobEntry& entry) {
   for (const auto& [range, region] : entry.regions) regions.push_back({range.first, range.second, region});
   nlohmann::json hashes = nlohmann::json::array();
   for (const auto& [line, hash] : entry.line_hashes) hashes.push_back({line, hash});
-  nlohmann::json j = {{"findings", entry.findings},
-                      {"summary", entry.summary},
-                      {"regions", std::move(regions)},
-                      {"line_hashes", std::move(hashes)},
-                      {"deferred", entry.deferred}};
+  nlohmann::json j = {{"findings", entry.findings},        {"summary", entry.summary},
+                      {"regions", std::move(regions)},     {"line_hashes", std::move(hashes)},
+                      {"deferred", entry.deferred},        {"in_project", entry.in_project},
+                      {"dependencies", entry.dependencies}};
   return j.dump();
 }
 
@@ -195,6 +198,8 @@ Result<BlobEntry> parse_blob_entry(std::string_view text) {
       entry.regions[{r.at(0).get<uint32_t>(), r.at(1).get<uint32_t>()}] = r.at(2).get<sarif::Region>();
     for (const auto& h : j.at("line_hashes")) entry.line_hashes[h.at(0).get<int>()] = h.at(1).get<std::string>();
     j.at("deferred").get_to(entry.deferred);
+    j.at("in_project").get_to(entry.in_project);
+    j.at("dependencies").get_to(entry.dependencies);
     return entry;
   } catch (const std::exception& e) {
     return Error{"cache", std::string("not a cached blob entry: ") + e.what()};

@@ -37,6 +37,14 @@ struct BlobEntry {
   // Not parsed: no rule may match the file (so it has no findings and no
   // open sites), and its exports are made when a link first needs them.
   bool deferred = false;
+  // Judged in project context (Scanner::scan_project over the commit): the
+  // findings are the file's complete results, its summary has no open sites,
+  // and they hold while every file the value flow consulted for them
+  // (path -> blob id) is the same in the commit; otherwise the file is judged
+  // again. Why: a server subclass or wrapper in another module, or callers
+  // of this file's wrapper in other modules, are shapes a summary does not carry.
+  bool in_project = false;
+  std::map<std::string, std::string> dependencies;
   bool operator==(const BlobEntry&) const = default;
 };
 

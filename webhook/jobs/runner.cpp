@@ -6,11 +6,13 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <unordered_set>
 
 #include "config/config.h"
 #include "sarif/json.h"
 #include "sarif/location.h"
 #include "sarif/writer.h"
+#include "scanner/flow/project.h"
 #include "scanner/flow/summary.h"
 #include "scanner/rule.h"
 #include "scanner/scan.h"
@@ -334,7 +336,7 @@ class GitHubRunner final : public JobRunner {
   // The cache key's version: the scanner's, and the entry format (entries
   // of the findings-only format are not overwritten in a shared cache).
   static std::string cache_version(const RunnerConfig& config) {
-    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries1";
+    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries2";
   }
 
   // The commit's complete results: cached blobs reused, the others scanned
@@ -401,7 +403,15 @@ class GitHubRunner final : public JobRunner {
       if (auto s = scan_blob(i, false); !s) return s.error();
     }
 
-    // 2. Link: the verdicts that depend on other files of this commit, from
+    // 2. Project context, for what a summary does not carry: a wrapper or
+    // server subclass of another module of the commit, and callers of a
+    // file's wrapper in other modules. Files joined by such calls (their
+    // summaries' called_imports) are judged together by a project scan when
+    // one of them changed, and so is a file judged that way before once a file
+    // its verdict consulted differs; other project files are parsed lazily.
+    if (auto s = judge_in_project(*scanner, mirror, *files, entries, scanned_now, log, outcome); !s) return s.error();
+
+    // 3. Link: the verdicts that depend on other files of this commit, from
     // the summaries (files deferred in step 1, or in an earlier job, are
     // parsed now if an open site imports from them; nothing else is).
     std::vector<flow::SummarizedFile> summarized;
@@ -427,7 +437,7 @@ class GitHubRunner final : public JobRunner {
       return it == by_path.end() ? nullptr : it->second;
     };
 
-    // 3. The commit's results, file by file.
+    // 4. The commit's results, file by file.
     for (size_t i = 0; i < files->size(); ++i) {
       if (!entries[i]) continue;
       const TreeFile& file = (*files)[i];
@@ -449,6 +459,105 @@ class GitHubRunner final : public JobRunner {
       if (!located.empty()) log.files.push_back(sarif::FileResults{file.path, std::move(located)});
     }
     return log;
+  }
+
+  // Step 2 of scan_commit: re-judges, in project context, the files whose
+  // entries cannot stand (see there) and caches their new entries.
+  Status judge_in_project(const Scanner& scanner, const GitMirror& mirror, const std::vector<TreeFile>& files,
+                          std::vector<std::optional<BlobEntry>>& entries, std::vector<bool>& scanned_now,
+                          sarif::SarifLog& log, JobOutcome& outcome) const {
+    const size_t n = files.size();
+    std::vector<std::string> paths;
+    std::map<std::string, size_t> index_of;
+    for (size_t i = 0; i < n; ++i) {
+      paths.push_back(files[i].path);
+      index_of[files[i].path] = i;
+    }
+    const std::unordered_set<std::string> packages = flow::package_directories(paths);
+    flow::Project modules;  // names only: which file an imported name lies in
+    for (const std::string& path : paths) modules.add_file(path, flow::module_name(path, packages));
+    std::vector<std::vector<size_t>> joined(n);  // by a call from one into the other
+    for (size_t i = 0; i < n; ++i) {
+      if (!entries[i]) continue;
+      for (const std::string& callee : entries[i]->summary.called_imports) {
+        auto at = modules.locate(callee, i);
+        if (!at || at->first == i) continue;
+        joined[i].push_back(at->first);
+        joined[at->first].push_back(i);
+      }
+    }
+    auto stale = [&](const BlobEntry& entry) {
+      for (const auto& [path, blob_id] : entry.dependencies) {
+        auto it = index_of.find(path);
+        if (it == index_of.end() || files[it->second].blob_id != blob_id) return true;
+      }
+      return false;
+    };
+    // Changed files with calls across modules, stale entries, and everything joined to them.
+    ProjectScope scope{std::vector<bool>(n, false), std::vector<bool>(n, false)};
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i) {
+      if (!entries[i]) continue;
+      if ((scanned_now[i] && !joined[i].empty()) || (entries[i]->in_project && stale(*entries[i]))) {
+        scope.judged[i] = true;
+        todo.push_back(i);
+      }
+    }
+    while (!todo.empty()) {
+      size_t i = todo.back();
+      todo.pop_back();
+      for (size_t j : joined[i]) {
+        if (scope.judged[j] || !entries[j]) continue;
+        scope.judged[j] = true;
+        todo.push_back(j);
+      }
+    }
+    if (std::find(scope.judged.begin(), scope.judged.end(), true) == scope.judged.end()) return ok_status();
+    scope.preload = scope.judged;
+
+    std::map<size_t, std::string> bytes;  // read once, valid until the scan returns
+    std::optional<Error> read_error;
+    auto source_of = [&](size_t i) -> std::optional<std::string_view> {
+      if (!entries[i]) return std::nullopt;  // over the size limit
+      auto it = bytes.find(i);
+      if (it == bytes.end()) {
+        auto blob = mirror.read_blob(files[i].blob_id);
+        if (!blob) {
+          read_error = blob.error();
+          return std::nullopt;
+        }
+        it = bytes.emplace(i, std::move(*blob)).first;
+      }
+      return std::string_view(it->second);
+    };
+    const std::vector<ScanResult> results = scanner.scan_project(paths, source_of, 1, &scope);
+    // A file that could not be read would leave names unknown: retry the job rather than upload less.
+    if (read_error) return *read_error;
+    auto bytes_of_path = [&](const std::string& path) -> std::string_view {
+      auto it = index_of.find(path);
+      if (it == index_of.end()) return {};
+      return source_of(it->second).value_or(std::string_view());
+    };
+    for (size_t i = 0; i < n; ++i) {
+      if (results[i].parsed && !scanned_now[i]) {
+        ++outcome.files_parsed;
+        scanned_now[i] = true;
+      }
+      if (!scope.judged[i] || !results[i].parsed) continue;  // no rule may match it: nothing to judge
+      BlobEntry& entry = *entries[i];
+      entry.findings = sarif::locate(bytes.at(i), results[i].findings, bytes_of_path);
+      entry.summary.open_sites.clear();  // the project scan followed them
+      entry.in_project = true;
+      entry.dependencies.clear();
+      for (size_t j : results[i].consulted) entry.dependencies[files[j].path] = files[j].blob_id;
+      if (results[i].timed_out) {
+        log.notifications.push_back(
+            {files[i].path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
+      } else {
+        remember(files[i].blob_id, to_text(entry));
+      }
+    }
+    return ok_status();
   }
 
   const RunnerConfig config_;

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <tuple>
 
@@ -206,6 +208,129 @@ TEST_F(RunnerTest, ASettingsChangeReachesTheUnchangedServerAndOnlySettingsIsPars
   ASSERT_FALSE(outcome.error) << outcome.error->message;
   EXPECT_EQ(outcome.files_parsed, 1);
   EXPECT_EQ(outcome.findings, 2);
+}
+
+// Shapes a summary does not carry: a wrapper function and a server subclass
+// of another module. Their files are judged together in project context, and
+// an entry so judged stands only while the files it consulted are unchanged.
+TEST_F(RunnerTest, WrappersAndSubclassesOfOtherModulesAreFollowedAndReJudgedWhenTheyChange) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  ASSERT_FALSE(runner->run(push(kZero, c1_)).error);
+  const std::set<ResultKey> base = results_of(github.uploads().at(0).sarif);
+  auto with = [&base](std::set<ResultKey> more) {
+    more.insert(base.begin(), base.end());
+    return more;
+  };
+  const ResultKey wrapper{"net.py", 5, "bind-all-interfaces"}, subclass{"main.py", 5, "bind-all-interfaces"};
+  // net.listen(host) binds `address`; web.py calls it with `host` (and passes
+  // the prefilter with a loopback server of its own, as a project scan needs).
+  auto net = [](const std::string& address) {
+    return "import socketserver\n\n\ndef listen(host=\"127.0.0.1\"):\n    socketserver.TCPServer((" + address +
+           ", 1), socketserver.BaseRequestHandler)\n";
+  };
+  auto web = [](const std::string& host) {
+    return "import socketserver\n\nimport net\n\nnet.listen(\"" + host +
+           "\")\nsocketserver.TCPServer((\"127.0.0.1\", 2), socketserver.BaseRequestHandler)\n";
+  };
+  const std::string threaded =
+      "import socketserver\n\n\nclass Threaded(socketserver.ThreadingMixIn, socketserver.TCPServer):\n"
+      "    daemon_threads = True\n";
+  std::string previous = c1_;
+  // Commits the working tree and runs the push job of it; the SARIF uploaded is the last one.
+  auto push_commit = [&](const std::string& message) {
+    const std::string sha = repo_->commit(message);
+    JobOutcome outcome = runner->run(push(previous, sha));
+    previous = sha;
+    EXPECT_FALSE(outcome.error) << outcome.error->message;
+    return outcome;
+  };
+  auto uploaded = [&github] { return results_of(github.uploads().back().sarif); };
+
+  repo_->write("net.py", net("host"));
+  repo_->write("web.py", web("0.0.0.0"));
+  repo_->write("servers.py", threaded);
+  repo_->write("main.py",
+               "import socketserver\n\nfrom servers import Threaded\n\n"
+               "Threaded((\"\", 8000), socketserver.BaseRequestHandler)\n"
+               "socketserver.TCPServer((\"127.0.0.1\", 1), socketserver.BaseRequestHandler)\n");
+  EXPECT_EQ(push_commit("wrapper and subclass").files_parsed, 4);  // the new files, each once
+  EXPECT_EQ(uploaded(), with({wrapper, subclass}));
+  for (const auto& result : github.uploads().back().sarif["runs"][0]["results"]) {
+    if (result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "net.py") continue;
+    const auto& related = result["relatedLocations"].at(0)["physicalLocation"];
+    EXPECT_EQ(related["artifactLocation"]["uri"], "web.py");  // the caller's argument
+    EXPECT_EQ(related["region"]["startLine"], 5);
+  }
+
+  // Only the wrapper changes: it binds loopback always. web.py's call is judged again with it.
+  repo_->write("net.py", net("\"127.0.0.1\""));
+  EXPECT_EQ(push_commit("wrapper on loopback").files_parsed, 2);  // net.py and its caller web.py
+  EXPECT_EQ(uploaded(), with({subclass}));
+  repo_->write("net.py", net("host"));
+  push_commit("wrapper binds its parameter again");
+  EXPECT_EQ(uploaded(), with({wrapper, subclass}));
+
+  // Only the caller changes: net.py's finding, which depended on it, goes although net.py did not change.
+  repo_->write("web.py", web("127.0.0.1"));
+  EXPECT_EQ(push_commit("caller on loopback").files_parsed, 2);
+  EXPECT_EQ(uploaded(), with({subclass}));
+
+  // Only the subclass's module changes: Threaded is no server any more; main.py's finding goes.
+  repo_->write("servers.py", "class Threaded:\n    def __init__(self, *args):\n        self.args = args\n");
+  push_commit("Threaded is no server");
+  EXPECT_EQ(uploaded(), base);
+  repo_->write("servers.py", threaded);
+  push_commit("Threaded is a server again");
+  EXPECT_EQ(uploaded(), with({subclass}));
+
+  // An unrelated file changes: the entries judged in project context are reused as they are.
+  repo_->write("clean.py", "import socketserver\nsrv = socketserver.TCPServer((\"127.0.0.2\", 1), None)\n");
+  EXPECT_EQ(push_commit("unrelated change").files_parsed, 1);
+  EXPECT_EQ(uploaded(), with({subclass}));
+
+  // The caller is deleted: no changed file calls net.py, but its entry recorded web.py as consulted.
+  repo_->write("web.py", web("0.0.0.0"));
+  push_commit("caller on every interface");
+  EXPECT_EQ(uploaded(), with({wrapper, subclass}));
+  repo_->remove("web.py");
+  const JobOutcome deleted = push_commit("caller deleted");
+  EXPECT_EQ(deleted.files_parsed, 1);  // net.py only, judged again
+  EXPECT_EQ(deleted.files_reused, 7);  // every file read from the cache, net.py included
+  EXPECT_EQ(uploaded(), with({subclass}));
+}
+
+// The multi-file fixture through the service gives what `bindscan scan` gives: every `# expect` line.
+TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectScan) {
+  const fs::path fixture = fs::path(BINDSCAN_SOURCE_DIR) / "scanner/rules/bind_all_interfaces/fixtures/flow_project";
+  std::set<ResultKey> expected;
+  for (const auto& file : fs::recursive_directory_iterator(fixture)) {
+    if (file.path().extension() != ".py") continue;
+    const std::string path = "fp/" + fs::relative(file.path(), fixture).generic_string();
+    std::ifstream in(file.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    repo_->write(path, text);
+    int line = 0;
+    std::istringstream lines(text);
+    for (std::string row; std::getline(lines, row);) {
+      ++line;
+      if (row.find("# expect: bind-all-interfaces") != std::string::npos)
+        expected.emplace(path, line, "bind-all-interfaces");
+    }
+  }
+  ASSERT_EQ(expected.size(), 6u);
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  ASSERT_FALSE(runner->run(push(kZero, c1_)).error);
+  const std::set<ResultKey> base = results_of(github.uploads().at(0).sarif);
+  const std::string with_fixture = repo_->commit("flow_project");
+  const JobOutcome outcome = runner->run(push(c1_, with_fixture));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 5);
+  std::set<ResultKey> found;
+  for (const ResultKey& key : results_of(github.uploads().at(1).sarif))
+    if (!base.contains(key)) found.insert(key);
+  EXPECT_EQ(found, expected);
 }
 
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
