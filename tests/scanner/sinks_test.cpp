@@ -56,5 +56,21 @@ TEST(SinkTables, PrefilterGateCoversEverySink) {
     }
 }
 
+// bind-all-interfaces-by-default names the keyword in its message and adds it as the fix.
+TEST(SinkTables, EveryDefaultHasTheAddressKeyword) {
+  for (const SinkTable* table : tables())
+    for (const Sink& sink : table->sinks)
+      if (sink.default_host) {
+        EXPECT_FALSE(sink.address.slot.keyword.empty()) << sink.name;
+      }
+}
+
+TEST(SinkTables, PrefilterGateCoversEveryAssignmentSink) {
+  for (const SinkTable* table : tables())
+    for (const AssignmentSink& assignment : table->assignments)
+      EXPECT_TRUE(gated(assignment.target))
+          << assignment.target << " contains none of the gate needles (sinks.cpp gate_needles)";
+}
+
 }  // namespace
 }  // namespace bindscan::rules::sinks
