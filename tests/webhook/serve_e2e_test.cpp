@@ -429,8 +429,15 @@ TEST_F(ServeEndToEnd, AllowedFindingsAlertsAreDismissedAndReopenedWhenTheEntryGo
   ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_alert_sync_failures_total") >= 1; }, kWait))
       << metrics();
   EXPECT_EQ(state_of("docker/entrypoint.py"), "open");
+  // The job's log line is written after its record and the metric: wait for it.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return read_text(root_ / "serve.log").find("\"alerts_error\":\"GET /repos/octo/hello/code-scanning/alerts") !=
+               std::string::npos;
+      },
+      kWait))
+      << read_text(root_ / "serve.log");
   const std::string log = read_text(root_ / "serve.log");
-  EXPECT_NE(log.find("\"alerts_error\":\"GET /repos/octo/hello/code-scanning/alerts"), std::string::npos) << log;
   EXPECT_NE(log.find("HTTP 500"), std::string::npos) << log;
   EXPECT_EQ(log.find(kToken), std::string::npos) << "token in the service log";
 
