@@ -122,7 +122,10 @@ class JobRunner {
   JobOutcome run(const Job& job) { return run(job, JobControl{}); }
   // One short look at the processing of `job.recorded_sarif_id`, uploaded by
   // run() (which returned check_processing_in). `job.processing_checks` is
-  // how many looks came before. Never waits for GitHub beyond one request.
+  // how many looks came before. Never waits for GitHub beyond one request,
+  // except that a `complete` upload of the default branch is followed by its
+  // alert sync (ProcessingCheck::alerts: a few list and PATCH requests, none
+  // of them retried in a sleep by the service's client).
   // This base version has no GitHub to ask and fails the check.
   virtual ProcessingCheck check_processing(const Job& job, const JobControl& control);
 };
