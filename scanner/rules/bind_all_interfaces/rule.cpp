@@ -30,6 +30,10 @@ void check(const Module& module, std::vector<Finding>& out) {
   binds::check(module, binds::Report::kWildcardHost, kInfo.id, out);
 }
 
+void check_open(const Module& module, std::vector<Finding>& out, std::vector<flow::OpenSite>& open) {
+  binds::check_open(module, binds::Report::kWildcardHost, kInfo.id, out, open);
+}
+
 }  // namespace
 
 Rule bind_all_interfaces() {
@@ -38,7 +42,7 @@ Rule bind_all_interfaces() {
     with_docs.documentation = embedded::BindAllInterfacesDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check};
+  return {info, binds::may_match, check, check_open, binds::close};
 }
 
 }  // namespace bindscan::rules
