@@ -148,6 +148,9 @@ class Evaluator {
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // Whether no path through a block (or except clause) goes on after it: it ends
+  // in return, raise, continue, break, sys.exit(...) or os._exit(...).
+  bool terminates(TSNode block, ScopeId scope) const;
   // `if x is None: x = ...` (or `if not x:`) on every path to the use: the
   // values of x assigned before it that meet the condition never get past it.
   struct Guard {
