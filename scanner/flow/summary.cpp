@@ -125,10 +125,19 @@ void add_exports(const Module& module, ModuleSummary& summary) {
             [](const Export& a, const Export& b) { return a.name < b.name; });
   const auto& field = module.grammar().field;
   for (const CallSite& site : module.calls()) {
-    if (summary.called_imports.size() >= kMaxExports) break;
     TSNode callee = ts_node_child_by_field_id(site.node, field.function);
-    std::string qualified = module.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified;
-    if (!qualified.empty()) summary.called_imports.push_back(std::move(qualified));
+    // A class of this file counts by its imported bases (`class S(servers.Base)`), through local chains.
+    std::vector<bindscan::Reference> todo{module.resolve(callee, site.scope, ts_node_start_byte(site.node))};
+    for (int steps = 0; !todo.empty() && steps < 16 && summary.called_imports.size() < kMaxExports; ++steps) {
+      bindscan::Reference r = std::move(todo.back());
+      todo.pop_back();
+      if (!r.qualified.empty()) summary.called_imports.push_back(std::move(r.qualified));
+      if (ts_node_is_null(r.local_class)) continue;
+      TSNode bases = ts_node_child_by_field_id(r.local_class, field.superclasses);
+      if (ts_node_is_null(bases)) continue;
+      for (TSNode base : Module::named_children(bases))
+        todo.push_back(module.resolve(base, r.class_scope, ts_node_start_byte(r.local_class)));
+    }
   }
   std::sort(summary.called_imports.begin(), summary.called_imports.end());
   summary.called_imports.erase(std::unique(summary.called_imports.begin(), summary.called_imports.end()),

@@ -284,6 +284,25 @@ TEST_F(RunnerTest, WrappersAndSubclassesOfOtherModulesAreFollowedAndReJudgedWhen
   push_commit("Threaded is a server again");
   EXPECT_EQ(uploaded(), with({subclass}));
 
+  // A subclass of this file whose base is the other module's subclass joins the two files too.
+  repo_->write("main.py",
+               "import socketserver\n\nimport servers\n\n\nclass Mine(servers.Threaded):\n    pass\n\n\n"
+               "Mine((\"\", 8000), socketserver.BaseRequestHandler)\n"
+               "socketserver.TCPServer((\"127.0.0.1\", 1), socketserver.BaseRequestHandler)\n");
+  push_commit("a local subclass of the other module's subclass");
+  const ResultKey local_subclass{"main.py", 10, "bind-all-interfaces"};
+  EXPECT_EQ(uploaded(), with({local_subclass}));
+  repo_->write("servers.py", "class Threaded:\n    def __init__(self, *args):\n        self.args = args\n");
+  push_commit("Threaded is no server, again");
+  EXPECT_EQ(uploaded(), base);
+  repo_->write("servers.py", threaded);
+  repo_->write("main.py",
+               "import socketserver\n\nfrom servers import Threaded\n\n"
+               "Threaded((\"\", 8000), socketserver.BaseRequestHandler)\n"
+               "socketserver.TCPServer((\"127.0.0.1\", 1), socketserver.BaseRequestHandler)\n");
+  push_commit("main.py as before");
+  EXPECT_EQ(uploaded(), with({subclass}));
+
   // An unrelated file changes: the entries judged in project context are reused as they are.
   repo_->write("clean.py", "import socketserver\nsrv = socketserver.TCPServer((\"127.0.0.2\", 1), None)\n");
   EXPECT_EQ(push_commit("unrelated change").files_parsed, 1);
