@@ -34,6 +34,16 @@ struct ScanResult {
   bool timed_out = false;         // the parse timeout cut the file short
 };
 
+// How much work a project scan did (for benchmarks and tuning).
+struct ScanStats {
+  size_t files = 0;         // given
+  size_t read = 0;          // whose bytes source_of gave
+  size_t passed = 0;        // passed by a rule's prefilter (words)
+  size_t parsed = 0;        // parsed to be judged
+  size_t loaded = 0;        // parsed later because the value flow needed a value they define
+  size_t parsed_bytes = 0;  // bytes of the parsed and loaded files
+};
+
 class Scanner {
  public:
   explicit Scanner(std::span<const Rule> rules = all_rules(), ScanOptions options = {});
@@ -54,9 +64,10 @@ class Scanner {
   // threads) and judged; other files are parsed only when the value flow
   // needs a value they define (an imported constant). results[i] belongs to
   // paths[i].
+  // `stats`, when given, receives the work done.
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                       unsigned jobs = 1) const;
+                                       unsigned jobs = 1, ScanStats* stats = nullptr) const;
 
  private:
   struct Impl;

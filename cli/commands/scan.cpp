@@ -4,11 +4,12 @@
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -244,7 +245,13 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
     if (!readable[i]) return std::nullopt;
     return std::string_view(sources[i]);
   };
-  std::vector<ScanResult> results = Scanner(all_rules(), options).scan_project(paths, source_of, threads);
+  ScanStats stats;
+  std::vector<ScanResult> results = Scanner(all_rules(), options).scan_project(paths, source_of, threads, &stats);
+  if (const char* show = std::getenv("BINDSCAN_STATS"); show != nullptr && std::string_view(show) == "1")
+    std::fprintf(stderr,
+                 "bindscan: %zu files, %zu read, %zu passed the prefilter, %zu parsed, "
+                 "%zu loaded for values, %zu bytes parsed\n",
+                 stats.files, stats.read, stats.passed, stats.parsed, stats.loaded, stats.parsed_bytes);
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < paths.size(); ++i) index.emplace(paths[i], i);
   auto other_file = [&](const std::string& path) -> std::string_view {

@@ -38,7 +38,7 @@ Rule bind_all_interfaces() {
     with_docs.documentation = embedded::BindAllInterfacesDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check};
+  return {info, binds::sieve, check, binds::is_library_name};
 }
 
 }  // namespace bindscan::rules
