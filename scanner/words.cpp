@@ -17,7 +17,8 @@ uint32_t hash_of(std::string_view word) {
 }
 
 // Byte classes of the lexer.
-enum Class : uint8_t { kOther, kIdentifier, kDigit, kQuote, kHash, kDot, kSpace, kBackslash };
+// Classes from kDot on are skipped by the lexer's inner loop.
+enum Class : uint8_t { kIdentifier, kDigit, kQuote, kHash, kDot, kSpace, kBackslash, kOther };
 
 constexpr std::array<uint8_t, 256> kClasses = [] {
   std::array<uint8_t, 256> out{};
@@ -72,6 +73,8 @@ Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   while (n < words_.size() * 4) n *= 2;
   slots_.assign(n, {});
   for (uint32_t id = 0; id < words_.size(); ++id) {
+    uint32_t bit = shape_of(words_[id]);
+    shapes_[bit >> 6] |= uint64_t{1} << (bit & 63);
     uint32_t h = hash_of(words_[id]);
     for (size_t i = h & (n - 1);; i = (i + 1) & (n - 1))
       if (slots_[i].id == 0) {
@@ -81,7 +84,16 @@ Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   }
 }
 
-std::optional<uint32_t> Vocabulary::find(std::string_view word) const { return find(word, hash_of(word)); }
+uint32_t Vocabulary::shape_of(std::string_view word) {
+  auto first = static_cast<uint8_t>(word.front()), last = static_cast<uint8_t>(word.back());
+  return ((static_cast<uint32_t>(word.size()) * 0x9e37u) ^ (first * 0x3f1u) ^ (last * 0x1bu) ^ (last << 8)) &
+         (kShapeBits - 1);
+}
+
+std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
+  if (word.empty() || !may_hold(word)) return std::nullopt;
+  return find(word, hash_of(word));
+}
 
 std::optional<uint32_t> Vocabulary::find(std::string_view word, uint32_t hash) const {
   size_t mask = slots_.size() - 1;
@@ -103,53 +115,34 @@ class WordLexer {
       overflow_ = true;
       return;
     }
-    bool after_dot = false;
+    const char* const begin = p;
     while (p < end) {
+      // Punctuation, operators and white space matter only around the few
+      // words of the vocabulary, where word() looks at them: skip them.
+      while (class_of(*p) >= kDot && ++p < end) {
+      }
+      if (p == end) break;
       switch (class_of(*p)) {
         case kIdentifier: {
           const char* start = p;
-          uint32_t h = kFnvBasis;
-          while (p < end && is_word_char(*p)) h = (h ^ static_cast<uint8_t>(*p++)) * kFnvPrime;
+          while (p < end && is_word_char(*p)) ++p;
           bool formatted = false;
           if (p < end && class_of(*p) == kQuote && string_prefix(start, p, formatted)) {
             p = skip_string(p, end, formatted, depth);
-            after_dot = false;
-            break;
+          } else {
+            word(std::string_view(start, static_cast<size_t>(p - start)), begin, p, end);
           }
-          word(std::string_view(start, static_cast<size_t>(p - start)), h, after_dot, p, end);
-          after_dot = false;
           break;
         }
         case kDigit:
-          // A number: digits, letters (hex, exponents, suffixes) and a
-          // fraction's dot, but not the dot of `1 .real`-like attribute access.
+          // A number: digits, letters (hex, exponents, suffixes) and a fraction's dot.
           while (p < end && (is_word_char(*p) || (*p == '.' && p + 1 < end && class_of(p[1]) == kDigit))) ++p;
-          if (p < end && *p == '.' &&
-              (p + 1 == end || !is_word_char(p[1]) || p[1] == 'e' || p[1] == 'E' || p[1] == 'j' || p[1] == 'J'))
-            ++p;
-          after_dot = false;
           break;
         case kQuote:
           p = skip_string(p, end, false, depth);
-          after_dot = false;
           break;
-        case kHash:
+        default:  // kHash
           p = skip_comment(p, end);
-          break;
-        case kDot:
-          after_dot = true;
-          ++p;
-          break;
-        case kSpace:
-          ++p;
-          break;
-        case kBackslash:
-          // A line continuation (or a stray backslash): white space.
-          p += (p + 1 < end && (p[1] == '\n' || p[1] == '\r')) ? 2 : 1;
-          break;
-        default:
-          after_dot = false;
-          ++p;
           break;
       }
     }
@@ -167,6 +160,25 @@ class WordLexer {
     return newline == nullptr ? end : static_cast<const char*>(newline);
   }
 
+  // Whether the code before `start` ends with a dot, across white space and
+  // line continuations. Across a line break, a comment may end the line
+  // before: a line with a `#` anywhere counts as ending with a dot.
+  static bool after_dot(const char* begin, const char* start) {
+    const char* b = start;
+    bool crossed = false;
+    for (; b > begin; --b) {
+      uint8_t k = class_of(b[-1]);
+      if (k != kSpace && k != kBackslash) break;
+      crossed |= b[-1] == '\n';
+    }
+    if (b == begin) return false;
+    if (b[-1] == '.') return true;
+    if (!crossed) return false;
+    for (const char* c = b; c > begin && c[-1] != '\n'; --c)
+      if (c[-1] == '#') return true;
+    return false;
+  }
+
   // The first byte past white space, line continuations and comments.
   static const char* next_token(const char* p, const char* end) {
     while (p < end) {
@@ -182,13 +194,47 @@ class WordLexer {
     return p;
   }
 
-  void word(std::string_view text, uint32_t h, bool after_dot, const char* p, const char* end) {
-    std::optional<uint32_t> id = v_.find(text, h);
+  // An identifier of code, [p - text.size(), p), in a region that starts at `begin`.
+  void word(std::string_view text, const char* begin, const char* p, const char* end) {
+    if (!v_.may_hold(text)) return;
+    std::optional<uint32_t> id = v_.find(text, hash_of(text));
     if (!id) return;
     uint8_t use = kWritten;
-    if (after_dot) use |= kAfterDot;
+    if (after_dot(begin, p - text.size())) use |= kAfterDot;
     if (const char* next = next_token(p, end); next < end && *next == '(') use |= kCalled;
     out_.uses[*id] |= use;
+  }
+
+  // The closing quote of a string on one line, or null when the line ends
+  // first (unterminated). A backslash escapes the byte after it.
+  static const char* single_end(const char* c, const char* end, char q) {
+    while (c < end) {
+      if (*c == '\\') {
+        c += 2;
+      } else if (*c == q) {
+        return c;
+      } else if (*c == '\n') {
+        return nullptr;
+      } else {
+        ++c;
+      }
+    }
+    return nullptr;
+  }
+
+  // The first of the three closing quotes, or null. Docstrings are most of
+  // the bytes of many files: memchr for the quote, then count the
+  // backslashes before it (an odd run escapes it).
+  static const char* triple_end(const char* inside, const char* end, char q) {
+    for (const char* c = inside; c < end;) {
+      const char* hit = static_cast<const char*>(std::memchr(c, q, static_cast<size_t>(end - c)));
+      if (hit == nullptr) return nullptr;
+      size_t backslashes = 0;
+      for (const char* b = hit; b > inside && b[-1] == '\\'; --b) ++backslashes;
+      if (backslashes % 2 == 0 && end - hit >= 3 && hit[1] == q && hit[2] == q) return hit;
+      c = hit + 1;
+    }
+    return nullptr;
   }
 
   // `p` at the opening quote; returns the byte after the closing one. An
@@ -197,27 +243,7 @@ class WordLexer {
     const char q = *p;
     bool triple = end - p >= 3 && p[1] == q && p[2] == q;
     const char* inside = p + (triple ? 3 : 1);
-    const char* c = inside;
-    const char* close = nullptr;
-    while (c < end) {
-      if (*c == '\\') {
-        c += 2;
-      } else if (*c == q) {
-        if (!triple) {
-          close = c;
-          break;
-        }
-        if (end - c >= 3 && c[1] == q && c[2] == q) {
-          close = c;
-          break;
-        }
-        ++c;
-      } else if (*c == '\n' && !triple) {
-        break;
-      } else {
-        ++c;
-      }
-    }
+    const char* close = triple ? triple_end(inside, end, q) : single_end(inside, end, q);
     if (close == nullptr) return inside;
     if (formatted) {
       lex(inside, close, depth + 1);

@@ -40,6 +40,15 @@ class Vocabulary {
     uint32_t id = 0;  // id + 1; 0: empty
   };
   std::optional<uint32_t> find(std::string_view word, uint32_t hash) const;
+  // A word's shape (length, first and last byte) as a bit of `shapes_`: most
+  // identifiers of a file fail this test, and are neither hashed nor looked up.
+  static uint32_t shape_of(std::string_view word);
+  bool may_hold(std::string_view word) const {
+    uint32_t bit = shape_of(word);
+    return (shapes_[bit >> 6] >> (bit & 63)) & 1;
+  }
+  std::vector<uint64_t> shapes_ = std::vector<uint64_t>(kShapeBits / 64);
+  static constexpr uint32_t kShapeBits = 1 << 16;
   std::vector<std::string> words_;
   std::vector<Slot> slots_;  // open addressing, a power of two
 };
