@@ -132,7 +132,8 @@ void for_each_file(size_t n, unsigned jobs, Parser& own, Body&& body) {
 
 std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& paths,
                                               const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                              unsigned jobs, ScanStats* stats) const {
+                                              unsigned jobs, ScanStats* stats,
+                                              const std::function<void(size_t)>& release) const {
   const size_t n = paths.size();
   std::vector<ScanResult> results(n);
   struct Parsed {
@@ -165,7 +166,11 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     readable[i] = true;
     WordsFound found;
     active[i] = impl_->passing(*source, found);
-    if (!active[i].empty()) parse_file(parser, i);
+    if (!active[i].empty()) {
+      parse_file(parser, i);
+    } else if (release) {
+      release(i);
+    }
   });
 
   // 2. Module names.

@@ -59,15 +59,18 @@ class Scanner {
   // by their __init__.py files), imports between them are followed by the
   // value flow, and related locations may point into other files
   // (RelatedLocation::path is then one of `paths`). `source_of(i)` gives file
-  // i's bytes, or nothing when it cannot be read; the bytes must stay valid
-  // until this returns. Files the prefilter passes are parsed (on `jobs`
-  // threads) and judged; other files are parsed only when the value flow
-  // needs a value they define (an imported constant). results[i] belongs to
-  // paths[i].
-  // `stats`, when given, receives the work done.
+  // i's bytes, or nothing when it cannot be read; it is called from `jobs`
+  // threads at once (for different files), and the bytes must stay valid
+  // until this returns or until `release(i)` is called. Files the prefilter
+  // passes are parsed (on `jobs` threads) and judged; other files are
+  // released at once (so a caller may read files lazily and hold only those
+  // parsed), and parsed only when the value flow needs a value they define
+  // (an imported constant): source_of(i) is then asked again. results[i]
+  // belongs to paths[i]. `stats`, when given, receives the work done.
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                       unsigned jobs = 1, ScanStats* stats = nullptr) const;
+                                       unsigned jobs = 1, ScanStats* stats = nullptr,
+                                       const std::function<void(size_t)>& release = nullptr) const;
 
  private:
   struct Impl;

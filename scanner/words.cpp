@@ -84,12 +84,6 @@ Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   }
 }
 
-uint32_t Vocabulary::shape_of(std::string_view word) {
-  auto first = static_cast<uint8_t>(word.front()), last = static_cast<uint8_t>(word.back());
-  return ((static_cast<uint32_t>(word.size()) * 0x9e37u) ^ (first * 0x3f1u) ^ (last * 0x1bu) ^ (last << 8)) &
-         (kShapeBits - 1);
-}
-
 std::optional<uint32_t> Vocabulary::find(std::string_view word) const {
   if (word.empty() || !may_hold(word)) return std::nullopt;
   return find(word, hash_of(word));

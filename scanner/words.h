@@ -42,7 +42,11 @@ class Vocabulary {
   std::optional<uint32_t> find(std::string_view word, uint32_t hash) const;
   // A word's shape (length, first and last byte) as a bit of `shapes_`: most
   // identifiers of a file fail this test, and are neither hashed nor looked up.
-  static uint32_t shape_of(std::string_view word);
+  static uint32_t shape_of(std::string_view word) {
+    auto first = static_cast<uint8_t>(word.front()), last = static_cast<uint8_t>(word.back());
+    return ((static_cast<uint32_t>(word.size()) * 0x9e37u) ^ (first * 0x3f1u) ^ (last * 0x1bu) ^ (last << 8)) &
+           (kShapeBits - 1);
+  }
   bool may_hold(std::string_view word) const {
     uint32_t bit = shape_of(word);
     return (shapes_[bit >> 6] >> (bit & 63)) & 1;
