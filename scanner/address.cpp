@@ -19,15 +19,21 @@ bool is_ipv4_any(const std::string& host) {
   return inet_aton(host.c_str(), &address) != 0 && address.s_addr == 0;
 }
 
-bool is_ipv6_any(std::string host) {
+constexpr AllInterfaces kIPv4MappedAny{AddressFamily::kIPv6, "INADDR_ANY through its IPv4-mapped form (::ffff:0.0.0.0)",
+                                       "::ffff:127.0.0.1"};
+
+// The unspecified IPv6 address, or the IPv4-mapped 0.0.0.0, which Linux binds
+// as INADDR_ANY on an IPv6 socket (the bind probe checks it in a namespace).
+std::optional<AllInterfaces> ipv6_any(std::string host) {
   // A scope id ("::%eth0") selects an interface for link-local addresses; it
   // does not make the unspecified address specific.
   if (auto percent = host.find('%'); percent != std::string::npos) host.resize(percent);
   in6_addr address{};
-  if (inet_pton(AF_INET6, host.c_str(), &address) != 1) return false;
-  for (unsigned char byte : address.s6_addr)
-    if (byte != 0) return false;
-  return true;
+  if (inet_pton(AF_INET6, host.c_str(), &address) != 1) return std::nullopt;
+  bool mapped = address.s6_addr[10] == 0xff && address.s6_addr[11] == 0xff;
+  for (int i = 0; i < 16; ++i)
+    if (address.s6_addr[i] != 0 && !(mapped && (i == 10 || i == 11))) return std::nullopt;
+  return mapped ? kIPv4MappedAny : kIPv6Any;
 }
 
 }  // namespace
@@ -37,8 +43,7 @@ std::optional<AllInterfaces> all_interfaces(std::string_view host) {
   if (host.size() > 64 || host.find('\0') != std::string_view::npos) return std::nullopt;
   std::string text(host);
   if (is_ipv4_any(text)) return kIPv4Any;
-  if (is_ipv6_any(text)) return kIPv6Any;
-  return std::nullopt;
+  return ipv6_any(text);
 }
 
 }  // namespace bindscan

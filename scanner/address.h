@@ -20,7 +20,8 @@ struct AllInterfaces {
 // Set when binding to `host` listens on every interface: the empty host,
 // any inet_aton spelling of 0.0.0.0 ("0", "0.0", "0x0", "000.0.0.0", ...)
 // and any spelling of the IPv6 unspecified address ("::", "0::0",
-// "0:0:0:0:0:0:0:0", "::%eth0", ...). Pure; no name resolution.
+// "0:0:0:0:0:0:0:0", "::%eth0", ...), and the IPv4-mapped 0.0.0.0
+// ("::ffff:0.0.0.0"), INADDR_ANY on an IPv6 socket. Pure; no name resolution.
 std::optional<AllInterfaces> all_interfaces(std::string_view host);
 
 }  // namespace bindscan

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 #include "scanner/values.h"
 
@@ -37,6 +38,70 @@ std::optional<std::string> dest_of(const std::vector<std::string>& options, std:
   return name;
 }
 
+// Node kinds only the branch analysis looks at, resolved once by name (0, which
+// no named node has, when the grammar lacks one).
+struct BranchSymbols {
+  TSSymbol elif_clause, else_clause, while_statement, try_statement, except_clause, except_group_clause, finally_clause,
+      case_clause, not_operator, break_statement, comparison_operator, list_comprehension, set_comprehension,
+      dictionary_comprehension, generator_expression, raise_statement, block;
+};
+
+const BranchSymbols& branch_symbols(const TSLanguage* language) {
+  static const BranchSymbols symbols = [language] {
+    auto named = [language](const char* name) {
+      return ts_language_symbol_for_name(language, name, static_cast<uint32_t>(std::strlen(name)), true);
+    };
+    return BranchSymbols{named("elif_clause"),
+                         named("else_clause"),
+                         named("while_statement"),
+                         named("try_statement"),
+                         named("except_clause"),
+                         named("except_group_clause"),
+                         named("finally_clause"),
+                         named("case_clause"),
+                         named("not_operator"),
+                         named("break_statement"),
+                         named("comparison_operator"),
+                         named("list_comprehension"),
+                         named("set_comprehension"),
+                         named("dictionary_comprehension"),
+                         named("generator_expression"),
+                         named("raise_statement"),
+                         named("block")};
+  }();
+  return symbols;
+}
+
+bool holds(TSNode outer, uint32_t at) { return ts_node_start_byte(outer) <= at && at < ts_node_end_byte(outer); }
+
+// Whether a block (or clause) ends with `return` or `raise`: no path through
+// it reaches the code after the statement it belongs to.
+bool terminates(TSNode block, const PythonGrammar& g, const BranchSymbols& b) {
+  std::vector<TSNode> children = Module::named_children(block);
+  while (!children.empty() && ts_node_symbol(children.back()) == g.sym.comment) children.pop_back();
+  if (children.empty()) return false;
+  TSSymbol last = ts_node_symbol(children.back());
+  if (last == g.sym.return_statement || last == b.raise_statement) return true;
+  // An except clause: its block is its last child.
+  return last == b.block && terminates(children.back(), g, b);
+}
+
+// Python's truth of a constant value; nothing for others.
+std::optional<bool> truth_of(const Value& v) {
+  switch (v.kind) {
+    case ValueKind::kBool:
+      return v.text == "True";
+    case ValueKind::kNone:
+      return false;
+    case ValueKind::kInt:
+      if (v.text.find_first_not_of("0123456789_") != std::string::npos) return std::nullopt;  // 0x0, 1e3, ...
+      return v.text.find_first_not_of("0_") != std::string::npos;
+    case ValueKind::kString:
+      return !v.text.empty();
+    default:
+      return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -170,7 +235,8 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
       for (const Binding* b : text->via) v.hops.push_back({m_.span(b->statement), "the value comes from this assignment"});
       return one(std::move(v));
     }
-    if (kind == s.string || kind == s.concatenated_string) return Values::of_unknown();
+    if (kind == s.string) return interpolated(node, scope, at, depth);
+    if (kind == s.concatenated_string) return Values::of_unknown();
   }
   if (kind == s.integer) return one({ValueKind::kInt, std::string(m_.text(node)), node, scope, at});
   if (kind == s.none) return one({ValueKind::kNone, "None", node, scope, at});
@@ -199,16 +265,8 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
     TSNode consequence = ts_node_named_child(node, 0);
     TSNode condition = ts_node_named_child(node, 1);
     TSNode alternative = ts_node_named_child(node, 2);
-    Values test = evaluate(condition, scope, at, depth + 1);
-    if (!test.unknown && test.items.size() == 1) {
-      const Value& c = test.items[0];
-      std::optional<bool> truth;
-      if (c.kind == ValueKind::kBool) truth = c.text == "True";
-      if (c.kind == ValueKind::kNone) truth = false;
-      if (c.kind == ValueKind::kInt) truth = c.text != "0";
-      if (c.kind == ValueKind::kString) truth = !c.text.empty();
-      if (truth) return evaluate(*truth ? consequence : alternative, scope, at, depth + 1);
-    }
+    if (std::optional<bool> truth = this->truth(condition, scope, at, depth))
+      return evaluate(*truth ? consequence : alternative, scope, at, depth + 1);
     Values out = evaluate(consequence, scope, at, depth + 1);
     out.add(evaluate(alternative, scope, at, depth + 1));
     return out;
@@ -216,13 +274,97 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
   return Values::of_unknown();
 }
 
+Values Evaluator::interpolated(TSNode string, ScopeId scope, uint32_t at, int depth) {
+  // f"{HOST}:{PORT}": each interpolation must be constant (every combination
+  // of their values, within the budget); no conversions, format specs or
+  // escapes, which would need Python's formatting to get right.
+  const auto& s = m_.grammar().sym;
+  struct Partial {
+    std::string text;
+    Value from;  // hops and option / environment marks of the values used
+  };
+  std::vector<Partial> texts{{}};
+  bool formatted = false;
+  for (TSNode part : Module::named_children(string)) {
+    TSSymbol k = ts_node_symbol(part);
+    std::string_view written = m_.text(part);
+    if (k == s.string_start) {
+      formatted = written.find_first_of("fF") < written.find_first_of("'\"") &&
+                  written.find_first_of("bB") == std::string_view::npos;
+      continue;
+    }
+    if (k == s.string_end) continue;
+    if (k == s.string_content) {
+      if (written.find_first_of("\\{}") != std::string_view::npos) return Values::of_unknown();
+      for (Partial& p : texts) p.text += written;
+      continue;
+    }
+    if (k != s.interpolation || !formatted || ts_node_child_count(part) != 3) return Values::of_unknown();
+    Values values = evaluate(ts_node_named_child(part, 0), scope, at, depth + 1);
+    if (values.unknown || values.items.empty() || texts.size() * values.items.size() > budget_.max_values)
+      return Values::of_unknown();
+    std::vector<Partial> next;
+    for (const Partial& p : texts) {
+      for (const Value& v : values.items) {
+        bool decimal = v.kind == ValueKind::kInt && v.text.find_first_not_of("0123456789") == std::string::npos &&
+                       (v.text.size() == 1 || v.text[0] != '0');
+        if (v.kind != ValueKind::kString && !decimal) return Values::of_unknown();
+        Partial joined{p.text + v.text, p.from};
+        joined.from.hops.insert(joined.from.hops.end(), v.hops.begin(), v.hops.end());
+        if (v.option) joined.from.option = v.option;
+        if (v.environment_variable) joined.from.environment_variable = v.environment_variable;
+        next.push_back(std::move(joined));
+      }
+    }
+    texts = std::move(next);
+  }
+  if (!formatted) return Values::of_unknown();
+  Values out;
+  for (Partial& p : texts) {
+    Value v{ValueKind::kString, std::move(p.text), string, scope, at};
+    v.hops = std::move(p.from.hops);
+    v.option = std::move(p.from.option);
+    v.environment_variable = std::move(p.from.environment_variable);
+    out.items.push_back(std::move(v));
+  }
+  return out;
+}
+
+Values Evaluator::joined(TSNode call, ScopeId scope, uint32_t at, int depth) {
+  // "SEP".join(("a", "b")): a constant separator and a literal tuple or list
+  // of constant strings.
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  Values separators =
+      evaluate(ts_node_child_by_field_id(ts_node_child_by_field_id(call, f.function), f.object), scope, at, depth + 1);
+  Argument items = argument(call, scope, 0, "");
+  if (separators.unknown || separators.items.size() != 1 || separators.items[0].kind != ValueKind::kString ||
+      !items.found || !items.known || !ts_node_is_null(call_argument(m_, call, 1, "")))
+    return Values::of_unknown();
+  Values sequences = evaluate(items.node, items.scope, items.at, depth + 1);
+  if (sequences.unknown || sequences.items.size() != 1) return Values::of_unknown();
+  const Value& sequence = sequences.items[0];
+  if (sequence.kind != ValueKind::kTuple && sequence.kind != ValueKind::kList) return Values::of_unknown();
+  Value out{ValueKind::kString, {}, call, scope, at};
+  uint32_t index = 0;
+  for (TSNode element : Module::named_children(sequence.node)) {
+    if (ts_node_symbol(element) == s.comment) continue;
+    Values parts = element_of(sequence, index, depth + 1);
+    if (parts.unknown || parts.items.size() != 1 || parts.items[0].kind != ValueKind::kString)
+      return Values::of_unknown();
+    if (index++ > 0) out.text += separators.items[0].text;
+    out.text += parts.items[0].text;
+    out.hops.insert(out.hops.end(), parts.items[0].hops.begin(), parts.items[0].hops.end());
+  }
+  out.hops.insert(out.hops.begin(), separators.items[0].hops.begin(), separators.items[0].hops.end());
+  return one(std::move(out));
+}
+
 Values Evaluator::name(TSNode identifier, ScopeId scope, uint32_t at, int depth) {
   return name_of(m_.text(identifier), identifier, scope, at, depth);
 }
 
 Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scope, uint32_t at, int depth) {
-  const auto& s = m_.grammar().sym;
-  const auto& f = m_.grammar().field;
   Module::Lookup found = m_.lookup(text, scope, at);
   if (found.binding == nullptr) {
     if (found.star_module.empty()) return Values::of_unknown();
@@ -230,17 +372,365 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
     if (!qualified.ends_with('.')) qualified += '.';
     return imported(qualified + std::string(text), identifier, scope, at, depth);
   }
-  const Binding& b = *found.binding;
+  // Code inline with the binding scope (its own body, class bodies in it)
+  // reads the bindings before it; a function nested in it runs later and
+  // reads what the scope ends with.
+  bool inline_code = true;
+  for (ScopeId s = scope; s != found.scope && s != kModuleScope; s = m_.parent_scope(s))
+    if (m_.scope_kind(s) == ScopeKind::kFunction) inline_code = false;
+  std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
+  if (ts_node_is_null(found.binding->statement))
+    return binding_values(*found.binding, found.scope, text, identifier, use_at, at, depth);
+  bool truncated = false;
+  std::vector<Guard> guards;
+  std::vector<const Binding*> bindings = reaching(text, found, scope, at, depth, truncated, guards);
+  if (bindings.size() == 1 && !truncated)
+    return binding_values(*bindings[0], found.scope, text, identifier, use_at, at, depth);
+  // getopt loops: the assignments from the option's argument are what runs
+  // when it is given; the ones before the loop are its default.
+  std::optional<GetoptOption> getopt;
+  for (const Binding* b : bindings)
+    if (!getopt) getopt = getopt_option(*b, found.scope);
+  Values out;
+  for (const Binding* b : bindings) {
+    if (getopt && getopt_option(*b, found.scope)) continue;
+    Values values = binding_values(*b, found.scope, text, identifier, use_at, at, depth);
+    for (const Guard& guard : guards) {
+      if (ts_node_is_null(b->statement) || ts_node_start_byte(b->statement) >= guard.before) continue;
+      std::erase_if(values.items, [&guard](const Value& v) {
+        return v.kind == ValueKind::kNone || (guard.falsy && truth_of(v) == false);
+      });
+    }
+    if (getopt && b->at <= ts_node_start_byte(getopt->loop)) {
+      for (Value& v : values.items) v.option = getopt->option;
+      values = with_hop(std::move(values), {m_.span(getopt->condition),
+                                            "option `" + getopt->option + "` keeps this value when it is not given"});
+    }
+    out.add(std::move(values));
+  }
+  out.unknown |= truncated;
+  return out;
+}
+
+std::optional<bool> Evaluator::truth(TSNode condition, ScopeId scope, uint32_t at, int depth) {
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  if (ts_node_is_null(condition)) return std::nullopt;
+  if (ts_node_symbol(condition) == b.not_operator) {
+    std::optional<bool> inner = truth(ts_node_named_child(condition, 0), scope, at, depth + 1);
+    if (!inner) return std::nullopt;
+    return !*inner;
+  }
+  if (ts_node_symbol(condition) == b.comparison_operator) return comparison(condition, scope, at, depth);
+  Values test = evaluate(condition, scope, at, depth + 1);
+  if (test.unknown || test.items.empty()) return std::nullopt;
+  std::optional<bool> out;
+  for (const Value& v : test.items) {
+    std::optional<bool> t = truth_of(v);
+    if (!t || (out && *out != *t)) return std::nullopt;
+    out = t;
+  }
+  return out;
+}
+
+std::optional<bool> Evaluator::comparison(TSNode condition, ScopeId scope, uint32_t at, int depth) {
+  // `MODE == "production"`, `PORT != 0`, `HOST is None`: two constants, one operator.
+  if (ts_node_named_child_count(condition) != 2 || ts_node_child_count(condition) < 3) return std::nullopt;
+  std::string op;
+  for (uint32_t i = 1, n = ts_node_child_count(condition) - 1; i < n; ++i) {
+    if (!op.empty()) op += ' ';
+    op += m_.text(ts_node_child(condition, i));
+  }
+  bool equal_op = op == "==" || op == "is";
+  if (!equal_op && op != "!=" && op != "is not") return std::nullopt;
+  auto constant = [&](TSNode side) -> std::optional<Value> {
+    Values values = evaluate(side, scope, at, depth + 1);
+    if (values.unknown || values.items.size() != 1) return std::nullopt;
+    const Value& v = values.items[0];
+    bool decimal = v.kind == ValueKind::kInt && v.text.find_first_not_of("0123456789") == std::string::npos;
+    if (v.kind != ValueKind::kString && v.kind != ValueKind::kNone && v.kind != ValueKind::kBool && !decimal)
+      return std::nullopt;
+    return v;
+  };
+  std::optional<Value> left = constant(ts_node_named_child(condition, 0));
+  std::optional<Value> right = left ? constant(ts_node_named_child(condition, 1)) : std::nullopt;
+  if (!right) return std::nullopt;
+  // `is` compares identity: only None (and the bools) are certain to be one object.
+  if (op.starts_with("is") && left->kind != ValueKind::kNone && right->kind != ValueKind::kNone) return std::nullopt;
+  if (left->kind != right->kind && left->kind != ValueKind::kNone && right->kind != ValueKind::kNone)
+    return std::nullopt;  // 1 == True, 0 == False: not worth Python's rules
+  auto normal = [](const Value& v) {
+    if (v.kind != ValueKind::kInt) return v.text;
+    size_t digit = v.text.find_first_not_of('0');
+    return digit == std::string::npos ? std::string("0") : v.text.substr(digit);
+  };
+  bool same = left->kind == right->kind && normal(*left) == normal(*right);
+  return equal_op ? same : !same;
+}
+
+std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int depth) {
+  // `if`'s consequence, an `elif` or the `else`: the conditions before it must
+  // be false, its own true.
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  const auto& f = m_.grammar().field;
+  TSNode statement = ts_node_symbol(clause) == m_.grammar().sym.if_statement ? clause : ts_node_parent(clause);
+  if (ts_node_is_null(statement)) return std::nullopt;
+  bool all_false = true;
+  auto condition_truth = [&](TSNode c) {
+    TSNode condition = ts_node_child_by_field_id(c, f.condition);
+    return truth(condition, scope, ts_node_start_byte(condition), depth + 1);
+  };
+  if (!ts_node_eq(statement, clause)) {
+    std::optional<bool> first = condition_truth(statement);
+    if (first == true) return false;
+    all_false = first == false;
+    for (TSNode alternative : Module::named_children(statement)) {
+      if (ts_node_eq(alternative, clause)) break;
+      if (ts_node_symbol(alternative) != b.elif_clause) continue;
+      std::optional<bool> t = condition_truth(alternative);
+      if (t == true) return false;
+      all_false &= t == false;
+    }
+  }
+  if (ts_node_symbol(clause) == b.else_clause) return all_false ? std::optional(true) : std::nullopt;
+  std::optional<bool> own = condition_truth(clause);
+  if (own == false) return false;
+  if (own == true && all_false) return true;
+  return std::nullopt;
+}
+
+Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  TSNode top = m_.scope_node(scope);
+  if (use_at && holds(node, *use_at)) return Runs::kAlways;
+  Runs out = Runs::kAlways;
+  auto maybe = [&out] {
+    if (out == Runs::kAlways) out = Runs::kMaybe;
+  };
+  for (TSNode n = node, p = ts_node_parent(n); !ts_node_is_null(p) && !ts_node_eq(n, top);
+       n = p, p = ts_node_parent(p)) {
+    if (++steps_ > budget_.max_steps) return Runs::kMaybe;
+    TSSymbol k = ts_node_symbol(p);
+    if (use_at && holds(p, *use_at)) {
+      // The innermost statement holding both: exclusive branches of one `if`
+      // (or two handlers of one `try`) never follow each other.
+      bool exclusive = false;
+      if (k == s.if_statement) {
+        exclusive = !ts_node_eq(n, ts_node_child_by_field_id(p, f.condition));
+      } else if (k == b.try_statement) {
+        exclusive = ts_node_symbol(n) == b.except_clause || ts_node_symbol(n) == b.except_group_clause;
+        if (exclusive) {
+          for (TSNode clause : Module::named_children(p))
+            if (holds(clause, *use_at) && ts_node_symbol(clause) == b.finally_clause) exclusive = false;
+        }
+      }
+      if (exclusive) return Runs::kNever;
+      break;
+    }
+    if (ts_node_eq(p, top)) break;  // the scope's own body runs whenever the scope does
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) {
+      maybe();  // a function's body runs when called (a `global` write)
+      break;
+    }
+    if (k == s.if_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.consequence))) {
+        std::optional<bool> t = clause_runs(p, scope, depth);
+        if (t == false) return Runs::kNever;
+        if (!t) maybe();
+      }
+    } else if (k == b.elif_clause) {
+      if (!ts_node_eq(n, ts_node_child_by_field_id(p, f.condition))) {
+        std::optional<bool> t = clause_runs(p, scope, depth);
+        if (t == false) return Runs::kNever;
+        if (!t) maybe();
+      }
+    } else if (k == b.else_clause) {
+      TSNode owner = ts_node_parent(p);
+      std::optional<bool> t;
+      if (!ts_node_is_null(owner) && ts_node_symbol(owner) == s.if_statement) t = clause_runs(p, scope, depth);
+      if (t == false) return Runs::kNever;
+      if (!t) maybe();
+    } else if (k == s.for_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) maybe();
+    } else if (k == b.while_statement) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
+        TSNode condition = ts_node_child_by_field_id(p, f.condition);
+        if (truth(condition, scope, ts_node_start_byte(condition), depth) == false) return Runs::kNever;
+        maybe();
+      }
+    } else if (k == b.try_statement) {
+      // The body may stop early when a handler lets the code after the `try` run.
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
+        for (TSNode clause : Module::named_children(p))
+          if ((ts_node_symbol(clause) == b.except_clause || ts_node_symbol(clause) == b.except_group_clause) &&
+              !terminates(clause, m_.grammar(), b))
+            maybe();
+      }
+    } else if (k == b.except_clause || k == b.except_group_clause || k == b.case_clause || k == b.list_comprehension ||
+               k == b.set_comprehension || k == b.dictionary_comprehension || k == b.generator_expression) {
+      maybe();
+    } else if (k == s.boolean_operator) {
+      if (ts_node_eq(n, ts_node_child_by_field_id(p, f.right))) maybe();
+    } else if (k == s.conditional_expression) {
+      if (!ts_node_eq(n, ts_node_named_child(p, 1))) maybe();
+    }
+  }
+  return out;
+}
+
+bool Evaluator::never_runs(TSNode node, ScopeId scope) {
+  Question q(*this);
+  return runs(node, scope, std::nullopt, 1) == Runs::kNever;
+}
+
+std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Module::Lookup& found, ScopeId scope,
+                                                uint32_t at, int depth, bool& truncated, std::vector<Guard>& guards) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  const std::vector<Binding>* all = m_.bindings(found.scope, name);
+  if (all == nullptr || all->size() == 1) return {found.binding};
+  bool inline_code = true;
+  for (ScopeId i = scope; i != found.scope && i != kModuleScope; i = m_.parent_scope(i))
+    if (m_.scope_kind(i) == ScopeKind::kFunction) inline_code = false;
+  std::optional<uint32_t> use_at = inline_code ? std::optional(at) : std::nullopt;
+  TSNode top = m_.scope_node(found.scope);
+  std::vector<const Binding*> out;
+  // An `if` whose every branch assigns the name (directly in the branch, or
+  // the branch is ruled out) hides the assignments before it.
+  auto branch_assigns = [&](TSNode block) {
+    if (ts_node_is_null(block)) return false;
+    for (TSNode statement : Module::named_children(block)) {
+      TSNode assignment = ts_node_named_child(statement, 0);
+      if (ts_node_is_null(assignment) || ts_node_symbol(assignment) != s.assignment) continue;
+      TSNode target = ts_node_child_by_field_id(assignment, f.left);
+      if (ts_node_symbol(target) == s.identifier && m_.text(target) == name &&
+          !ts_node_is_null(ts_node_child_by_field_id(assignment, f.right)) &&
+          (!use_at || ts_node_end_byte(assignment) <= *use_at))
+        return true;
+    }
+    return false;
+  };
+  // A branch that ends in `return` or `raise` never reaches the use after the `if`.
+  auto covered = [&](TSNode block) { return branch_assigns(block) || terminates(block, m_.grammar(), sym); };
+  auto exhaustive = [&](TSNode statement) {
+    bool has_else = false;
+    if (!covered(ts_node_child_by_field_id(statement, f.consequence)) &&
+        clause_runs(statement, found.scope, depth) != false)
+      return false;
+    for (TSNode clause : Module::named_children(statement)) {
+      TSSymbol k = ts_node_symbol(clause);
+      if (k != sym.elif_clause && k != sym.else_clause) continue;
+      has_else |= k == sym.else_clause;
+      TSNode block = ts_node_child_by_field_id(clause, k == sym.elif_clause ? f.consequence : f.body);
+      if (!covered(block) && clause_runs(clause, found.scope, depth) != false) return false;
+    }
+    return has_else;
+  };
+  std::optional<uint32_t> hidden_before;
+  const Binding* always = nullptr;  // the latest binding that runs on every path to the use
+  // Before the use (or up to the scope's end), latest first, until one runs on every path.
+  for (auto it = all->rbegin(); it != all->rend(); ++it) {
+    const Binding& b = *it;
+    if (use_at && b.at > at) continue;
+    if (hidden_before && !ts_node_is_null(b.statement) && ts_node_start_byte(b.statement) < *hidden_before) break;
+    if (out.size() >= budget_.max_values) {
+      truncated = true;  // more paths than the budget: unknown, not a guess
+      break;
+    }
+    if (ts_node_is_null(b.statement)) {
+      out.push_back(&b);
+      break;
+    }
+    Runs r = runs(b.statement, found.scope, use_at, depth);
+    if (r == Runs::kNever) continue;
+    // A loop target is bound only when the loop runs at least once.
+    if (r == Runs::kAlways && ts_node_symbol(b.statement) == s.for_statement && !(use_at && holds(b.statement, at))) {
+      Values items = evaluate(ts_node_child_by_field_id(b.statement, f.right), found.scope,
+                              ts_node_start_byte(b.statement), depth + 1);
+      bool nonempty = !items.unknown && !items.items.empty();
+      for (const Value& v : items.items)
+        nonempty &=
+            (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList) && ts_node_named_child_count(v.node) > 0;
+      if (!nonempty) r = Runs::kMaybe;
+    }
+    out.push_back(&b);
+    if (r == Runs::kAlways) {
+      always = &b;
+      break;
+    }
+    if (hidden_before || b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
+    TSNode block = ts_node_parent(ts_node_parent(b.statement));  // assignment, statement, block
+    TSNode clause = ts_node_parent(block);
+    if (ts_node_is_null(clause)) continue;
+    TSNode statement = ts_node_symbol(clause) == s.if_statement ? clause : ts_node_parent(clause);
+    if (ts_node_eq(clause, statement) && ts_node_eq(block, ts_node_child_by_field_id(statement, f.consequence))) {
+      // `if name is None:` / `if not name:` whose branch assigns the name.
+      TSNode condition = ts_node_child_by_field_id(statement, f.condition);
+      std::optional<bool> falsy;
+      auto is_name = [&](TSNode n) { return ts_node_symbol(n) == s.identifier && m_.text(n) == name; };
+      if (ts_node_symbol(condition) == sym.not_operator && is_name(ts_node_named_child(condition, 0))) falsy = true;
+      if (ts_node_symbol(condition) == sym.comparison_operator && ts_node_child_count(condition) == 3) {
+        std::string_view op = m_.text(ts_node_child(condition, 1));
+        TSNode left = ts_node_named_child(condition, 0), right = ts_node_named_child(condition, 1);
+        if ((op == "is" || op == "==") &&
+            ((is_name(left) && ts_node_symbol(right) == s.none) || (is_name(right) && ts_node_symbol(left) == s.none)))
+          falsy = false;
+      }
+      if (falsy && runs(statement, found.scope, use_at, depth) == Runs::kAlways)
+        guards.push_back({ts_node_start_byte(statement), *falsy});
+    }
+    if (!ts_node_is_null(statement) && ts_node_symbol(statement) == s.if_statement &&
+        runs(statement, found.scope, use_at, depth) == Runs::kAlways && exhaustive(statement))
+      hidden_before = ts_node_start_byte(statement);
+  }
+  if (!use_at) return out;
+  // Later assignments in a loop that holds the use reach it on the next
+  // iteration, unless an assignment in the loop before the use hides them.
+  std::vector<std::pair<uint32_t, uint32_t>> loops;  // byte ranges that repeat with the use
+  for (TSNode n = ts_node_descendant_for_byte_range(top, at, at); !ts_node_is_null(n) && !ts_node_eq(n, top);
+       n = ts_node_parent(n)) {
+    TSSymbol k = ts_node_symbol(n);
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) break;
+    TSNode range = k == s.for_statement ? ts_node_child_by_field_id(n, f.body) : n;
+    if ((k != s.for_statement && k != sym.while_statement) || !holds(range, at)) continue;
+    uint32_t begin = ts_node_start_byte(range);
+    if (always != nullptr && !ts_node_is_null(always->statement) && ts_node_start_byte(always->statement) >= begin)
+      break;  // hidden in this loop and in the loops around it
+    loops.emplace_back(begin, ts_node_end_byte(range));
+  }
+  for (const Binding& b : *all) {
+    if (loops.empty()) break;
+    if (b.at <= at || ts_node_is_null(b.statement)) continue;
+    uint32_t start = ts_node_start_byte(b.statement);
+    bool repeats = false;
+    for (const auto& [begin, end] : loops) repeats |= begin <= start && start < end;
+    if (!repeats) continue;
+    if (out.size() >= budget_.max_values) {
+      truncated = true;
+      break;
+    }
+    if (runs(b.statement, found.scope, std::nullopt, depth) != Runs::kNever) out.push_back(&b);
+  }
+  return out;
+}
+
+Values Evaluator::binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
+                                 std::optional<uint32_t> use_at, uint32_t at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  ScopeId scope = binding_scope;
   switch (b.kind) {
     case BindingKind::kImport: {
-      Values values = imported(b.qualified, b.statement, found.scope, at, depth);
+      Values values = imported(b.qualified, b.statement, scope, at, depth);
       if (values.items.size() == 1 && values.items[0].kind == ValueKind::kImported) return values;
       return with_hop(std::move(values), {m_.span(b.statement), "`" + std::string(text) + "` is imported here"});
     }
     case BindingKind::kClass:
-      return one({ValueKind::kClass, {}, b.value, found.scope, at});
+      return one({ValueKind::kClass, {}, b.value, scope, at});
     case BindingKind::kAssignment: {
-      Values values = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+      Values values = evaluate(b.value, scope, ts_node_start_byte(b.statement), depth + 1);
       return with_hop(std::move(values),
                       {m_.span(b.statement), "the value of `" + std::string(text) + "` comes from this assignment"});
     }
@@ -249,7 +739,7 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   }
   if (b.entered) {
     // `with manager as name`: what the manager's __enter__ returns.
-    Values managers = evaluate(b.value, found.scope, ts_node_start_byte(b.statement), depth + 1);
+    Values managers = evaluate(b.value, scope, ts_node_start_byte(b.statement), depth + 1);
     Values out;
     out.unknown = managers.unknown;
     for (const Value& v : managers.items) {
@@ -269,11 +759,13 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
   TSNode statement = b.statement;
   if (ts_node_is_null(statement)) return Values::of_unknown();  // a local used before it is bound
   TSSymbol kind = ts_node_symbol(statement);
+  if (kind == s.for_statement) return loop_target(b, scope, use_at, depth);
+  if (kind == s.assignment) return unpacked(b, scope, text, depth);
   if (kind != s.function_definition && kind != s.lambda) return Values::of_unknown();
   TSNode function_name = ts_node_child_by_field_id(statement, f.name);
   if (!ts_node_is_null(function_name) && !ts_node_is_null(identifier) && ts_node_eq(function_name, identifier))
     return Values::of_unknown();
-  if (!ts_node_is_null(function_name) && m_.text(function_name) == text && found.scope != m_.scope_of(statement)) {
+  if (!ts_node_is_null(function_name) && m_.text(function_name) == text && scope != m_.scope_of(statement)) {
     // The function's own name, bound in the enclosing scope. A decorator
     // may replace the function: only staticmethod / classmethod keep it.
     if (const auto* decorators = m_.decorators(statement)) {
@@ -282,9 +774,177 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
         if (written != "@staticmethod" && written != "@classmethod") return Values::of_unknown();
       }
     }
-    return one({ValueKind::kFunction, {}, statement, found.scope, at});
+    return one({ValueKind::kFunction, {}, statement, scope, at});
   }
   return parameter(statement, text, depth + 1);
+}
+
+Values Evaluator::loop_target(const Binding& b, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  TSNode loop = b.statement;
+  TSNode left = ts_node_child_by_field_id(loop, f.left);
+  TSNode right = ts_node_child_by_field_id(loop, f.right);
+  TSNode body = ts_node_child_by_field_id(loop, f.body);
+  if (ts_node_symbol(left) != s.identifier) return Values::of_unknown();
+  // Inside the loop: each element. After it: the last one, unless a `break`
+  // (of this loop, not of one nested in it) may end it early.
+  bool every = use_at && holds(body, *use_at);
+  std::vector<TSNode> stack{body};
+  while (!every && !stack.empty()) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    TSSymbol k = ts_node_symbol(n);
+    if (k == sym.break_statement) every = true;
+    if (k == s.for_statement || k == sym.while_statement || k == s.function_definition || k == s.lambda ||
+        k == s.class_definition)
+      continue;
+    for (TSNode child : Module::named_children(n)) stack.push_back(child);
+    if (++steps_ > budget_.max_steps) return Values::of_unknown();
+  }
+  Values containers = evaluate(right, scope, ts_node_start_byte(loop), depth + 1);
+  Values out;
+  out.unknown = containers.unknown;
+  for (const Value& c : containers.items) {
+    if (c.kind != ValueKind::kTuple && c.kind != ValueKind::kList) {
+      out.unknown = true;
+      continue;
+    }
+    uint32_t size = 0;
+    bool splat = false;
+    for (TSNode element : Module::named_children(c.node)) {
+      splat |= ts_node_symbol(element) == s.list_splat;
+      size += ts_node_symbol(element) != s.comment ? 1 : 0;
+    }
+    if (splat) {
+      out.unknown = true;
+      continue;
+    }
+    for (uint32_t i = every ? 0 : size - 1; i < size; ++i) out.add(element_of(c, i, depth + 1));
+  }
+  return with_hop(std::move(out), {m_.span(right), "the loop assigns `" + std::string(m_.text(left)) +
+                                                       (every ? "` each element of this sequence"
+                                                              : "` the last element of this sequence")});
+}
+
+Values Evaluator::unpacked(const Binding& b, ScopeId scope, std::string_view text, int depth) {
+  // `a, b = f()`: the element at a's position of each sequence the right side may be.
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  TSNode left = ts_node_child_by_field_id(b.statement, f.left);
+  TSNode right = ts_node_child_by_field_id(b.statement, f.right);
+  TSSymbol k = ts_node_symbol(left);
+  if ((k != s.pattern_list && k != s.tuple_pattern && k != s.list_pattern) || ts_node_is_null(right) ||
+      ts_node_symbol(right) == s.assignment)
+    return Values::of_unknown();
+  std::optional<uint32_t> index;
+  uint32_t size = 0;
+  for (TSNode target : Module::named_children(left)) {
+    TSSymbol t = ts_node_symbol(target);
+    if (t == s.comment) continue;
+    if (t == s.list_splat_pattern) return Values::of_unknown();
+    if (t == s.identifier && m_.text(target) == text) index = size;
+    ++size;
+  }
+  if (!index) return Values::of_unknown();
+  Values sources = evaluate(right, scope, ts_node_start_byte(b.statement), depth + 1);
+  Values out;
+  out.unknown = sources.unknown;
+  for (const Value& v : sources.items) {
+    if (std::optional<Value> options = parsed_options(v)) {
+      // `(options, args) = parser.parse_args()`
+      if (*index != 0 || size != 2) {
+        out.unknown = true;
+        continue;
+      }
+      out.items.push_back(std::move(*options));
+      continue;
+    }
+    uint32_t elements = 0;
+    bool splat = false;
+    if (v.kind == ValueKind::kTuple || v.kind == ValueKind::kList) {
+      for (TSNode element : Module::named_children(v.node)) {
+        splat |= ts_node_symbol(element) == s.list_splat;
+        elements += ts_node_symbol(element) != s.comment ? 1 : 0;
+      }
+    }
+    if (elements != size || splat) {
+      out.unknown = true;
+      continue;
+    }
+    out.add(element_of(v, *index, depth + 1));
+  }
+  return with_hop(std::move(out), {m_.span(b.statement), "`" + std::string(text) + "` is unpacked here"});
+}
+
+std::optional<Evaluator::GetoptOption> Evaluator::getopt_option(const Binding& b, ScopeId scope) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  const BranchSymbols& sym = branch_symbols(m_.grammar().language);
+  if (b.kind != BindingKind::kAssignment || ts_node_symbol(b.value) != s.identifier) return std::nullopt;
+  GetoptOption out;
+  TSNode top = m_.scope_node(scope);
+  for (TSNode n = ts_node_parent(b.statement); !ts_node_is_null(n) && !ts_node_eq(n, top); n = ts_node_parent(n)) {
+    TSSymbol k = ts_node_symbol(n);
+    if (k == s.function_definition || k == s.lambda || k == s.class_definition) return std::nullopt;
+    if ((k == s.if_statement || k == sym.elif_clause) && ts_node_is_null(out.condition)) {
+      if (!holds(ts_node_child_by_field_id(n, f.consequence), ts_node_start_byte(b.statement))) return std::nullopt;
+      out.condition = ts_node_child_by_field_id(n, f.condition);
+    } else if (k == s.for_statement) {
+      out.loop = n;
+      break;
+    }
+  }
+  if (ts_node_is_null(out.condition) || ts_node_is_null(out.loop)) return std::nullopt;
+  // `for o, a in opts`, the value assigned being `a`.
+  TSNode targets = ts_node_child_by_field_id(out.loop, f.left);
+  if (ts_node_symbol(targets) != s.pattern_list && ts_node_symbol(targets) != s.tuple_pattern) return std::nullopt;
+  std::vector<TSNode> pair = Module::named_children(targets);
+  if (pair.size() != 2 || ts_node_symbol(pair[0]) != s.identifier || ts_node_symbol(pair[1]) != s.identifier ||
+      m_.text(pair[1]) != m_.text(b.value))
+    return std::nullopt;
+  // `opts` from `opts, args = getopt.getopt(...)` (or gnu_getopt).
+  TSNode opts = ts_node_child_by_field_id(out.loop, f.right);
+  if (ts_node_symbol(opts) != s.identifier) return std::nullopt;
+  Module::Lookup made = m_.lookup(m_.text(opts), scope, ts_node_start_byte(out.loop));
+  if (made.binding == nullptr || ts_node_is_null(made.binding->statement) ||
+      ts_node_symbol(made.binding->statement) != s.assignment)
+    return std::nullopt;
+  TSNode unpack = ts_node_child_by_field_id(made.binding->statement, f.left);
+  TSNode call = ts_node_child_by_field_id(made.binding->statement, f.right);
+  if ((ts_node_symbol(unpack) != s.pattern_list && ts_node_symbol(unpack) != s.tuple_pattern) ||
+      ts_node_symbol(call) != s.call || m_.text(ts_node_named_child(unpack, 0)) != m_.text(opts))
+    return std::nullopt;
+  std::string getopt =
+      m_.resolve(ts_node_child_by_field_id(call, f.function), made.scope, ts_node_start_byte(made.binding->statement))
+          .qualified;
+  if (getopt != "getopt.getopt" && getopt != "getopt.gnu_getopt") return std::nullopt;
+  // `o == "-h"`, `"-h" == o`, `o in ("-h", "--host")`.
+  if (ts_node_symbol(out.condition) != sym.comparison_operator || ts_node_named_child_count(out.condition) != 2 ||
+      ts_node_child_count(out.condition) != 3)
+    return std::nullopt;
+  std::string_view op = m_.text(ts_node_child(out.condition, 1));
+  TSNode first = ts_node_named_child(out.condition, 0);
+  TSNode second = ts_node_named_child(out.condition, 1);
+  std::vector<TSNode> strings;
+  if (op == "==") {
+    if (ts_node_symbol(first) == s.string) std::swap(first, second);
+    strings.push_back(second);
+  } else if (op == "in" && (ts_node_symbol(second) == s.tuple || ts_node_symbol(second) == s.list)) {
+    strings = Module::named_children(second);
+  } else {
+    return std::nullopt;
+  }
+  if (ts_node_symbol(first) != s.identifier || m_.text(first) != m_.text(pair[0])) return std::nullopt;
+  for (TSNode string : strings) {
+    if (ts_node_symbol(string) != s.string) return std::nullopt;
+    std::optional<std::string> option = decode_string(m_, string);
+    if (!option || !option->starts_with("-")) return std::nullopt;
+    if (out.option.empty() || (option->starts_with("--") && !out.option.starts_with("--"))) out.option = *option;
+  }
+  if (out.option.empty()) return std::nullopt;
+  return out;
 }
 
 std::optional<TSNode> Evaluator::enclosing_class(ScopeId function_scope) const {
@@ -427,7 +1087,11 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
     if (position >= 0 && is_method && edge.bound) --position;
     if (position < 0 && p->position >= 0) continue;  // self itself
     Evaluator& caller = edge.caller != nullptr ? *edge.caller : *this;
-    Argument arg = caller.argument(edge.call, edge.scope, position, name);
+    if (caller.never_runs(edge.call, edge.scope)) continue;  // a call a constant condition rules out
+    Value callee;
+    callee.partial = edge.partial;
+    callee.partial_scope = edge.partial_scope;
+    Argument arg = caller.argument(callee, edge.call, edge.scope, position, name);
     if (!arg.known) {
       out.unknown = true;
       continue;
@@ -545,6 +1209,47 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
   return out;
 }
 
+Evaluator::Argument Evaluator::argument(const Value& callee, TSNode call, ScopeId scope, int position,
+                                        std::string_view keyword) {
+  if (ts_node_is_null(callee.partial)) return argument(call, scope, position, keyword);
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  Argument unknown;
+  unknown.known = false;
+  if (callee.module != nullptr && callee.module != &m_) return unknown;  // a partial made in another module
+  // The call's own keyword replaces the partial's.
+  if (!keyword.empty()) {
+    Argument own = argument(call, scope, -1, keyword);
+    if (!own.known || own.found) return own;
+  }
+  // The partial's positional arguments after the function come first.
+  int bound = -1;
+  for (TSNode a : Module::named_children(ts_node_child_by_field_id(callee.partial, f.arguments))) {
+    TSSymbol k = ts_node_symbol(a);
+    if (k == s.list_splat || k == s.dictionary_splat) return unknown;
+    if (k != s.comment && k != s.keyword_argument) ++bound;
+  }
+  TSNode written = ts_node_child_by_field_id(call, f.function);
+  Argument supplied = position >= 0 && position < bound
+                          ? argument(callee.partial, callee.partial_scope, position + 1, "")
+                          : argument(callee.partial, callee.partial_scope, -1, keyword);
+  if (supplied.found) {
+    supplied.written = written;
+    return supplied;
+  }
+  return argument(call, scope, position < 0 ? -1 : position - std::max(bound, 0), keyword);
+}
+
+bool Evaluator::names_partial(TSNode callee, ScopeId scope, uint32_t at) const {
+  // `p = functools.partial(f, ...)` then `p(...)`: a call of f (cheap test on the text).
+  if (ts_node_symbol(callee) != m_.grammar().sym.identifier) return false;
+  Module::Lookup found = m_.lookup(m_.text(callee), scope, at);
+  if (found.binding == nullptr || found.binding->kind != BindingKind::kAssignment ||
+      ts_node_symbol(found.binding->value) != m_.grammar().sym.call)
+    return false;
+  return m_.text(ts_node_child_by_field_id(found.binding->value, m_.grammar().field.function)).ends_with("partial");
+}
+
 std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, uint32_t at, int depth) {
   Values keys = evaluate(node, scope, at, depth + 1);
   if (keys.unknown || keys.items.size() != 1) return std::nullopt;
@@ -578,7 +1283,7 @@ void Evaluator::build_call_graph() {
     // (an alias `g = f` makes f escape, see escapes()).
     TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
     if (ts_node_symbol(last) == sym.identifier && !m_.defines_function(m_.text(last)) &&
-        !m_.defines_class(m_.text(last))) {
+        !m_.defines_class(m_.text(last)) && !names_partial(callee, site.scope, ts_node_start_byte(site.node))) {
       // In a project, an imported name may be another module's function or class.
       if (linker_ == nullptr) continue;
       if (m_.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified.empty()) continue;
@@ -587,8 +1292,11 @@ void Evaluator::build_call_graph() {
     for (const Value& v : targets.items) {
       Evaluator& target = owner(v);
       Evaluator* caller = &target == this ? nullptr : this;
+      // A partial made in another module: its arguments are not followed, so
+      // neither is the call (the function then escapes: unknown).
+      if (!ts_node_is_null(v.partial) && caller != nullptr) continue;
       if (v.kind == ValueKind::kFunction) {
-        target.add_caller(v.node, {site.node, site.scope, v.bound, caller});
+        target.add_caller(v.node, {site.node, site.scope, v.bound, caller, v.partial, v.partial_scope});
       } else if (v.kind == ValueKind::kClass) {
         Values init = &target == this ? class_member(v.node, v.scope, "__init__", true, 0)
                                       : target.attribute(v, "__init__");
@@ -596,7 +1304,9 @@ void Evaluator::build_call_graph() {
         for (const Value& i : init.items) {
           if (i.kind != ValueKind::kFunction) continue;
           Evaluator& init_owner = &target == this ? owner(i) : target.owner(i);
-          init_owner.add_caller(i.node, {site.node, site.scope, true, &init_owner == this ? nullptr : this});
+          if (!ts_node_is_null(v.partial) && &init_owner != this) continue;  // as above
+          init_owner.add_caller(i.node, {site.node, site.scope, true, &init_owner == this ? nullptr : this, v.partial,
+                                         v.partial_scope});
         }
       }
     }
@@ -625,7 +1335,8 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
       break;
     case ValueKind::kInstance:
       if (&owner(object) != this) return owner(object).attribute(object, member);
-      if (object.text == "argparse.Namespace") return option_default(object, member, depth + 1);
+      if (object.text == "argparse.Namespace" || object.text == "optparse.Values")
+        return option_default(object, member, depth + 1);
       if (!object.text.empty()) {
         // A method or attribute of an instance of an imported class: named
         // "class.member" and bound, with the instance's creation kept so a
@@ -865,6 +1576,8 @@ Values Evaluator::subscript(TSNode node, ScopeId scope, uint32_t at, int depth) 
       Values found = item_of(c, *key, depth + 1);
       if (found.items.empty()) found.unknown = true;  // a KeyError, or a key set elsewhere
       out.add(std::move(found));
+    } else if (std::optional<Value> options = *key == "0" ? parsed_options(c) : std::nullopt) {
+      out.items.push_back(std::move(*options));
     } else if ((c.kind == ValueKind::kTuple || c.kind == ValueKind::kList) && !key->empty() &&
                key->find_first_not_of("0123456789") == std::string::npos && key->size() < 6) {
       out.add(element_of(c, static_cast<uint32_t>(std::stoul(*key)), depth + 1));
@@ -899,6 +1612,10 @@ Values Evaluator::call(TSNode node, ScopeId scope, uint32_t at, int depth) {
       }
       return out;
     }
+  }
+  if (ts_node_symbol(callee) == s.attribute && m_.text(ts_node_child_by_field_id(callee, f.attribute)) == "join") {
+    Values text = joined(node, scope, at, depth);
+    if (!text.unknown) return text;
   }
   // What is called: other modules only when already parsed (see callee_values).
   bool saved = callees_only_;
@@ -991,10 +1708,49 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
     v.hops = callee.hops;
     return one(std::move(v));
   }
+  // functools.partial(f, ...): f, with the partial's arguments bound (see argument()).
+  if (!callee.bound && callee.text == "functools.partial") {
+    Argument wrapped = argument(call, scope, 0, "func");
+    if (!wrapped.found || !wrapped.known) return Values::of_unknown();
+    Values functions = evaluate(wrapped.node, wrapped.scope, wrapped.at, depth + 1);
+    for (Value& v : functions.items) {
+      if (!ts_node_is_null(v.partial) || (v.module != nullptr && v.module != &m_)) {
+        functions.unknown = true;  // a partial of a partial, or of another module's function: not followed
+        continue;
+      }
+      v.partial = call;
+      v.partial_scope = scope;
+    }
+    std::erase_if(functions.items, [&](const Value& v) { return !ts_node_eq(v.partial, call); });
+    return with_hop(std::move(functions), {m_.span(call), "`functools.partial` binds arguments here"});
+  }
+  // optparse's parser.parse_args() and argparse's parse_known_args() are
+  // (options, rest); see parsed_options().
+  bool optparse = callee.text == "optparse.OptionParser.parse_args";
+  if (callee.bound && (optparse || callee.text == "argparse.ArgumentParser.parse_known_args")) {
+    // A values object or namespace passed in keeps its own attributes.
+    std::string_view into = optparse ? "values" : "namespace";
+    if (argument(call, scope, 1, into).found || !argument(call, scope, 1, into).known) return Values::of_unknown();
+    Value v{ValueKind::kInstance, optparse ? "optparse.ParseResult" : "argparse.ParseResult", callee.creation,
+            callee.scope, callee.at};
+    v.hops = callee.hops;
+    return one(std::move(v));
+  }
+  // optparse.OptionGroup(parser, title): its options land in the parser's values.
+  if (!callee.bound && callee.text == "optparse.OptionGroup") {
+    Argument parser = argument(call, scope, 0, "parser");
+    if (!parser.found || !parser.known) return Values::of_unknown();
+    Values parsers = evaluate(parser.node, parser.scope, parser.at, depth + 1);
+    if (parsers.unknown || parsers.items.size() != 1 || parsers.items[0].text != "optparse.OptionParser")
+      return Values::of_unknown();
+    return parsers;
+  }
   // Groups add options to the parser's own namespace.
   if (callee.bound && (callee.text == "argparse.ArgumentParser.add_argument_group" ||
-                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group")) {
-    Value v{ValueKind::kInstance, "argparse.ArgumentParser", callee.node, callee.scope, callee.at};
+                       callee.text == "argparse.ArgumentParser.add_mutually_exclusive_group" ||
+                       callee.text == "optparse.OptionParser.add_option_group")) {
+    std::string parser = callee.text.substr(0, callee.text.rfind('.'));
+    Value v{ValueKind::kInstance, parser, callee.node, callee.scope, callee.at};
     v.creation = callee.creation;
     return one(std::move(v));
   }
@@ -1008,25 +1764,42 @@ std::optional<Values> Evaluator::library_call(const Value& callee, TSNode call, 
   return std::nullopt;
 }
 
+std::optional<Value> Evaluator::parsed_options(const Value& result) {
+  if (result.kind != ValueKind::kInstance) return std::nullopt;
+  if (result.text != "optparse.ParseResult" && result.text != "argparse.ParseResult") return std::nullopt;
+  Value options = result;
+  options.text = result.text == "optparse.ParseResult" ? "optparse.Values" : "argparse.Namespace";
+  return options;
+}
+
 Values Evaluator::option_default(const Value& parsed, std::string_view name, int depth) {
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   if (ts_node_is_null(parsed.node)) return Values::of_unknown();  // which parser is unknown
+  bool optparse = parsed.text == "optparse.Values";
+  std::string_view parser_class = optparse ? "optparse.OptionParser" : "argparse.ArgumentParser";
+  std::string_view add = optparse ? "add_option" : "add_argument";
   Values out;
   bool found = false;
   for (const CallSite& site : m_.calls()) {
     TSNode callee = ts_node_child_by_field_id(site.node, f.function);
     if (ts_node_symbol(callee) != s.attribute) continue;
     std::string_view method = m_.text(ts_node_child_by_field_id(callee, f.attribute));
-    if (method != "add_argument" && method != "set_defaults") continue;
+    if (method != add && method != "set_defaults" && !(optparse && method == "set_default")) continue;
     uint32_t at = ts_node_start_byte(site.node);
     Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);
     bool same = false;
     for (const Value& p : parsers.items)
-      same |= p.kind == ValueKind::kInstance && p.text == "argparse.ArgumentParser" && ts_node_eq(p.creation, parsed.node);
+      same |= p.kind == ValueKind::kInstance && p.text == parser_class && ts_node_eq(p.creation, parsed.node);
     if (!same) {
       // An unknown object might be this parser: its options are then unknown.
-      if (parsers.unknown && method == "add_argument") out.unknown = true;
+      if (parsers.unknown && method == add) out.unknown = true;
+      continue;
+    }
+    if (method == "set_default") {
+      // optparse's set_default(dest, value)
+      std::optional<std::string> dest = constant_key(call_argument(m_, site.node, 0, "dest"), site.scope, at, depth);
+      if (!dest || *dest == name) return Values::of_unknown();
       continue;
     }
     if (method == "set_defaults") {

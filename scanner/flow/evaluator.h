@@ -18,6 +18,16 @@
 // Class attributes, nested classes and methods are read from the class body
 // and the bases of the file.
 //
+// Branches: a name read at a point may hold the value of every assignment
+// that reaches it on some path (if/elif/else, try/except, loops, including a
+// loop's later iterations); an assignment that runs on every path to the use
+// hides the ones before it. Conditions that evaluate to a constant (`if
+// False:`, `DEBUG = False` ... `if DEBUG:`) rule their dead branches out, for
+// assignments and for the calls that pass arguments alike. A `for` target
+// over a literal tuple or list holds each element inside the loop and the
+// last one after it. getopt loops (`for o, a in opts: if o == "-h": host =
+// a`) leave the value assigned before the loop as the option's default.
+//
 // Bounded: each question has a budget of hops, call sites and steps; past it
 // the answer is "unknown" (Values::unknown), never a guess. Cycles (recursion,
 // a = b; b = a) are unknown too.
@@ -102,11 +112,19 @@ class Evaluator {
     TSNode written{};  // what the call itself has there: `node`, or the `*`/`**` splat that supplies it
   };
   Argument argument(TSNode call, ScopeId scope, int position, std::string_view keyword);
+  // The same for a call of `callee`: when it is a `functools.partial`, the
+  // partial's arguments count as the call's (the call's keywords win); an
+  // argument the partial supplies is `written` at the call's callee.
+  Argument argument(const Value& callee, TSNode call, ScopeId scope, int position, std::string_view keyword);
 
   // The class_definition whose method `function` is, if it is one.
   std::optional<TSNode> enclosing_class(ScopeId function_scope) const;
 
   const Module& module() const { return m_; }
+
+  // Whether a constant condition rules out every path to `node` within its
+  // scope (`if False:`, `if DEBUG:` with `DEBUG = False`).
+  bool never_runs(TSNode node, ScopeId scope);
 
  private:
   class Question;
@@ -115,10 +133,43 @@ class Evaluator {
     ScopeId scope;
     bool bound;  // self is passed implicitly
     Evaluator* caller = nullptr;  // the module the call is in; null: this one
+    TSNode partial{};             // the `functools.partial` whose arguments come first (see Value::partial)
+    ScopeId partial_scope = kModuleScope;
   };
   void add_caller(TSNode definition, Edge edge);
   Values imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth);
   Values name_of(std::string_view text, TSNode use, ScopeId scope, uint32_t at, int depth);
+  // Whether a statement runs when the code around it does (see runs()).
+  enum class Runs { kAlways, kMaybe, kNever };
+  // How `node` runs relative to a use at `use_at` (or to the end of the scope
+  // when `use_at` is nullopt): walking up to the innermost statement that
+  // holds both, or to `scope`'s own node.
+  Runs runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth);
+  std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
+  std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
+  std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // `if x is None: x = ...` (or `if not x:`) on every path to the use: the
+  // values of x assigned before it that meet the condition never get past it.
+  struct Guard {
+    uint32_t before = 0;  // the `if` statement's first byte
+    bool falsy = false;   // `not x`: every false constant; else (`x is None`, `x == None`) None only
+  };
+  // The bindings of `name` in `found.scope` that may reach the use, latest
+  // first; `truncated`: more than the value budget may (the answer is then unknown).
+  std::vector<const Binding*> reaching(std::string_view name, const Module::Lookup& found, ScopeId scope, uint32_t at,
+                                       int depth, bool& truncated, std::vector<Guard>& guards);
+  Values binding_values(const Binding& b, ScopeId binding_scope, std::string_view text, TSNode identifier,
+                        std::optional<uint32_t> use_at, uint32_t at, int depth);
+  Values loop_target(const Binding& b, ScopeId binding_scope, std::optional<uint32_t> use_at, int depth);
+  Values unpacked(const Binding& b, ScopeId binding_scope, std::string_view text, int depth);
+  // `name = a` under `if o == "-h":` in `for o, a in opts` over getopt's
+  // result: the option as written (the long one when both), and the condition.
+  struct GetoptOption {
+    std::string option;
+    TSNode condition{};
+    TSNode loop{};
+  };
+  std::optional<GetoptOption> getopt_option(const Binding& b, ScopeId scope);
   Evaluator& owner(const Value& value);
   void stamp(Values& values) const;
   struct Parameter {
@@ -132,6 +183,10 @@ class Evaluator {
   Values evaluate(TSNode expression, ScopeId scope, uint32_t at, int depth);
   Values evaluate_uncached(TSNode expression, ScopeId scope, uint32_t at, int depth);
   Values name(TSNode identifier, ScopeId scope, uint32_t at, int depth);
+  // An f-string whose interpolations are constants; unknown otherwise.
+  Values interpolated(TSNode string, ScopeId scope, uint32_t at, int depth);
+  // `"sep".join(literal sequence of constant strings)`; unknown otherwise.
+  Values joined(TSNode call, ScopeId scope, uint32_t at, int depth);
   Values attribute_of(const Value& object, std::string_view name, int depth);
   Values class_member(TSNode definition, ScopeId class_parent, std::string_view name, bool through_instance,
                       int depth);
@@ -142,12 +197,17 @@ class Evaluator {
   Values parameter(TSNode definition, std::string_view name, int depth);
   Values element_of(const Value& container, uint32_t index, int depth);
   Values item_of(const Value& dict, std::string_view key, int depth);
+  // `name` of an argparse namespace or optparse values object: the option's default.
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
+  // The options element (index 0) of optparse's parse_args() or argparse's
+  // parse_known_args() result; nothing for other values.
+  static std::optional<Value> parsed_options(const Value& result);
   // Calls of libraries the flow knows (argparse, typer); nothing for others.
   std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
   const std::vector<Edge>& calls_of(TSNode definition);
+  bool names_partial(TSNode callee, ScopeId scope, uint32_t at) const;
   bool escapes(TSNode definition, size_t calls);
   size_t definitions_named(std::string_view name);
   bool is_dataclass(TSNode definition, ScopeId scope);

@@ -62,6 +62,11 @@ struct Value {
   // Set when the value is the default of a command-line option (argparse,
   // click, typer): the option as written, e.g. "--host".
   std::optional<std::string> option;
+  // Set when the value is a callable wrapped by `functools.partial(f, ...)`:
+  // that call, whose arguments come before (positions) or under (keywords)
+  // the arguments of a call of the value (Evaluator::argument), and its scope.
+  TSNode partial{};
+  ScopeId partial_scope = kModuleScope;
   std::vector<Hop> hops;  // from the expression asked about, use site first
   // The file `node` belongs to: values can come from other modules of a project.
   const Module* module = nullptr;

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/reliability/serve_harness.h"
+#include "tests/reliability/served_repo_test.h"
 #include "tests/webhook/github/fake_github.h"
 #include "tests/webhook/git/git_server.h"
 #include "webhook/jobs/job_store.h"
@@ -47,94 +48,30 @@ constexpr char kSecret[] = "faults-secret-Lr3";
 constexpr char kToken[] = "faults-token-9Yx";
 const std::string kZero(40, '0');
 
-class ReliabilityFaults : public ::testing::Test {
+class ReliabilityFaults : public ServedRepoTest {
  protected:
-  void SetUp() override {
-    root_ = testing::make_temp_root("bindscan-faults");
-    repo_ = std::make_unique<TestRepo>(root_ / "served" / "octo" / "hello");
-    repo_->write("app.py", "import http.server\nsrv = http.server.HTTPServer((\"0.0.0.0\", 8000), None)\n");
-    c1_ = repo_->commit("first");
-    daemon_ = std::make_unique<GitDaemon>(root_ / "served");
-    github_ = std::make_unique<FakeGitHub>(kToken);
-    proxy_ = std::make_unique<FaultProxy>(github_->port());
-  }
-  void TearDown() override {
-    if (service_) service_->stop();
-    service_.reset();
-    proxy_.reset();
-    github_.reset();
-    daemon_.reset();
-    fs::remove_all(root_);
-  }
+  ReliabilityFaults()
+      : ServedRepoTest("bindscan-faults",
+                       "import http.server\nsrv = http.server.HTTPServer((\"0.0.0.0\", 8000), None)\n", kSecret,
+                       kToken) {}
 
-  // The service with the real runner; GitHub is reached through the proxy
-  // unless `api` says otherwise. Fast client policies keep the test short.
+  // GitHub is reached through the proxy unless `api` says otherwise. Fast
+  // client policies keep the test short.
   void start(std::string api = "", int max_attempts = 2) {
-    RunnerConfig c;
-    c.data_dir = root_ / "data";
-    c.github_api = api.empty() ? proxy_->url() : api;
-    c.allowed_clone_hosts = {*parse_clone_host("git://" + daemon_->host_port())};
-    c.credentials.token = kToken;
-    c.job_timeout = 30s;
+    RunnerConfig c = runner_config();
+    if (!api.empty()) c.github_api = api;
     c.http.connect_timeout = Millis(1000);
     c.http.io_timeout = Millis(400);
     c.http.retry.max_attempts = 2;
     c.http.retry.initial_delay = Millis(10);
     c.http.poll = PollPolicy{Millis(10), 2.0, Millis(50), Millis(2000)};
-    runner_ = make_github_runner(c);
-    auto store = JobStore::open(root_ / "data" / "jobs", {.max_queue = 100, .max_finished = 100});
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
     ServiceOptions options;
-    options.port = 0;
-    options.webhook_secret = Secret(kSecret);
-    options.clone_hosts = c.allowed_clone_hosts;
     options.workers = 1;
     options.retry.base_delay = 50ms;
     options.retry.max_attempts = max_attempts;
     options.retry_after_seconds = 11;
-    service_ = std::make_unique<Service>(options, *store_, *runner_, [this](const std::string& line) {
-      std::lock_guard lock(log_mutex_);
-      log_ += line + "\n";
-    });
-    ASSERT_TRUE(service_->start());
-    poster_ = std::make_unique<WebhookPoster>(service_->port(), kSecret);
+    ServedRepoTest::start(c, options, {.max_queue = 100, .max_finished = 100});
   }
-
-  int post_push(const std::string& delivery, const std::string& commit) {
-    auto res = poster_->post("push", delivery,
-                             testing::push_payload("octo/hello", daemon_->url("octo/hello"),
-                                                   "refs/heads/main", kZero, commit));
-    return res ? res->status : 0;
-  }
-
-  // Waits until the job is uploaded or failed; returns its record.
-  JobRecord finished(const std::string& id) {
-    eventually([&] {
-      auto r = store_->find(id);
-      return r && is_finished(r->state);
-    }, 20s);
-    auto r = store_->find(id);
-    return r ? *r : JobRecord{};
-  }
-
-  std::string log() {
-    std::lock_guard lock(log_mutex_);
-    return log_;
-  }
-
-  fs::path root_;
-  std::unique_ptr<TestRepo> repo_;
-  std::unique_ptr<GitDaemon> daemon_;
-  std::unique_ptr<FakeGitHub> github_;
-  std::unique_ptr<FaultProxy> proxy_;
-  std::unique_ptr<JobRunner> runner_;
-  std::unique_ptr<JobStore> store_;
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<WebhookPoster> poster_;
-  std::mutex log_mutex_;
-  std::string log_;
-  std::string c1_;
 };
 
 TEST_F(ReliabilityFaults, SlowAnswerPastTheClientTimeoutIsRetriedThenUploaded) {

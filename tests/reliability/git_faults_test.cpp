@@ -253,9 +253,56 @@ TEST_F(GitFaults, AMirrorWhoseRefTipsAreDamagedIsReplacedDuringTheFetch) {
   auto read = read_everything(mirror, c2);
   EXPECT_TRUE(read.ok()) << read.error().message;
   for (const auto &entry : fs::directory_iterator(mirror_dir.parent_path())) {
-    EXPECT_EQ(entry.path().filename(), "hello.git")
+    EXPECT_TRUE(entry.path().filename() == "hello.git" ||
+                entry.path().filename() == "hello.git.lock")
         << "left behind: " << entry.path();
   }
+}
+
+// kill -9 during a ref write leaves git's lock file behind; every later write
+// of that ref would fail with "failed to lock file". The next open removes it.
+TEST_F(GitFaults, LockFilesACrashedProcessLeftInTheMirrorAreRemovedOnOpen) {
+  const fs::path mirror_dir = root_ / "git" / "octo" / "hello.git";
+  first_fetch_pack();
+  const fs::path stale_ref_lock =
+      mirror_dir / "refs" / "bindscan" / "commits" / (c1_ + ".lock");
+  std::ofstream(stale_ref_lock) << "";
+  std::ofstream(mirror_dir / "packed-refs.lock") << "";
+
+  GitMirror mirror = open();
+  EXPECT_FALSE(fs::exists(stale_ref_lock));
+  EXPECT_FALSE(fs::exists(mirror_dir / "packed-refs.lock"));
+  auto fetched = fetch(mirror, c1_);
+  ASSERT_TRUE(fetched.ok()) << fetched.error().message;
+  EXPECT_TRUE(read_everything(mirror, c1_).ok());
+}
+
+// While one GitMirror has the mirror open (another process sharing the data
+// dir), a second open waits, then fails "busy" without touching it; once the
+// first is closed, it opens.
+TEST_F(GitFaults, ASecondOpenOfAMirrorInUseWaitsThenFailsBusy) {
+  GitSourceOptions quick = options();
+  quick.lock_wait = std::chrono::milliseconds(100);
+  {
+    auto first = GitMirror::open(quick, "octo", "hello");
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(fetch(*first, c1_).ok());
+    const fs::path in_flight =
+        first->path() / "refs" / "bindscan" / "commits" / "in-flight.lock";
+    std::ofstream(in_flight) << ""; // as if the holder were writing a ref now
+
+    auto second = GitMirror::open(quick, "octo", "hello");
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, "busy");
+    EXPECT_NE(second.error().message.find("in use by another process"),
+              std::string::npos)
+        << second.error().message;
+    EXPECT_TRUE(fs::exists(in_flight)) << "the holder's lock file was removed";
+    fs::remove(in_flight);
+  } // the first is closed: its lock is released
+  auto third = GitMirror::open(quick, "octo", "hello");
+  ASSERT_TRUE(third) << third.error().message;
+  EXPECT_TRUE(third->has_commit(c1_));
 }
 
 // Damage deeper in the mirror (a blob) is found when it is read; the next
@@ -299,13 +346,15 @@ TEST_F(GitFaults, TheFileLimitCountsPythonFilesAndAllowsExactlyTheLimit) {
   const std::string c2 = repo_->commit("many files");
   GitSourceOptions at_limit = options();
   at_limit.max_files = 42; // app.py, data.py and pkg/m0..m39
-  auto mirror = GitMirror::open(at_limit, "octo", "hello");
-  ASSERT_TRUE(
-      mirror->fetch(daemon_->url("octo/hello"), "refs/heads/main", c2, "")
-          .ok());
-  auto files = mirror->python_files(c2);
-  ASSERT_TRUE(files.ok()) << files.error().message;
-  EXPECT_EQ(files->size(), 42u);
+  {
+    auto mirror = GitMirror::open(at_limit, "octo", "hello");
+    ASSERT_TRUE(
+        mirror->fetch(daemon_->url("octo/hello"), "refs/heads/main", c2, "")
+            .ok());
+    auto files = mirror->python_files(c2);
+    ASSERT_TRUE(files.ok()) << files.error().message;
+    EXPECT_EQ(files->size(), 42u);
+  } // closed: one GitMirror of a repository at a time
 
   GitSourceOptions over = options();
   over.max_files = 41;

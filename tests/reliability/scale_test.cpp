@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/reliability/serve_harness.h"
+#include "tests/reliability/served_repo_test.h"
 #include "tests/webhook/github/fake_github.h"
 #include "tests/webhook/git/git_server.h"
 #include "webhook/jobs/job_store.h"
@@ -86,68 +87,21 @@ TEST(ServeAtScale, SlowProcessingHoldsNoWorker200CachedDeliveriesWithin60s) {
   if (!HasFailure()) fs::remove_all(root);
 }
 
-class NewestCommitWins : public ::testing::Test {
+class NewestCommitWins : public ServedRepoTest {
  protected:
-  void SetUp() override {
-    root_ = testing::make_temp_root("bindscan-order");
-    repo_ = std::make_unique<TestRepo>(root_ / "served" / "octo" / "hello");
-    repo_->write("app.py", "import socket\ns = socket.socket()\ns.bind((\"0.0.0.0\", 80))\n");
-    c1_ = repo_->commit("open");
-    daemon_ = std::make_unique<GitDaemon>(root_ / "served");
-    github_ = std::make_unique<FakeGitHub>(kToken);
-    proxy_ = std::make_unique<FaultProxy>(github_->port());
-  }
-  void TearDown() override {
-    if (service_) service_->stop();
-    service_.reset();
-    proxy_.reset();
-    github_.reset();
-    daemon_.reset();
-    if (!HasFailure()) fs::remove_all(root_);
-  }
+  NewestCommitWins()
+      : ServedRepoTest("bindscan-order", "import socket\ns = socket.socket()\ns.bind((\"0.0.0.0\", 80))\n",
+                       kSecret, kToken) {}
 
   // As `bindscan serve` runs it: no waits in workers, processing checked later.
   void start(std::chrono::milliseconds retry_delay = 50ms, int workers = 2) {
-    RunnerConfig c;
-    c.data_dir = root_ / "data";
-    c.github_api = proxy_->url();
-    c.allowed_clone_hosts = {*parse_clone_host("git://" + daemon_->host_port())};
-    c.credentials.token = kToken;
-    c.job_timeout = 30s;
+    RunnerConfig c = runner_config();
     c.http.retry.max_wait_in_call = Millis(0);
     c.http.poll = PollPolicy{Millis(20), 2.0, Millis(100), Millis(5000)};
-    runner_ = make_github_runner(c);
-    auto store = JobStore::open(root_ / "data" / "jobs", {});
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
     ServiceOptions options;
-    options.port = 0;
-    options.webhook_secret = Secret(kSecret);
-    options.clone_hosts = c.allowed_clone_hosts;
     options.workers = workers;
     options.retry.base_delay = retry_delay;
-    service_ = std::make_unique<Service>(options, *store_, *runner_, [this](const std::string& line) {
-      std::lock_guard lock(log_mutex_);
-      log_ += line + "\n";
-    });
-    ASSERT_TRUE(service_->start());
-    poster_ = std::make_unique<WebhookPoster>(service_->port(), kSecret);
-  }
-
-  int post_push(const std::string& delivery, const std::string& commit,
-                const std::string& ref = "refs/heads/main") {
-    auto res = poster_->post("push", delivery,
-                             testing::push_payload("octo/hello", daemon_->url("octo/hello"), ref, kZero, commit));
-    return res ? res->status : 0;
-  }
-
-  JobRecord finished(const std::string& id) {
-    eventually([&] {
-      auto r = store_->find(id);
-      return r && is_finished(r->state);
-    }, 20s);
-    auto r = store_->find(id);
-    return r ? *r : JobRecord{};
+    ServedRepoTest::start(c, options);
   }
 
   // Commits uploaded to `ref`, in upload order.
@@ -158,24 +112,6 @@ class NewestCommitWins : public ::testing::Test {
     }
     return out;
   }
-
-  std::string log() {
-    std::lock_guard lock(log_mutex_);
-    return log_;
-  }
-
-  fs::path root_;
-  std::unique_ptr<TestRepo> repo_;
-  std::unique_ptr<GitDaemon> daemon_;
-  std::unique_ptr<FakeGitHub> github_;
-  std::unique_ptr<FaultProxy> proxy_;
-  std::unique_ptr<JobRunner> runner_;
-  std::unique_ptr<JobStore> store_;
-  std::unique_ptr<Service> service_;
-  std::unique_ptr<WebhookPoster> poster_;
-  std::mutex log_mutex_;
-  std::string log_;
-  std::string c1_;
 };
 
 TEST_F(NewestCommitWins, ARetryOfAnOlderCommitNeverUploadsAfterTheNewerOne) {

@@ -14,6 +14,13 @@ constexpr std::string_view kHeader = "import socketserver\nH = socketserver.Base
 
 std::vector<Finding> scan(const std::string& source) { return Scanner().scan(source).findings; }
 
+// Exactly one finding, at note level ("may listen").
+::testing::AssertionResult OneNote(const std::vector<Finding>& findings) {
+  if (findings.size() != 1) return ::testing::AssertionFailure() << findings.size() << " findings, not one";
+  if (findings[0].level != Level::kNote) return ::testing::AssertionFailure() << "not a note: " << findings[0].message;
+  return ::testing::AssertionSuccess();
+}
+
 TEST(FlowBudget, DeepChainOfCallsIsUnknownPastTheDepth) {
   std::string source(kHeader);
   constexpr int kFunctions = 3000;
@@ -50,11 +57,9 @@ TEST(FlowBudget, RecursionAndAssignmentCyclesEnd) {
       "def g():\n    a = b\n    b = a\n    socketserver.TCPServer((a, 1), H)\n"
       "class A(B):\n    pass\nclass B(A):\n    pass\n"
       "A.x.y.z\n";
-  auto findings = scan(source);
   // f: the recursive call passes h itself (a cycle, unknown), f('') passes "":
   // a "may" finding at note level.
-  ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].level, Level::kNote);
+  EXPECT_TRUE(OneNote(scan(source)));
 }
 
 TEST(FlowBudget, ManyValuesForOneNameAreCapped) {
@@ -64,6 +69,139 @@ TEST(FlowBudget, ManyValuesForOneNameAreCapped) {
   source += "serve('')\n";
   // 61 call sites: over the call-site budget, so unknown, not a guess.
   EXPECT_TRUE(scan(source).empty());
+}
+
+// Branches: a wildcard on one path is a "may" finding (note), on every path a
+// "must" one (warning); constant conditions decide.
+TEST(FlowBranches, WildcardOnOnePathIsANoteOnEveryPathAWarning) {
+  std::string source(kHeader);
+  source +=
+      "h = '127.0.0.1'\nif flag:\n    h = '0.0.0.0'\nsocketserver.TCPServer((h, 1), H)\n"
+      "g = '127.0.0.1'\nif flag:\n    g = ''\nelse:\n    g = '0.0.0.0'\nsocketserver.TCPServer((g, 2), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].level, Level::kNote);
+  EXPECT_NE(findings[0].message.find("may listen"), std::string::npos);
+  EXPECT_FALSE(findings[1].level.has_value());  // the rule's level: both branches bind every interface
+  EXPECT_EQ(findings[1].related.size(), 2u);    // one per path
+}
+
+TEST(FlowBranches, ConstantConditionsRuleOutDeadPaths) {
+  std::string source(kHeader);
+  source +=
+      "DEBUG = False\nh = '127.0.0.1'\nif DEBUG:\n    h = '0.0.0.0'\nsocketserver.TCPServer((h, 1), H)\n"
+      "if not DEBUG:\n    pass\nelse:\n    socketserver.TCPServer(('', 2), H)\n"
+      "while 0:\n    h = ''\nsocketserver.TCPServer((h, 3), H)\n"
+      "MODE = 'dev'\nif MODE == 'production':\n    h = ''\nelif MODE is None:\n    h = ''\n"
+      "socketserver.TCPServer((h, 4), H)\n";
+  EXPECT_TRUE(scan(source).empty());
+  // The same comparison with a constant that matches: the branch runs, on every path.
+  auto findings = scan(std::string(kHeader) + "MODE = 'production'\nh = '127.0.0.1'\nif MODE == 'production':\n" +
+                       "    h = ''\nsocketserver.TCPServer((h, 1), H)\n");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].level.has_value());
+}
+
+TEST(FlowBranches, NestedFunctionReadsWhatTheEnclosingFunctionEndsWith) {
+  std::string source(kHeader);
+  source +=
+      "def outer():\n    host = '0.0.0.0'\n    host = '127.0.0.1'\n"
+      "    def inner():\n        socketserver.TCPServer((host, 1), H)\n    inner()\n";
+  EXPECT_TRUE(scan(source).empty());
+}
+
+TEST(FlowBranches, ValuesReplacedByAnIfIsNoneNeverGetPastIt) {
+  std::string source =
+      "import asyncio, socketserver\n"
+      "async def start(cb, host=None):\n    if host is None:\n        host = '127.0.0.1'\n"
+      "    await asyncio.start_server(cb, host, 1)\n"
+      "async def main(cb):\n    await start(cb)\n    await start(cb, '10.0.0.1')\n"
+      "def serve(host=''):\n    if not host:\n        host = '127.0.0.1'\n"
+      "    socketserver.TCPServer((host, 2), None)\n"
+      "serve()\nserve('10.0.0.2')\n";
+  EXPECT_TRUE(scan(source).empty());
+  // Near miss of the near miss: a wildcard that is not None still gets past.
+  EXPECT_TRUE(OneNote(scan(source + "serve('0.0.0.0')\n")));
+}
+
+TEST(FlowBranches, BranchesThatReturnOrRaiseDoNotReachTheUse) {
+  std::string source(kHeader);
+  source +=
+      "def f(local):\n    h = ''\n    if local:\n        h = '127.0.0.1'\n    else:\n        return\n"
+      "    socketserver.TCPServer((h, 1), H)\n"
+      "def g(conf):\n    h = ''\n    try:\n        h = conf.get_loopback()\n        h = '127.0.0.1'\n"
+      "    except KeyError:\n        raise SystemExit(1)\n    socketserver.TCPServer((h, 2), H)\n";
+  EXPECT_TRUE(scan(source).empty());
+  // A handler that lets the code after the `try` run: the value before it may reach.
+  source +=
+      "def k(conf):\n    h = ''\n    try:\n        h = '127.0.0.1'\n    except KeyError:\n        pass\n"
+      "    socketserver.TCPServer((h, 3), H)\n";
+  EXPECT_TRUE(OneNote(scan(source)));
+}
+
+TEST(FlowBranches, LaterAssignmentInALoopReachesTheNextIteration) {
+  std::string source(kHeader);
+  source +=
+      "def f():\n    h = '127.0.0.1'\n    while True:\n        socketserver.TCPServer((h, 1), H)\n        h = ''\n";
+  // Near miss: each iteration assigns loopback before the use.
+  source +=
+      "def g(items):\n    for i in items:\n        h = '127.0.0.1'\n        socketserver.TCPServer((h, 2), H)\n"
+      "        h = ''\n";
+  EXPECT_TRUE(OneNote(scan(source)));
+}
+
+TEST(FlowBranches, GetoptDefaultIsReportedWithTheOption) {
+  std::string source(kHeader);
+  source +=
+      "import getopt, sys\nopts, args = getopt.getopt(sys.argv[1:], 'h:')\nhost = '0.0.0.0'\n"
+      "for o, a in opts:\n    if o == '-h':\n        host = a\nsocketserver.TCPServer((host, 1), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].level.has_value());  // the rule's level: the default runs without the option
+  EXPECT_NE(findings[0].message.find("when -h is not given"), std::string::npos);
+}
+
+TEST(FlowBudget, ThousandsOfBranchesEndWithoutAMustFinding) {
+  std::string source(kHeader);
+  source += "h = ''\n";
+  for (int i = 0; i < 3000; ++i) source += "if c" + std::to_string(i) + ":\n    h = '10.0.0.1'\n";
+  source += "socketserver.TCPServer((h, 1), H)\n";
+  for (const Finding& finding : scan(source)) EXPECT_EQ(finding.level, Level::kNote);
+}
+
+// functools.partial: its arguments count as the call's, so a host it binds
+// keeps a call without one from "binds every interface by default".
+TEST(FlowPartial, ArgumentsBoundByThePartialCountAsTheCalls) {
+  std::string source =
+      "import asyncio, functools\n"
+      "async def main(cb):\n"
+      "    local = functools.partial(asyncio.start_server, host='127.0.0.1')\n"
+      "    await local(cb, port=1)\n"
+      "    everywhere = functools.partial(asyncio.start_server, port=2)\n"
+      "    await everywhere(cb)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].rule_id, "bind-all-interfaces-by-default");
+  EXPECT_EQ(findings[0].span.start.row, 5u);
+}
+
+// f-strings and joins of constants are constants; anything Python would have
+// to format (conversions, format specs) or a value the file does not show is not.
+TEST(FlowConstants, FStringsAndJoinsOfConstantsOnly) {
+  std::string source(kHeader);
+  source +=
+      "HOST = '0.0.0.0'\n"
+      "socketserver.TCPServer((f'{HOST}', 1), H)\n"
+      "socketserver.TCPServer(('.'.join(('0', '0', '0', '0')), 2), H)\n"
+      "socketserver.TCPServer((f'{HOST!r}', 3), H)\n"
+      "socketserver.TCPServer((f'{HOST:>8}', 4), H)\n"
+      "socketserver.TCPServer((f'{other}', 5), H)\n"
+      "socketserver.TCPServer(('.'.join(parts), 6), H)\n"
+      "socketserver.TCPServer((f'{HOST}1', 7), H)\n";
+  auto findings = scan(source);
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].span.start.row, 3u);
+  EXPECT_EQ(findings[1].span.start.row, 4u);
 }
 
 }  // namespace

@@ -2,15 +2,20 @@
 
 #include <git2.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <regex>
 #include <system_error>
+#include <thread>
+#include <utility>
 
 #include "common/python_files.h"
 #include "config/config.h"
@@ -269,9 +274,64 @@ ObjectFiles object_files(const std::filesystem::path& mirror) {
   return files;
 }
 
+// An exclusive flock on <mirror>.lock (beside the mirror, so discarding the
+// mirror keeps it), held while a GitMirror is open. The kernel drops it when
+// its holder dies, even by kill -9, so whoever holds it knows that no other
+// process is writing the mirror.
+class MirrorLock {
+ public:
+  MirrorLock() = default;
+  MirrorLock(MirrorLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  MirrorLock& operator=(MirrorLock&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  ~MirrorLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+  }
+
+  static Result<MirrorLock> acquire(const std::filesystem::path& mirror, std::chrono::milliseconds wait) {
+    std::filesystem::path file = mirror;
+    file += ".lock";
+    MirrorLock lock;
+    lock.fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock.fd_ < 0) return Error{"io", "cannot open " + file.string() + ": " + std::strerror(errno)};
+    const auto until = std::chrono::steady_clock::now() + wait;
+    while (::flock(lock.fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        return Error{"io", "cannot lock " + file.string() + ": " + std::strerror(errno)};
+      }
+      if (std::chrono::steady_clock::now() >= until) {
+        return Error{"busy", "the mirror " + mirror.string() + " is in use by another process (" + file.string() +
+                                 " is locked)"};
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return lock;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// git's own lock files (`refs/.../X.lock`, `packed-refs.lock`, `config.lock`)
+// exist only while a write is under way. Under MirrorLock no other process
+// writes, so any found now was left by a process that died mid-write, and
+// would make every later write of that ref fail with "failed to lock file".
+void remove_stale_git_locks(const std::filesystem::path& mirror) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> stale;
+  for (auto it = std::filesystem::recursive_directory_iterator(mirror, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().extension() == ".lock" && it->is_regular_file(ec)) stale.push_back(it->path());
+  }
+  for (const auto& path : stale) std::filesystem::remove(path, ec);
+}
+
 }  // namespace
 
 struct GitMirror::Repo {
+  MirrorLock lock;  // first member: released after the handle is closed
   RepoPtr handle;
 };
 
@@ -293,8 +353,11 @@ Result<GitMirror> GitMirror::open(const GitSourceOptions& options, std::string_v
   if (ec) {
     return Error{"io", "cannot create " + path.parent_path().string() + ": " + ec.message()};
   }
+  auto lock = MirrorLock::acquire(path, options.lock_wait);
+  if (!lock) return lock.error();
   git_repository* raw = nullptr;
   bool exists = std::filesystem::exists(path, ec);
+  if (exists) remove_stale_git_locks(path);
   bool discard = exists && std::filesystem::exists(path / kDamagedMarker, ec);  // an earlier read said so
   if (exists && !discard && git_repository_open_bare(&raw, path.c_str()) != 0) {
     const git_error* last = git_error_last();
@@ -308,7 +371,7 @@ Result<GitMirror> GitMirror::open(const GitSourceOptions& options, std::string_v
   if (!exists && git_repository_init(&raw, path.c_str(), /*is_bare=*/1) != 0) {
     return git_failure("cannot create mirror " + path.string());
   }
-  return GitMirror(path, std::make_unique<Repo>(Repo{RepoPtr(raw)}), options);
+  return GitMirror(path, std::make_unique<Repo>(Repo{std::move(*lock), RepoPtr(raw)}), options);
 }
 
 Status GitMirror::fetch(std::string_view clone_url, std::string_view fetch_ref,

@@ -22,7 +22,8 @@
 // "git-missing-commit" (fetched, but the commit is not there), "git-ref" (a
 // ref of the mirror cannot be written: permanent), "invalid-name",
 // "invalid-clone-url", "clone-host-not-allowed", "limit" (too many files),
-// "timeout" (the deadline passed during a fetch).
+// "timeout" (the deadline passed during a fetch), "busy" (another process has
+// the mirror open; retried).
 //
 // A damaged mirror is not trusted again; it is only a cache. A read that
 // cannot get an object the mirror should hold (a commit it has, a tree, a
@@ -36,6 +37,10 @@
 //
 // A GitMirror is used by one thread at a time; two jobs for the same
 // repository must not use it concurrently (the runner locks per repository).
+// Across processes, an open GitMirror holds an exclusive lock on
+// <repo>.git.lock; open() then removes git lock files a crashed process left
+// in the mirror (a `kill -9` during a ref write would otherwise fail every
+// later job of that commit).
 #pragma once
 
 #include <chrono>
@@ -65,6 +70,9 @@ struct GitSourceOptions {
   // 60 s by default. PROCESS-WIDE (webhook/git/git_stream.h): each open() applies
   // them to all connections opened afterwards, whichever mirror they are for.
   GitTimeouts socket_timeouts;
+  // How long open() waits for another process that has the same mirror open
+  // (two services sharing one data dir); then Error "busy".
+  std::chrono::milliseconds lock_wait{30000};
 };
 
 // A Python file of a commit's tree.

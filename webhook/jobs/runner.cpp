@@ -38,7 +38,7 @@ std::string repository_uri(const std::string& clone_url) {
 
 bool is_retryable(const Error& error) {
   return error.code == "github-transient" || error.code == "git" || error.code == "timeout" ||
-         error.code == "io";
+         error.code == "io" || error.code == "busy";
 }
 
 // A failure, or, when the service's stop cut a wait short, an interruption

@@ -238,6 +238,7 @@ class Checker {
     Server server;
     int offset = 0;               // arguments before the sink's own (self, in Base.__init__(self, ...))
     std::vector<flow::Hop> hops;  // how the callee was reached
+    flow::Value callee{};         // what the call calls: a functools.partial's arguments count as the call's
   };
 
   // The server a flow value names: an imported sink, or a server subclass in
@@ -345,7 +346,9 @@ class Checker {
     std::vector<Target> out;
     auto add = [&out](Target target) {
       for (const Target& t : out)
-        if (t.server.sink == target.server.sink && t.offset == target.offset) return;
+        if (t.server.sink == target.server.sink && t.offset == target.offset &&
+            ts_node_eq(t.callee.partial, target.callee.partial))
+          return;
       out.push_back(std::move(target));
     };
     if (ts_node_symbol(callee) == g.sym.attribute &&
@@ -363,16 +366,15 @@ class Checker {
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
         Server server = server_of(v);
-        if (server.sink != nullptr) add({server, 0, v.hops});
+        if (server.sink != nullptr) add({server, 0, v.hops, v});
       } else if (v.kind == flow::ValueKind::kImported) {
         const Sink* sink = find_sink(v.text, CalleeKind::kMethod);
-        if (sink != nullptr && passes_filter(*sink, v))
-          add({{sink, v.text, v.text}, 0, v.hops});
+        if (sink != nullptr && passes_filter(*sink, v)) add({{sink, v.text, v.text}, 0, v.hops, v});
       } else if (v.kind == flow::ValueKind::kClass) {
         Server server = server_of(v);
         // A subclass whose __init__ takes the address its own way is judged
         // at its super().__init__ call, where the address reaches the library.
-        if (server.sink != nullptr && !server.moves_address) add({server, 0, v.hops});
+        if (server.sink != nullptr && !server.moves_address) add({server, 0, v.hops, v});
       }
     }
     return out;
@@ -415,7 +417,10 @@ class Checker {
   }
 
   void check(const CallSite& call) {
-    for (const Target& target : targets(call)) {
+    std::vector<Target> found = targets(call);
+    // A sink under a constant false condition (`if False:`, `if DEBUG:` with DEBUG = False) never runs.
+    if (found.empty() || flow_.never_runs(call.node, call.scope)) return;
+    for (const Target& target : found) {
       if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call)) continue;
       judge(call, target);
     }
@@ -476,7 +481,8 @@ class Checker {
     const Sink& sink = *target.server.sink;
     uint32_t at = ts_node_start_byte(call.node);
     if (const auto& replaced = sink.server_class) {
-      auto server_class = flow_.argument(call.node, call.scope, replaced->position + target.offset, replaced->keyword);
+      auto server_class =
+          flow_.argument(target.callee, call.node, call.scope, replaced->position + target.offset, replaced->keyword);
       if (!server_class.known) return;
       if (server_class.found) {
         flow::Values classes = flow_.values_of(server_class.node, server_class.scope, server_class.at);
@@ -492,7 +498,8 @@ class Checker {
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
       if (address == nullptr) continue;
       int position = address->slot.position < 0 ? -1 : address->slot.position + target.offset;
-      flow::Evaluator::Argument argument = flow_.argument(call.node, call.scope, position, address->slot.keyword);
+      flow::Evaluator::Argument argument =
+          flow_.argument(target.callee, call.node, call.scope, position, address->slot.keyword);
       if (!argument.known) address_unknown = true;
       if (!argument.found) continue;
       any_address = true;
