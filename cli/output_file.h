@@ -1,7 +1,9 @@
 // A report file that appears whole or not at all: bytes go to a temporary
 // file in the target's directory, which is renamed over the target only when
 // everything was written. Opening first lets `bindscan scan` refuse an
-// unwritable output path before it scans anything.
+// unwritable output path before it scans anything. A path that is not a
+// regular file (/dev/null, /dev/stdout, a FIFO) is written in place, and a
+// symbolic link keeps pointing where it did: its target is replaced.
 #pragma once
 
 #include <memory>
@@ -34,7 +36,7 @@ class OutputFile {
  private:
   OutputFile(std::string path, std::string temp, int fd) : path_(std::move(path)), temp_(std::move(temp)), fd_(fd) {}
   std::string path_;
-  std::string temp_;
+  std::string temp_;  // empty: written in place
   int fd_;
   bool committed_ = false;
 };

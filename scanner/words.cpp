@@ -102,7 +102,8 @@ std::optional<uint32_t> Vocabulary::find(std::string_view word, uint32_t hash) c
 // lexed as code) and comments (skipped).
 class WordLexer {
  public:
-  WordLexer(const Vocabulary& vocabulary, WordsFound& out) : v_(vocabulary), out_(out) {}
+  WordLexer(const Vocabulary& vocabulary, WordsFound& out, const char* source_begin)
+      : v_(vocabulary), out_(out), source_begin_(source_begin) {}
 
   void lex(const char* p, const char* const end, int depth) {
     if (depth > kMaxDepth) {
@@ -194,7 +195,9 @@ class WordLexer {
     std::optional<uint32_t> id = v_.find(text, hash_of(text));
     if (!id) return;
     uint8_t use = kWritten;
-    if (after_dot(begin, p - text.size())) use |= kAfterDot;
+    const char* start = p - text.size();
+    if (after_dot(begin, start)) use |= kAfterDot;
+    if (start == source_begin_ || start[-1] == '\n') use |= kLineStart;
     if (const char* next = next_token(p, end); next < end && *next == '(') use |= kCalled;
     out_.uses[*id] |= use;
   }
@@ -247,16 +250,17 @@ class WordLexer {
 
   const Vocabulary& v_;
   WordsFound& out_;
+  const char* source_begin_;
   bool overflow_ = false;
 };
 
 void find_words(std::string_view source, const Vocabulary& vocabulary, WordsFound& out) {
   out.uses.assign(vocabulary.size(), 0);
-  WordLexer lexer(vocabulary, out);
+  WordLexer lexer(vocabulary, out, source.data());
   lexer.lex(source.data(), source.data() + source.size(), 0);
   if (lexer.overflow()) {
     // f-strings nested past the lexer's depth: assume every word, every way.
-    std::fill(out.uses.begin(), out.uses.end(), uint8_t{kWritten | kCalled | kAfterDot});
+    std::fill(out.uses.begin(), out.uses.end(), uint8_t{kWritten | kCalled | kAfterDot | kLineStart});
   }
 }
 

@@ -23,6 +23,7 @@ enum WordUse : uint8_t {
   kWritten = 1,   // the identifier occurs in code
   kCalled = 2,    // followed by `(` (`name (`, `name\n(` count too)
   kAfterDot = 4,  // preceded by `.`: an attribute (`.bind`)
+  kLineStart = 8,  // the first byte of a line: a module-level statement's first name
 };
 
 // A set of words with ids 0..size()-1, looked up by hash during the pass.

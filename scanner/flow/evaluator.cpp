@@ -43,7 +43,7 @@ std::optional<std::string> dest_of(const std::vector<std::string>& options, std:
 struct BranchSymbols {
   TSSymbol elif_clause, else_clause, while_statement, try_statement, except_clause, except_group_clause, finally_clause,
       case_clause, not_operator, break_statement, comparison_operator, list_comprehension, set_comprehension,
-      dictionary_comprehension, generator_expression, raise_statement, block;
+      dictionary_comprehension, generator_expression, raise_statement, block, continue_statement, expression_statement;
 };
 
 const BranchSymbols& branch_symbols(const TSLanguage* language) {
@@ -67,24 +67,14 @@ const BranchSymbols& branch_symbols(const TSLanguage* language) {
                          named("dictionary_comprehension"),
                          named("generator_expression"),
                          named("raise_statement"),
-                         named("block")};
+                         named("block"),
+                         named("continue_statement"),
+                         named("expression_statement")};
   }();
   return symbols;
 }
 
 bool holds(TSNode outer, uint32_t at) { return ts_node_start_byte(outer) <= at && at < ts_node_end_byte(outer); }
-
-// Whether a block (or clause) ends with `return` or `raise`: no path through
-// it reaches the code after the statement it belongs to.
-bool terminates(TSNode block, const PythonGrammar& g, const BranchSymbols& b) {
-  std::vector<TSNode> children = Module::named_children(block);
-  while (!children.empty() && ts_node_symbol(children.back()) == g.sym.comment) children.pop_back();
-  if (children.empty()) return false;
-  TSSymbol last = ts_node_symbol(children.back());
-  if (last == g.sym.return_statement || last == b.raise_statement) return true;
-  // An except clause: its block is its last child.
-  return last == b.block && terminates(children.back(), g, b);
-}
 
 // Python's truth of a constant value; nothing for others.
 std::optional<bool> truth_of(const Value& v) {
@@ -564,7 +554,7 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
       if (ts_node_eq(n, ts_node_child_by_field_id(p, f.body))) {
         for (TSNode clause : Module::named_children(p))
           if ((ts_node_symbol(clause) == b.except_clause || ts_node_symbol(clause) == b.except_group_clause) &&
-              !terminates(clause, m_.grammar(), b))
+              !terminates(clause, scope))
             maybe();
       }
     } else if (k == b.except_clause || k == b.except_group_clause || k == b.case_clause || k == b.list_comprehension ||
@@ -577,6 +567,27 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
     }
   }
   return out;
+}
+
+bool Evaluator::terminates(TSNode block, ScopeId scope) const {
+  // Its last statement: return, raise, continue, break, sys.exit(...) or os._exit(...).
+  const auto& s = m_.grammar().sym;
+  const BranchSymbols& b = branch_symbols(m_.grammar().language);
+  std::vector<TSNode> children = Module::named_children(block);
+  while (!children.empty() && ts_node_symbol(children.back()) == s.comment) children.pop_back();
+  if (children.empty()) return false;
+  TSNode last = children.back();
+  TSSymbol k = ts_node_symbol(last);
+  if (k == s.return_statement || k == b.raise_statement || k == b.continue_statement || k == b.break_statement)
+    return true;
+  if (k == b.block) return terminates(last, scope);  // an except clause: its block is its last child
+  if (k != b.expression_statement) return false;
+  TSNode call = ts_node_named_child(last, 0);
+  if (ts_node_is_null(call) || ts_node_symbol(call) != s.call) return false;
+  std::string exit =
+      m_.resolve(ts_node_child_by_field_id(call, m_.grammar().field.function), scope, ts_node_start_byte(call))
+          .qualified;
+  return exit == "sys.exit" || exit == "os._exit";
 }
 
 bool Evaluator::never_runs(TSNode node, ScopeId scope) {
@@ -613,7 +624,7 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
     return false;
   };
   // A branch that ends in `return` or `raise` never reaches the use after the `if`.
-  auto covered = [&](TSNode block) { return branch_assigns(block) || terminates(block, m_.grammar(), sym); };
+  auto covered = [&](TSNode block) { return branch_assigns(block) || terminates(block, found.scope); };
   auto exhaustive = [&](TSNode statement) {
     bool has_else = false;
     if (!covered(ts_node_child_by_field_id(statement, f.consequence)) &&
@@ -1520,9 +1531,62 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   if (writes.unknown) return Values::of_unknown();
   if (any && written_in_init) return writes;
   Values from_class = class_member(definition, instance.scope, member, true, depth + 1);
+  // `self` (made by no call the file shows) may be an instance of a subclass.
+  if (from_class.items.empty() && ts_node_is_null(instance.creation) && m_.defines_function(member)) {
+    Values overrides = subclass_member(definition, member, depth + 1);
+    if (!overrides.items.empty()) from_class = std::move(overrides);
+  }
   if (!any) return from_class;
   writes.add(std::move(from_class));
   return writes;
+}
+
+Values Evaluator::subclass_member(TSNode definition, std::string_view member, int depth) {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (depth > budget_.max_depth) return Values::of_unknown();
+  if (!subclasses_) {
+    // Once per file: each class's bases that are classes of the file.
+    subclasses_.emplace();
+    std::vector<TSNode> stack{m_.root()};
+    while (!stack.empty()) {
+      TSNode n = stack.back();
+      stack.pop_back();
+      for (TSNode child : Module::named_children(n)) stack.push_back(child);
+      if (ts_node_symbol(n) != s.class_definition) continue;
+      std::optional<ScopeId> body = m_.scope_of(n);
+      TSNode bases = ts_node_child_by_field_id(n, f.superclasses);
+      if (!body || ts_node_is_null(bases)) continue;
+      for (TSNode base : Module::named_children(bases)) {
+        if (ts_node_symbol(base) == s.keyword_argument) continue;
+        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(n)).local_class;
+        if (!ts_node_is_null(local)) (*subclasses_)[id_of(local)].push_back(n);
+      }
+    }
+  }
+  Values out;
+  std::vector<TSNode> pending{definition};
+  std::unordered_set<uintptr_t> seen{id_of(definition)};
+  while (!pending.empty() && seen.size() <= budget_.max_call_sites) {
+    TSNode cls = pending.back();
+    pending.pop_back();
+    auto children = subclasses_->find(id_of(cls));
+    if (children == subclasses_->end()) continue;
+    for (TSNode sub : children->second) {
+      if (!seen.insert(id_of(sub)).second) continue;
+      pending.push_back(sub);
+      std::optional<ScopeId> body = m_.scope_of(sub);
+      const auto* bindings = body ? m_.bindings(*body, member) : nullptr;
+      if (bindings == nullptr || bindings->empty()) continue;  // inherited: from `definition` or a base elsewhere
+      const Binding& b = bindings->back();
+      if (b.kind != BindingKind::kUnknown || ts_node_symbol(b.statement) != s.function_definition) continue;
+      Value v{ValueKind::kFunction, {}, b.statement, *body, 0};
+      v.bound = true;
+      out.items.push_back(std::move(v));
+      if (out.items.size() >= budget_.max_values) return out;
+    }
+  }
+  return out;
 }
 
 Values Evaluator::element_of(const Value& container, uint32_t index, int depth) {

@@ -148,6 +148,9 @@ class Evaluator {
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // Whether no path through a block (or except clause) goes on after it: it ends
+  // in return, raise, continue, break, sys.exit(...) or os._exit(...).
+  bool terminates(TSNode block, ScopeId scope) const;
   // `if x is None: x = ...` (or `if not x:`) on every path to the use: the
   // values of x assigned before it that meet the condition never get past it.
   struct Guard {
@@ -191,6 +194,11 @@ class Evaluator {
   Values class_member(TSNode definition, ScopeId class_parent, std::string_view name, bool through_instance,
                       int depth);
   Values instance_member(const Value& instance, std::string_view name, int depth);
+  // The methods `name` that classes of the file deriving from `definition`
+  // define in their own bodies: what a mixin's `self.m()` calls when only its
+  // subclasses define m. Like a method the class defines (whose overrides are
+  // not looked for), the file's classes are taken as the ones that run it.
+  Values subclass_member(TSNode definition, std::string_view name, int depth);
   Values subscript(TSNode node, ScopeId scope, uint32_t at, int depth);
   Values call(TSNode node, ScopeId scope, uint32_t at, int depth);
   Values returns_of(const Value& function, int depth);
@@ -239,6 +247,8 @@ class Evaluator {
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions in the source
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
   std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
+  // class node id -> the classes of the file that name it as a base (built on first use)
+  std::optional<std::unordered_map<uintptr_t, std::vector<TSNode>>> subclasses_;
   std::unordered_set<Key, KeyHash> in_progress_;
 };
 

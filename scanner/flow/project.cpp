@@ -114,7 +114,13 @@ std::optional<Values> Project::values(std::string_view qualified, const Module& 
   std::optional<size_t> from = file_of(importer);
   if (!from) return std::nullopt;
   std::string full = absolute(qualified, *from);
-  if (is_library_ != nullptr && is_library_(full)) return std::nullopt;
+  if (is_library_ != nullptr && is_library_(full)) {
+    if (full == qualified) return std::nullopt;
+    // A relative import inside the library itself (trio's `from .. import socket`): its absolute name.
+    Value v{ValueKind::kImported, full, {}, kModuleScope, 0};
+    v.module = &importer;
+    return Values{{std::move(v)}, false};
+  }
   auto found = longest_module(full, *from);
   if (!found) return std::nullopt;
   std::vector<std::string_view> parts = split(full, '.');

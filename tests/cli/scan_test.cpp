@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "sarif/writer.h"
@@ -146,6 +147,41 @@ TEST_F(ScanCommand, OutputFileReceivesTheReport) {
   EXPECT_EQ(run.status, kExitFindings);
   EXPECT_TRUE(run.out.empty());
   std::ifstream in(report);
+  EXPECT_EQ(nlohmann::json::parse(in)["version"], "2.1.0");
+}
+
+// `-o /dev/null` (or /dev/stdout, a FIFO, a process substitution) is written
+// in place: renaming a temporary file over it would replace the device with a
+// regular file. A FIFO stands in for /dev/null here.
+TEST_F(ScanCommand, OutputThatIsNotARegularFileIsWrittenInPlace) {
+  write("a.py", kServer);
+  const fs::path fifo = dir_ / "report.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    received.assign(std::istreambuf_iterator<char>(in), {});
+  });
+  Invocation run = scan({"--format", "sarif", "-o", fifo.string(), dir_.string()});
+  reader.join();
+  EXPECT_EQ(run.status, kExitFindings) << run.err;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_EQ(nlohmann::json::parse(received)["version"], "2.1.0");
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().string().find(".tmp-"), std::string::npos) << entry.path();
+}
+
+// A symbolic link keeps pointing where it did; its target gets the report.
+TEST_F(ScanCommand, OutputThroughASymbolicLinkReplacesItsTarget) {
+  write("a.py", kServer);
+  fs::create_directories(dir_ / "reports");
+  write("reports/out.sarif", "old");
+  const fs::path link = dir_ / "latest.sarif";
+  fs::create_symlink(dir_ / "reports" / "out.sarif", link);
+  Invocation run = scan({"--format", "sarif", "-o", link.string(), (dir_ / "a.py").string()});
+  EXPECT_EQ(run.status, kExitFindings) << run.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  std::ifstream in(dir_ / "reports" / "out.sarif");
   EXPECT_EQ(nlohmann::json::parse(in)["version"], "2.1.0");
 }
 

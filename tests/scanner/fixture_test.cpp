@@ -40,6 +40,14 @@ std::string read(const fs::path& path) {
 
 class FixtureTest : public ::testing::TestWithParam<Fixture> {};
 
+// A fixture file is scanned as `bindscan scan FILE` scans it: a project of one
+// file under its own name (config files are recognised by name).
+ScanResult scan_file(const fs::path& path, const std::string& source, ScanOptions options = {}) {
+  return Scanner(all_rules(), options)
+      .scan_project({path.filename().string()}, [&](size_t) { return std::optional<std::string_view>(source); })
+      .front();
+}
+
 TEST_P(FixtureTest, FindsExactlyWhatTheCommentsExpect) {
   const Fixture& fixture = GetParam();
   std::string source = read(fixture.path);
@@ -47,7 +55,7 @@ TEST_P(FixtureTest, FindsExactlyWhatTheCommentsExpect) {
   std::vector<Expectation> expected = read_expectations(source, error);
   ASSERT_TRUE(error.empty()) << fixture.path << ": " << error;
 
-  ScanResult result = Scanner().scan(source);
+  ScanResult result = scan_file(fixture.path, source);
   std::vector<bool> used(expected.size(), false);
   for (const Finding& finding : result.findings) {
     bool matched = false;
@@ -76,7 +84,7 @@ TEST_P(FixtureTest, PrefilterLosesNothing) {
   std::string source = read(GetParam().path);
   ScanOptions unfiltered;
   unfiltered.prefilter = false;
-  EXPECT_EQ(Scanner(all_rules(), unfiltered).scan(source).findings, Scanner().scan(source).findings);
+  EXPECT_EQ(scan_file(GetParam().path, source, unfiltered).findings, scan_file(GetParam().path, source).findings);
 }
 
 // A folder of fixtures is one project (module names from paths inside it),

@@ -130,7 +130,9 @@ TEST(FlowBranches, BranchesThatReturnOrRaiseDoNotReachTheUse) {
       "def f(local):\n    h = ''\n    if local:\n        h = '127.0.0.1'\n    else:\n        return\n"
       "    socketserver.TCPServer((h, 1), H)\n"
       "def g(conf):\n    h = ''\n    try:\n        h = conf.get_loopback()\n        h = '127.0.0.1'\n"
-      "    except KeyError:\n        raise SystemExit(1)\n    socketserver.TCPServer((h, 2), H)\n";
+      "    except KeyError:\n        raise SystemExit(1)\n    socketserver.TCPServer((h, 2), H)\n"
+      "import sys\ndef e(local):\n    h = ''\n    if local:\n        h = '127.0.0.1'\n    else:\n"
+      "        sys.exit('needs --local')\n    socketserver.TCPServer((h, 4), H)\n";
   EXPECT_TRUE(scan(source).empty());
   // A handler that lets the code after the `try` run: the value before it may reach.
   source +=

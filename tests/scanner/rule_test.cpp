@@ -3,6 +3,9 @@
 // covered by the fixtures.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "scanner/scan.h"
 
 namespace bindscan {
@@ -81,6 +84,29 @@ TEST(BindAllInterfaces, CyclicAliasesAndInheritanceEndQuietly) {
   EXPECT_TRUE(scan("import socketserver\nA = B\nB = A\nA(('', 1), H)\n").empty());
   EXPECT_TRUE(scan("import socketserver\nclass A(B): pass\nclass B(A): pass\nA(('', 1), H)\n").empty());
   EXPECT_TRUE(scan("import socketserver\nH = H\nsocketserver.TCPServer((H, 1), X)\n").empty());
+}
+
+// bind-all-interfaces-by-default: the message and the fix name the API's own keyword.
+TEST(BindAllInterfacesByDefault, MessageAndFixUseTheApisKeyword) {
+  struct Case {
+    std::string source;
+    std::string pass;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"from twisted.internet import reactor\nreactor.listenTCP(8000, f)\n", "interface=\"127.0.0.1\""},
+           {"from tornado import netutil\nnetutil.bind_sockets(8888)\n", "address=\"127.0.0.1\""},
+           {"import anyio\nanyio.create_tcp_listener(local_port=1)\n", "local_host=\"127.0.0.1\""},
+           {"from twisted.internet import endpoints\nendpoints.TCP6ServerEndpoint(r, 80)\n", "interface=\"::1\""},
+       }) {
+    std::vector<Finding> findings;
+    for (const Finding& f : scan(c.source))
+      if (f.rule_id == "bind-all-interfaces-by-default") findings.push_back(f);
+    ASSERT_EQ(findings.size(), 1u) << c.source;
+    EXPECT_NE(findings[0].message.find("Pass " + c.pass), std::string::npos) << findings[0].message;
+    ASSERT_TRUE(findings[0].fix) << c.source;
+    ASSERT_EQ(findings[0].fix->edits.size(), 1u);
+    EXPECT_EQ(findings[0].fix->edits[0].replacement, ", " + c.pass);
+  }
 }
 
 }  // namespace

@@ -56,12 +56,24 @@ TEST(SinkTables, PrefilterPassesEverySinkCall) {
         code = import_and_call(sink.name);
       }
       EXPECT_TRUE(sieve.passes(code)) << sink.name << ":\n" << code;
-      std::string quoted = "s =  + code +   # " + std::string(sink.name) + "\n";
+      std::string quoted = R"(s = ''')" + code + R"('''  # )" + std::string(sink.name) + "\n";
       EXPECT_FALSE(sieve.passes(quoted)) << sink.name << ": names in strings and comments are not code\n" << quoted;
     }
   for (const SinkTable* table : tables())
-    for (const AssignmentSink& assignment : table->assignments)
-      EXPECT_TRUE(sieve.passes(std::string(assignment.target) + " = '0.0.0.0'\n")) << assignment.target;
+    for (const AssignmentSink& assignment : table->assignments) {
+      std::string code = std::string(assignment.target) + " = '0.0.0.0'\n";
+      EXPECT_TRUE(sieve.passes(code)) << assignment.target;
+      EXPECT_FALSE(sieve.passes("s = \"" + code.substr(0, code.size() - 1) + "\"\n")) << assignment.target;
+    }
+}
+
+// bind-all-interfaces-by-default names the keyword in its message and adds it as the fix.
+TEST(SinkTables, EveryDefaultHasTheAddressKeyword) {
+  for (const SinkTable* table : tables())
+    for (const Sink& sink : table->sinks)
+      if (sink.default_host) {
+        EXPECT_FALSE(sink.address.slot.keyword.empty()) << sink.name;
+      }
 }
 
 }  // namespace

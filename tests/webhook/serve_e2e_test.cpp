@@ -333,7 +333,11 @@ TEST_F(ServeEndToEnd, TheCommitsOwnConfigurationDecidesWhatIsUploaded) {
   const std::string error = job_record("e2e-broken")["error"];
   EXPECT_NE(error.find("pyproject.toml:5:1: key 'exlude': unknown key, did you mean 'exclude'?"), std::string::npos)
       << error;
-  EXPECT_NE(read_text(root_ / "serve.log").find("pyproject.toml:5:1: key 'exlude'"), std::string::npos);
+  // The job's log line is written after its record: wait for it too.
+  EXPECT_TRUE(eventually(
+      [&] { return read_text(root_ / "serve.log").find("pyproject.toml:5:1: key 'exlude'") != std::string::npos; },
+      kWait))
+      << read_text(root_ / "serve.log");
   EXPECT_FALSE(github_->upload_for(broken, "refs/heads/main"));
 }
 

@@ -28,6 +28,7 @@ struct Index {
   std::unordered_set<std::string_view> last_names;  // "TCPServer", "bind", "create_server", ...
   std::vector<const sinks::ModuleAlias*> aliases;
   std::vector<const Sink*> all;
+  std::vector<const sinks::AssignmentSink*> assignments;
 };
 
 const Index& index() {
@@ -41,6 +42,7 @@ const Index& index() {
       }
       for (const sinks::Factory& factory : table->factories) out.factories.emplace(factory.callee, &factory);
       for (const sinks::ModuleAlias& alias : table->module_aliases) out.aliases.push_back(&alias);
+      for (const sinks::AssignmentSink& assignment : table->assignments) out.assignments.push_back(&assignment);
     }
     return out;
   }();
@@ -100,7 +102,8 @@ std::string_view last_part(std::string_view qualified) { return qualified.substr
 // qualified name (in imports or attribute access), or, for a method, the
 // method after a dot and a way to get an instance: the class or a factory,
 // named and called (the value flow follows instances from there). An
-// assignment sink needs every part of its target.
+// assignment sink needs every part of its target, a config file's bare name
+// (gunicorn's `bind`) at the start of a line.
 const WordSieve& sieve() {
   static const WordSieve built = [] {
     std::vector<std::vector<WordSieve::Need>> alternatives;
@@ -134,8 +137,16 @@ const WordSieve& sieve() {
       }
     }
     for (const sinks::SinkTable* table : sinks::tables())
-      for (const sinks::AssignmentSink& assignment : table->assignments)
-        for (auto& spelling : spellings(assignment.target)) alternatives.push_back(std::move(spelling));
+      for (const sinks::AssignmentSink& assignment : table->assignments) {
+        std::string_view target = assignment.target;
+        if (target.find('.') == std::string_view::npos) {
+          // A config file's module-level name (gunicorn's `bind`): the rule
+          // reads it where a line starts with it.
+          alternatives.push_back({{std::string(target), kWritten | kLineStart}});
+          continue;
+        }
+        for (auto& spelling : spellings(target)) alternatives.push_back(std::move(spelling));
+      }
     return WordSieve(alternatives);
   }();
   return built;
@@ -223,6 +234,7 @@ class Checker {
 
   void run() {
     for (const CallSite& call : m_.calls()) check(call);
+    if (what_ == Report::kWildcardHost) check_assignments();
   }
 
  private:
@@ -363,6 +375,7 @@ class Checker {
       if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
     }
     flow::Values callees = flow_.callee_values(callee, call.scope, at);
+    if (callees.items.empty() && ts_node_symbol(callee) == g.sym.attribute) inherited_targets(callee, call, add);
     for (const flow::Value& v : callees.items) {
       if (v.kind == flow::ValueKind::kImported && !v.bound) {
         Server server = server_of(v);
@@ -378,6 +391,39 @@ class Checker {
       }
     }
     return out;
+  }
+
+  // `self.bind(...)` in a method of a class deriving from the sink's class
+  // (asyncore.dispatcher subclasses): the method no class of the file
+  // defines is the library's. `self` only: its class is the one whose
+  // method this is, or a subclass.
+  template <typename Add>
+  void inherited_targets(TSNode callee, const CallSite& call, Add&& add) {
+    const auto& g = m_.grammar();
+    TSNode object = ts_node_child_by_field_id(callee, g.field.object);
+    if (ts_node_symbol(object) != g.sym.identifier) return;
+    std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
+    for (const flow::Value& v : flow_.values_of(object, call.scope, ts_node_start_byte(call.node)).items) {
+      if (v.kind != flow::ValueKind::kInstance || !v.text.empty() || !ts_node_is_null(v.creation) || v.module != &m_)
+        continue;
+      std::vector<std::pair<TSNode, ScopeId>> pending{{v.node, v.scope}};
+      for (int hops = 0; !pending.empty() && hops < Module::kMaxHops; ++hops) {
+        auto [cls, scope] = pending.back();
+        pending.pop_back();
+        TSNode bases = ts_node_child_by_field_id(cls, g.field.superclasses);
+        if (ts_node_is_null(bases)) continue;
+        for (TSNode base : Module::named_children(bases)) {
+          if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
+          for (const flow::Value& b : flow_.values_of(base, scope, ts_node_start_byte(cls)).items) {
+            if (b.kind == flow::ValueKind::kClass && b.module == &m_) pending.emplace_back(b.node, b.scope);
+            if (b.kind != flow::ValueKind::kImported || b.bound) continue;
+            const Sink* sink = find_sink(b.text + "." + std::string(member), CalleeKind::kMethod);
+            if (sink != nullptr && sink->filter == sinks::InstanceFilter::kAny)
+              add({{sink, std::string(sink->name), b.text}, 0, v.hops});
+          }
+        }
+      }
+    }
   }
 
   template <typename Add>
@@ -421,9 +467,73 @@ class Checker {
     // A sink under a constant false condition (`if False:`, `if DEBUG:` with DEBUG = False) never runs.
     if (found.empty() || flow_.never_runs(call.node, call.scope)) return;
     for (const Target& target : found) {
-      if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call)) continue;
+      if (behind_fake_trio_sockets(call, *target.server.sink) || connects_later(call) || behind_test_double(call))
+        continue;
       judge(call, target);
     }
+  }
+
+  // Test doubles that mean nothing real is bound (missing a report is the safe side):
+  // - a function decorated so that a socket module is a mock: `@mock.patch("pkg.socket")`,
+  //   or a decorator function of this file that applies such a patch;
+  // - `o.m(...)` after the same function replaced a method of `o` with a function
+  //   or a mock (`self.loop.getaddrinfo = fake`).
+  bool behind_test_double(const CallSite& call) {
+    const auto& g = m_.grammar();
+    for (ScopeId s = call.scope; s != kModuleScope; s = m_.parent_scope(s)) {
+      if (m_.scope_kind(s) != ScopeKind::kFunction) continue;
+      const auto* decorators = m_.decorators(m_.scope_node(s));
+      if (decorators == nullptr) continue;
+      for (TSNode decorator : *decorators)
+        if (patches_socket(ts_node_named_child(decorator, 0), s)) return true;
+    }
+    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    if (ts_node_symbol(callee) != g.sym.attribute) return false;
+    std::string_view object = m_.text(ts_node_child_by_field_id(callee, g.field.object));
+    uint32_t at = ts_node_start_byte(call.node);
+    for (const AttributeWrite& w : m_.attribute_writes()) {
+      if (w.scope != call.scope || ts_node_start_byte(w.statement) >= at || ts_node_is_null(w.value) ||
+          m_.text(w.object) != object)
+        continue;
+      for (const flow::Value& v : flow_.values_of(w.value, w.scope, ts_node_start_byte(w.statement)).items)
+        if (v.kind == flow::ValueKind::kFunction || (v.kind == flow::ValueKind::kInstance && is_mock(v.text)))
+          return true;
+    }
+    return false;
+  }
+
+  static bool is_mock(std::string_view qualified) {
+    return qualified.starts_with("unittest.mock.") || qualified.starts_with("mock.");
+  }
+
+  // Whether `decorator` (of a function in `scope`) patches a socket module:
+  // `mock.patch("...socket...")`, or a function of this file that calls it.
+  bool patches_socket(TSNode decorator, ScopeId scope) {
+    const auto& g = m_.grammar();
+    if (ts_node_is_null(decorator)) return false;
+    uint32_t at = ts_node_start_byte(decorator);
+    if (ts_node_symbol(decorator) == g.sym.call) {
+      TSNode callee = ts_node_child_by_field_id(decorator, g.field.function);
+      std::string patch = m_.resolve(callee, scope, at).qualified;
+      if (patch != "unittest.mock.patch" && patch != "mock.patch") return false;
+      TSNode arguments = ts_node_child_by_field_id(decorator, g.field.arguments);
+      TSNode target = ts_node_is_null(arguments) ? TSNode{} : ts_node_named_child(arguments, 0);
+      return !ts_node_is_null(target) && ts_node_symbol(target) == g.sym.string &&
+             m_.text(target).find("socket") != std::string_view::npos;
+    }
+    if (ts_node_symbol(decorator) != g.sym.identifier) return false;
+    const Module::Lookup found = m_.lookup(m_.text(decorator), m_.parent_scope(scope), at);
+    if (found.binding == nullptr || ts_node_symbol(found.binding->statement) != g.sym.function_definition) return false;
+    std::optional<ScopeId> body = m_.scope_of(found.binding->statement);
+    if (!body) return false;
+    for (const CallSite& inner : m_.calls()) {
+      if (inner.scope != *body) continue;
+      TSNode callee = ts_node_child_by_field_id(inner.node, g.field.function);
+      // `mock.patch("...socket", ...)(f)`: the patch is the callee's own call.
+      if (ts_node_symbol(callee) == g.sym.call && patches_socket(callee, inner.scope)) return true;
+      if (patches_socket(inner.node, inner.scope)) return true;
+    }
+    return false;
   }
 
   // Whether `s.bind(...)` is followed, in the same function, by `s.connect(...)`
@@ -479,7 +589,6 @@ class Checker {
 
   void judge(const CallSite& call, const Target& target) {
     const Sink& sink = *target.server.sink;
-    uint32_t at = ts_node_start_byte(call.node);
     if (const auto& replaced = sink.server_class) {
       auto server_class =
           flow_.argument(target.callee, call.node, call.scope, replaced->position + target.offset, replaced->keyword);
@@ -494,20 +603,51 @@ class Checker {
         }
       }
     }
-    bool any_address = false, address_unknown = false;
+    auto argument_for = [&](const sinks::Slot& slot) {
+      int position = slot.position < 0 ? -1 : slot.position + target.offset;
+      return flow_.argument(target.callee, call.node, call.scope, position, slot.keyword);
+    };
+    if (sink.only_when) {
+      // Every value the argument may hold must be the string.
+      flow::Evaluator::Argument given = argument_for(sink.only_when->slot);
+      if (!given.known || !given.found) return;
+      flow::Values values = flow_.values_of(given.node, given.scope, given.at);
+      if (values.unknown || values.items.empty()) return;
+      for (const flow::Value& v : values.items)
+        if (v.kind != flow::ValueKind::kString || v.text != sink.only_when->equals) return;
+    }
+    if (sink.port && sink.int_port) {
+      // A port that is only None, strings or bytes: the library raises before binding.
+      flow::Evaluator::Argument port = argument_for(*sink.port);
+      if (port.known && port.found) {
+        flow::Values values = flow_.values_of(port.node, port.scope, port.at);
+        if (!values.unknown && !values.items.empty() &&
+            std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
+              return v.kind == flow::ValueKind::kNone || v.kind == flow::ValueKind::kString;
+            }))
+          return;
+      }
+    }
+    std::vector<std::pair<const sinks::Address*, flow::Evaluator::Argument>> given;
+    bool address_unknown = false;
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
       if (address == nullptr) continue;
-      int position = address->slot.position < 0 ? -1 : address->slot.position + target.offset;
-      flow::Evaluator::Argument argument =
-          flow_.argument(target.callee, call.node, call.scope, position, address->slot.keyword);
+      flow::Evaluator::Argument argument = argument_for(address->slot);
       if (!argument.known) address_unknown = true;
-      if (!argument.found) continue;
-      any_address = true;
-      if (what_ == Report::kWildcardHost) judge_address(target, *address, argument, sink.wildcards);
+      if (argument.found) given.emplace_back(address, argument);
     }
-    (void)at;
-    if (what_ == Report::kDefaultHost && !any_address && !address_unknown && sink.default_host)
-      report_default(call, target);
+    if (sink.addresses_exclusive && given.size() == 2) return;  // the library raises
+    if (what_ == Report::kWildcardHost) {
+      for (const auto& [address, argument] : given) judge_address(target, *address, argument, sink.wildcards);
+      return;
+    }
+    if (!given.empty() || address_unknown || !sink.default_host) return;
+    if (sink.port) {
+      // Without the port too, the library raises instead of binding its default.
+      flow::Evaluator::Argument port = argument_for(*sink.port);
+      if (port.known && !port.found) return;
+    }
+    report_default(call, target);
   }
 
   void judge_address(const Target& target, const sinks::Address& address, const flow::Evaluator::Argument& argument,
@@ -543,11 +683,16 @@ class Checker {
         consider(value);
         continue;
       }
+      // Every element of the list is bound: one wildcard among them listens on every interface
+      // whatever the others are.
+      bool other_before = other;
+      size_t wild_before = wild.size();
       for (uint32_t i = 0, n = ts_node_named_child_count(value.node); i < n && i < 16; ++i) {
         flow::Values elements = flow_.element(value, i);
         other |= elements.unknown;
         for (const flow::Value& e : elements.items) consider(e);
       }
+      if (wild.size() > wild_before) other = other_before;
     }
     if (wild.empty()) return;
     report(target, argument.written, wild, other);
@@ -558,6 +703,8 @@ class Checker {
     std::optional<Host> host = host_value(value);
     if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
       return host;
+    // "8000" alone is the port: the host is the library's default.
+    if (shape == AddressShape::kPortOrHostPort && host->whole.find(':') == std::string::npos) return std::nullopt;
     auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
     if (!range) return std::nullopt;
     host->host_begin = range->first;
@@ -647,18 +794,21 @@ class Checker {
     std::optional<AllInterfaces> meaning = all_interfaces(*sink.default_host);
     if (*sink.default_host == "*" || !meaning) meaning = AllInterfaces{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
     TSNode callee = ts_node_child_by_field_id(call.node, m_.grammar().field.function);
+    // The API's own keyword for the address (Twisted's interface=, Tornado's address=, ...).
+    std::string_view keyword = sink.address.slot.keyword;
+    std::string pass = std::string(keyword.empty() ? "host" : keyword) + "=\"" + std::string(meaning->loopback) + "\"";
     Finding finding;
     finding.rule_id = std::string(rule_id_);
     finding.span = m_.span(callee);
     finding.sink = target.server.display;
-    finding.message = target.server.display + " listens on all network interfaces: called without a host, it binds " +
+    finding.message = target.server.display + " listens on all network interfaces: called without " +
+                      (keyword.empty() ? std::string("a host") : std::string(keyword) + "=") + ", it binds " +
                       "its default " + std::string(sink.default_host->empty() ? "\"\"" : *sink.default_host) + " (" +
-                      std::string(meaning->meaning) + "). Pass host=\"" + std::string(meaning->loopback) +
-                      "\" or the specific address that must be reachable.";
+                      std::string(meaning->meaning) + "). Pass " + pass +
+                      " or the specific address that must be reachable.";
     for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
     // The fix adds the keyword before the closing parenthesis.
     TSNode arguments = ts_node_child_by_field_id(call.node, m_.grammar().field.arguments);
-    std::string_view keyword = sink.address.slot.keyword;
     if (!keyword.empty() && !ts_node_is_null(arguments) && ts_node_symbol(arguments) == m_.grammar().sym.argument_list) {
       std::string_view written = m_.text(arguments);
       size_t inside = written.find_last_not_of(" \t\r\n", written.size() - 2);
@@ -667,12 +817,109 @@ class Checker {
       Span at = m_.span(arguments);
       Span end{at.end - 1, at.end - 1, at.stop, at.stop};
       end.start.column = end.stop.column = at.stop.column - 1;
-      std::string text = std::string(empty || trailing_comma ? "" : ", ") + std::string(keyword) + "=\"" +
-                         std::string(meaning->loopback) + "\"";
-      finding.fix = Fix{"Pass " + std::string(keyword) + "=\"" + std::string(meaning->loopback) + "\" (loopback)",
-                        {{end, std::move(text)}}};
+      std::string text = std::string(empty || trailing_comma ? "" : ", ") + pass;
+      finding.fix = Fix{"Pass " + pass + " (loopback)", {{end, std::move(text)}}};
     }
     out_.push_back(std::move(finding));
+  }
+
+  // Assignment sinks: config files' settings and server attributes.
+  void check_assignments() {
+    using sinks::ConfigFile;
+    std::optional<bool> gunicorn, jupyter;
+    auto applies = [&](ConfigFile file) {
+      switch (file) {
+        case ConfigFile::kAny:
+          return true;
+        case ConfigFile::kGunicorn:
+          if (!gunicorn) gunicorn = is_gunicorn_config();
+          return *gunicorn;
+        case ConfigFile::kJupyter:
+          if (!jupyter) jupyter = is_jupyter_config();
+          return *jupyter;
+      }
+      return false;
+    };
+    for (const sinks::AssignmentSink* sink : index().assignments) {
+      if (!applies(sink->file)) continue;
+      size_t dot = sink->target.rfind('.');
+      if (dot == std::string_view::npos) {
+        // A module-level name (gunicorn's `bind`): the assignment that the end of the file sees.
+        // Only a top-level statement (at column 0: what the prefilter looks for).
+        Module::Lookup found = m_.lookup(sink->target, kModuleScope, static_cast<uint32_t>(m_.source().size()));
+        if (found.binding == nullptr || found.scope != kModuleScope ||
+            found.binding->kind != BindingKind::kAssignment ||
+            ts_node_start_point(found.binding->statement).column != 0)
+          continue;
+        judge_assignment(*sink, found.binding->value, kModuleScope, ts_node_start_byte(found.binding->statement));
+        continue;
+      }
+      std::string_view attribute = sink->target.substr(dot + 1);
+      std::string_view object = sink->target.substr(0, dot);
+      const AttributeWrite* last = nullptr;  // a later write to the same target replaces an earlier one
+      for (const AttributeWrite& w : m_.attribute_writes()) {
+        if (w.name != attribute || ts_node_is_null(w.value)) continue;
+        bool matches = false;
+        if (sink->file != ConfigFile::kAny) {
+          matches = w.scope == kModuleScope && m_.text(w.object) == object;
+        } else {
+          for (const flow::Value& v : flow_.values_of(w.object, w.scope, ts_node_start_byte(w.statement)).items) {
+            bool named = (v.kind == flow::ValueKind::kImported && !v.bound) ||
+                         (v.kind == flow::ValueKind::kInstance && !v.text.empty());
+            if (named && canonical(v.text) == object) matches = true;
+          }
+        }
+        if (!matches) continue;
+        if (last != nullptr && last->scope == w.scope && m_.text(last->object) == m_.text(w.object)) last = nullptr;
+        if (last != nullptr) judge_assignment(*sink, last->value, last->scope, ts_node_start_byte(last->statement));
+        last = &w;
+      }
+      if (last != nullptr) judge_assignment(*sink, last->value, last->scope, ts_node_start_byte(last->statement));
+    }
+  }
+
+  void judge_assignment(const sinks::AssignmentSink& sink, TSNode value, ScopeId scope, uint32_t at) {
+    flow::Evaluator::Argument argument;
+    argument.node = argument.written = value;
+    argument.scope = scope;
+    argument.at = at;
+    argument.found = true;
+    sinks::Address address{{}, sink.shape, sink.or_list};
+    Target target{{nullptr, std::string(sink.target), std::string(sink.target)}, 0, {}};
+    if (sink.file == sinks::ConfigFile::kGunicorn) target.server.display = "gunicorn's `bind` setting";
+    if (sink.file == sinks::ConfigFile::kJupyter) target.server.display = "Jupyter's `" + target.server.display + "`";
+    judge_address(target, address, argument, sink.wildcards);
+  }
+
+  // The file's name, when the scan knows it (`bindscan scan` does; the service does not).
+  std::string file_name() const {
+    if (m_.project() == nullptr) return {};
+    std::optional<size_t> file = m_.project()->file_of(m_);
+    if (!file) return {};
+    const std::string& path = m_.project()->path(*file);
+    size_t slash = path.find_last_of("/\\");
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+  }
+
+  // gunicorn reads ./gunicorn.conf.py by default; other names are given with -c
+  // (gunicorn*.py by convention).
+  bool is_gunicorn_config() const {
+    std::string name = file_name();
+    return name.starts_with("gunicorn") && name.ends_with(".py");
+  }
+
+  // Jupyter loads jupyter_<app>_config.py; a config file calls get_config() for `c`.
+  bool is_jupyter_config() const {
+    std::string name = file_name();
+    if (name.starts_with("jupyter_") && name.ends_with("_config.py")) return true;
+    const auto& g = m_.grammar();
+    for (const CallSite& call : m_.calls()) {
+      TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+      if (ts_node_symbol(callee) == g.sym.identifier && m_.text(callee) == "get_config" &&
+          m_.lookup("get_config", call.scope, ts_node_start_byte(call.node)).binding == nullptr)
+        return true;
+    }
+    return false;
   }
 
   // The literal as written, shortened for a message.

@@ -4,9 +4,10 @@
 namespace bindscan::rules::sinks {
 
 std::span<const SinkTable *const> tables() {
-  static const SinkTable *const kTables[] = {
+  static const SinkTable* const kTables[] = {
       &kStdlibSinks,           &kAiohttpSinks,  &kAnyioSinks,    &kAsyncioSinks, &kAsyncoreSinks,
-      &kBottleSinks,           &kEventletSinks, &kFlaskSinks,    &kGeventSinks,  &kMultiprocessingSinks,
+      &kBottleSinks,           &kDjangoSinks,   &kEventletSinks, &kFlaskSinks,   &kGunicornSinks,
+      &kHypercornSinks,        &kCherryPySinks, &kJupyterSinks,  &kGeventSinks,  &kMultiprocessingSinks,
       &kPrometheusClientSinks, &kRpycSinks,     &kTornadoSinks,  &kTrioSinks,    &kTwistedSinks,
       &kUvicornSinks,          &kWaitressSinks, &kWerkzeugSinks, &kZmqSinks,
   };

@@ -46,10 +46,11 @@ enum class CalleeKind : uint8_t {
 
 // How the address argument is written.
 enum class AddressShape : uint8_t {
-  kHostPortTuple,  // ("host", port[, flowinfo, scope_id]): socket.bind, socketserver
-  kHost,           // "host" alone, the port elsewhere: Flask.run(host=...)
-  kHostPort,       // "host:port", "[::]:8000", ":8000": gunicorn bind, waitress listen
-  kUrl,            // "scheme://host:port": zmq "tcp://*:5555"
+  kHostPortTuple,   // ("host", port[, flowinfo, scope_id]): socket.bind, socketserver
+  kHost,            // "host" alone, the port elsewhere: Flask.run(host=...)
+  kHostPort,        // "host:port", "[::]:8000", ":8000": gunicorn bind, waitress listen
+  kUrl,             // "scheme://host:port": zmq "tcp://*:5555"
+  kPortOrHostPort,  // "[host:]port": without a colon the string is the port alone (Django's runserver addrport)
 };
 
 // Spellings of the host that mean "every interface" for this library, beyond
@@ -85,12 +86,30 @@ enum class InstanceFilter : uint8_t {
   kInetFamily,
 };
 
+// An argument that must hold one constant string for the call to be the sink
+// (Django's call_command is runserver's sink only for "runserver").
+struct Condition {
+  Slot slot;
+  std::string_view equals;
+};
+
 struct Sink {
   std::string_view name;  // canonical qualified name (see CalleeKind for methods)
   CalleeKind kind = CalleeKind::kConstructor;
   Address address;
   // A second argument that also takes an address (waitress `listen=` beside `host=`).
   std::optional<Address> other_address = std::nullopt;
+  // Passing both `address` and `other_address` raises before anything is
+  // bound (asyncio create_server: host with sock=).
+  bool addresses_exclusive = false;
+  // The port argument, when a call that passes neither an address nor the
+  // port raises instead of binding the default (asyncio create_server):
+  // the default is then reported only when the port is passed.
+  std::optional<Slot> port = std::nullopt;
+  // The library raises before binding unless `port` is an int (Trio:
+  // `if not isinstance(port, int): raise TypeError`): a call whose port is
+  // only None, strings or bytes binds nothing.
+  bool int_port = false;
   Wildcards wildcards = kEmptyHost;
   // What the library binds when the call passes no address at all (and no
   // port-only form decides otherwise): nullopt when the address is required
@@ -102,6 +121,8 @@ struct Sink {
   // A factory's argument that replaces the server class it creates; when
   // given, that class decides whether anything is bound (wsgiref make_server).
   std::optional<Slot> server_class = std::nullopt;
+  // When set, the call is this sink only if the argument is that string.
+  std::optional<Condition> only_when = std::nullopt;
 };
 
 // A call that returns an instance of a class whose methods may be sinks.
@@ -123,11 +144,14 @@ enum class ConfigFile : uint8_t {
 
 // An assignment that sets the address a server will use:
 // `cherrypy.server.socket_host = "0.0.0.0"`, Jupyter's
-// `c.ServerApp.ip = "*"`, gunicorn's `bind = "0.0.0.0:8000"`.
-// (Designed for issue 11; the rule does not read this table yet.)
+// `c.ServerApp.ip = "*"`, gunicorn's `bind = "0.0.0.0:8000"`. The value the
+// assignment leaves (a later assignment to the same target in the same scope
+// replaces it) is judged like a call's address.
 struct AssignmentSink {
-  // kAny: the qualified attribute; otherwise the target as written, where a
-  // leading "c." stands for the config object of a Jupyter file.
+  // kAny: the qualified attribute, on a module or on an instance of a class
+  // ("cherrypy.server.socket_host", "hypercorn.config.Config.bind");
+  // otherwise the target as written in the config file ("bind",
+  // "c.ServerApp.ip"), at module level.
   std::string_view target;
   ConfigFile file = ConfigFile::kAny;
   AddressShape shape = AddressShape::kHost;
@@ -156,8 +180,13 @@ extern const SinkTable kAnyioSinks;  // sinks_anyio.cpp
 extern const SinkTable kAsyncioSinks;  // sinks_asyncio.cpp
 extern const SinkTable kAsyncoreSinks;  // sinks_asyncore.cpp
 extern const SinkTable kBottleSinks;  // sinks_bottle.cpp
+extern const SinkTable kDjangoSinks;  // sinks_django.cpp
 extern const SinkTable kEventletSinks;  // sinks_eventlet.cpp
 extern const SinkTable kFlaskSinks;  // sinks_flask.cpp
+extern const SinkTable kGunicornSinks;   // sinks_gunicorn.cpp
+extern const SinkTable kHypercornSinks;  // sinks_hypercorn.cpp
+extern const SinkTable kCherryPySinks;   // sinks_cherrypy.cpp
+extern const SinkTable kJupyterSinks;    // sinks_jupyter.cpp
 extern const SinkTable kGeventSinks;  // sinks_gevent.cpp
 extern const SinkTable kMultiprocessingSinks;  // sinks_multiprocessing.cpp
 extern const SinkTable kPrometheusClientSinks;  // sinks_prometheus_client.cpp

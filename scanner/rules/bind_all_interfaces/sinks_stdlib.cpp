@@ -47,6 +47,8 @@ constexpr Sink kSinks[] = {
      .kind = CalleeKind::kFunction,
      .address = {{1, "host"}, AddressShape::kHost, true},
      .other_address = sinks::Address{{-1, "sock"}, AddressShape::kHost},
+     .addresses_exclusive = true,
+     .port = Slot{2, "port"},
      .wildcards = sinks::kEmptyHost | sinks::kNoneHost,
      .default_host = "None"},
 };

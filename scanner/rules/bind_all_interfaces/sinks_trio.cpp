@@ -7,16 +7,21 @@ namespace {
 
 constexpr Sink kSinks[] = {
     // trio/_highlevel_open_tcp_listeners.py open_tcp_listeners(port, *, host=None, ...):
-    // getaddrinfo(host, port, AI_PASSIVE); None is every interface ("" fails to resolve)
+    // getaddrinfo(host, port, AI_PASSIVE); None is every interface ("" fails to resolve);
+    // `if not isinstance(port, int): raise TypeError` first
     {.name = "trio.open_tcp_listeners",
      .kind = CalleeKind::kFunction,
      .address = {{-1, "host"}, AddressShape::kHost},
+     .port = Slot{0, "port"},
+     .int_port = true,
      .wildcards = kNoneHost,
      .default_host = "0.0.0.0 and ::"},
     // serve_tcp(handler, port, *, host=None, ...): open_tcp_listeners(port, host=host, ...)
     {.name = "trio.serve_tcp",
      .kind = CalleeKind::kFunction,
      .address = {{-1, "host"}, AddressShape::kHost},
+     .port = Slot{1, "port"},
+     .int_port = true,
      .wildcards = kNoneHost,
      .default_host = "0.0.0.0 and ::"},
     // trio/_socket.py SocketType.bind(address): _resolve_address_nocp(local=True): host "" -> None
