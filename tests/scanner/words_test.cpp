@@ -39,7 +39,9 @@ TEST(Words, HowAWordIsUsed) {
   EXPECT_EQ(use_of("s.  \\\n  bind(addr)\n", "bind"), kWritten | kAfterDot | kCalled);
   EXPECT_EQ(use_of("(s.  # why\n  bind  # so\n  (addr))\n", "bind"), kWritten | kAfterDot | kCalled);
   EXPECT_EQ(use_of("f = s.bind\n", "bind"), kWritten | kAfterDot);
-  EXPECT_EQ(use_of("bind(addr)\n", "bind"), kWritten | kCalled);
+  EXPECT_EQ(use_of("bind(addr)\n", "bind"), kWritten | kCalled | kLineStart);
+  EXPECT_EQ(use_of("x = 1\nbind = 'a'\n", "bind"), kWritten | kLineStart);
+  EXPECT_EQ(use_of("if x:\n    bind = 'a'\n", "bind"), kWritten);
   EXPECT_EQ(use_of("x = 1.5; bind\n", "bind"),
             kWritten);  // a number's dot is not an attribute's
   EXPECT_EQ(use_of("x = (1).bind\n", "bind"), kWritten | kAfterDot);
