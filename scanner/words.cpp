@@ -68,7 +68,7 @@ bool string_prefix(const char* begin, const char* end, bool& formatted) {
 
 Vocabulary::Vocabulary(const std::vector<std::string>& words) {
   for (const std::string& w : words)
-    if (std::find(words_.begin(), words_.end(), w) == words_.end()) words_.push_back(w);
+    if (!w.empty() && std::find(words_.begin(), words_.end(), w) == words_.end()) words_.push_back(w);
   size_t n = 16;
   while (n < words_.size() * 4) n *= 2;
   slots_.assign(n, {});
@@ -268,12 +268,16 @@ WordSieve::WordSieve(const std::vector<std::vector<Need>>& alternatives)
     : vocabulary_([&] {
         std::vector<std::string> words;
         for (const auto& alternative : alternatives)
-          for (const Need& need : alternative) words.push_back(need.word);
+          for (const Need& need : alternative)
+          if (!need.word.empty()) words.push_back(need.word);
         return words;
       }()) {
   for (const auto& alternative : alternatives) {
     std::vector<Requirement> all;
     for (const Need& need : alternative) {
+      // An empty word (a malformed table line) is written nowhere: asking
+      // for it would make the alternative unpassable, so it is left out.
+      if (need.word.empty()) continue;
       uint32_t id = *vocabulary_.find(need.word);
       auto same = std::find_if(all.begin(), all.end(), [id](const Requirement& r) { return r.word == id; });
       if (same != all.end()) {

@@ -27,6 +27,7 @@ enum WordUse : uint8_t {
 };
 
 // A set of words with ids 0..size()-1, looked up by hash during the pass.
+// Empty words are left out (no identifier is empty).
 class Vocabulary {
  public:
   explicit Vocabulary(const std::vector<std::string>& words);

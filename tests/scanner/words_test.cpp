@@ -70,6 +70,9 @@ TEST(Words, SievePassesWhenOneAlternativeIsComplete) {
   EXPECT_FALSE(sieve.passes("import socket\ns = socket.create_connection(a)\ns.bind(('', 0))\n"));
   EXPECT_FALSE(sieve.passes("import socket\ns = socket.socket()\nbind(('', 0))\n"));
   EXPECT_FALSE(sieve.passes(""));
+  // A malformed need (an empty word) never makes the sieve stricter.
+  EXPECT_TRUE(WordSieve({{{"", kWritten}}}).passes("x = 1\n"));
+  EXPECT_TRUE(WordSieve({{{"", kWritten}, {"bind", kWritten}}}).passes("bind\n"));
 }
 
 TEST(Words, AnyBytesAreAccepted) {
