@@ -9,6 +9,8 @@
 //   index  bindscan's Parser plus the Module index walk (scopes, bindings, calls)
 //   scan   Scanner::scan with the prefilter off: parse, index, rule, suppressions
 //   filter Scanner::scan with the prefilter on (the default)
+//   summary Scanner::summarize: what `bindscan serve` does per new blob (every
+//           file parsed, for its exports; not in the default --stages)
 // Times are this thread's CPU time, so MB/s are per core. Prints a table and,
 // for scripts, one `RESULT key=value ...` line with the medians.
 #include <time.h>
@@ -25,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scanner/flow/summary.h"
 #include "scanner/module.h"
 #include "scanner/python.h"
 #include "scanner/scan.h"
@@ -70,7 +73,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--stages" && i + 1 < argc) {
       only = std::string(",") + argv[++i] + ",";
     } else if (arg.starts_with("-")) {
-      std::fprintf(stderr, "usage: parse_speed [--rounds N] [--every K] [--stages bare,index,scan,filter] PATH...\n");
+      std::fprintf(stderr,
+                   "usage: parse_speed [--rounds N] [--every K] [--stages bare,index,scan,summary,filter] PATH...\n");
       return 2;
     } else {
       roots.emplace_back(arg);
@@ -117,22 +121,37 @@ int main(int argc, char** argv) {
     std::vector<double> seconds;
   };
   std::vector<Stage> stages = {
-      {"bare", "tree-sitter parse alone", [&](const std::string& s) {
+      {"bare",
+       "tree-sitter parse alone",
+       [&](const std::string& s) {
          TSTree* tree = ts_parser_parse_string(bare, nullptr, s.data(), static_cast<uint32_t>(s.size()));
          sink += ts_node_child_count(ts_tree_root_node(tree));
          ts_tree_delete(tree);
-       }, {}},
-      {"index", "parse + Module index walk", [&](const std::string& s) {
+       },
+       {}},
+      {"index",
+       "parse + Module index walk",
+       [&](const std::string& s) {
          auto tree = parser.parse(s, std::chrono::hours(1));
          bindscan::Module module(*tree);
          sink += module.calls().size();
-       }, {}},
-      {"scan", "Scanner::scan, prefilter off", [&](const std::string& s) {
-         findings += unfiltered.scan(s).findings.size();
-       }, {}},
-      {"filter", "Scanner::scan, prefilter on", [&](const std::string& s) {
-         sink += filtered.scan(s).findings.size();
-       }, {}},
+       },
+       {}},
+      {"scan",
+       "Scanner::scan, prefilter off",
+       [&](const std::string& s) { findings += unfiltered.scan(s).findings.size(); },
+       {}},
+      {"summary",
+       "Scanner::summarize (serve)",
+       [&](const std::string& s) {
+         bindscan::flow::ModuleSummary summary;
+         sink += filtered.summarize(s, summary).findings.size() + summary.exports.size();
+       },
+       {}},
+      {"filter",
+       "Scanner::scan, prefilter on",
+       [&](const std::string& s) { sink += filtered.scan(s).findings.size(); },
+       {}},
   };
   if (only.front() != ',') only = "," + only + ",";
   std::erase_if(stages, [&](const Stage& stage) {

@@ -153,6 +153,18 @@ class Module {
 
   // Bindings made directly in `scope`, in source order, for `name`.
   const std::vector<Binding>* bindings(ScopeId scope, std::string_view name) const;
+  // The names bound directly in `scope` (unordered).
+  std::vector<std::string_view> names_in(ScopeId scope) const {
+    std::vector<std::string_view> out;
+    for (const auto& [name, bound] : scopes_[scope].names) out.push_back(name);
+    return out;
+  }
+  // The modules of the module-level `from M import *` statements, as written, in order.
+  std::vector<std::string> star_imports() const {
+    std::vector<std::string> out;
+    for (const auto& [at, module] : scopes_[kModuleScope].star_imports) out.push_back(module);
+    return out;
+  }
 
  private:
   struct Scope {

@@ -12,6 +12,10 @@ namespace bindscan {
 
 class Module;
 class WordSieve;
+namespace flow {
+struct OpenSite;
+struct Resolved;
+}  // namespace flow
 
 std::string_view to_string(Level level);
 
@@ -40,6 +44,14 @@ struct Rule {
   const WordSieve& (*prefilter)();
   // Appends this rule's findings for one parsed file (suppressions not yet applied).
   void (*check)(const Module& module, std::vector<Finding>& out);
+  // Optional, for rules whose verdicts follow values into other modules
+  // (flow/summary.h): like `check` on a file judged alone, except that a
+  // site whose verdict depends on names imported from other modules is
+  // appended to `open` instead of being judged or reported.
+  void (*check_open)(const Module& module, std::vector<Finding>& out, std::vector<flow::OpenSite>& open) = nullptr;
+  // Judges an open site of this rule once its references are resolved, with
+  // the same verdict `check` gives in a project scan.
+  void (*close)(const flow::OpenSite& site, const flow::Resolved& resolved, std::vector<Finding>& out) = nullptr;
   // Module names the rule knows as libraries (its sinks' modules): in a
   // project they are never resolved to the project's own files, even when the
   // project is that library (scanning the standard library). Null: none.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "scanner/flow/project.h"
+#include "scanner/flow/summary.h"
 #include "scanner/module.h"
 #include "scanner/python.h"
 #include "scanner/suppression.h"
@@ -67,19 +68,33 @@ std::optional<Tree> parse_with_timeout(Parser& parser, std::string_view source, 
   return parser.parse(source, timeout);
 }
 
-// Runs `rules` on a parsed file, applies suppressions, sorts.
-void judge(const Module& module, const std::vector<const Rule*>& rules, ScanResult& result) {
+// The suppression a comment on the first or the last line of `span` gives.
+std::optional<Suppression> suppression_at(const Module& module, const Rule& rule, const Span& span) {
+  std::optional<Suppression> out;
+  for (uint32_t row : {span.start.row, span.stop.row}) {
+    const Comment* comment = module.comment_on_row(row);
+    if (comment != nullptr && !out) out = suppression_for(rule.info, comment->text);
+  }
+  return out;
+}
+
+// Runs `rules` on a parsed file, applies suppressions, sorts. With `open`,
+// rules that can leave sites open for other modules (Rule::check_open) do.
+void judge(const Module& module, const std::vector<const Rule*>& rules, ScanResult& result,
+           std::vector<flow::OpenSite>* open = nullptr) {
   for (const Rule* rule : rules) {
     size_t first = result.findings.size();
-    rule->check(module, result.findings);
+    if (open != nullptr && rule->check_open != nullptr) {
+      size_t first_open = open->size();
+      rule->check_open(module, result.findings, *open);
+      for (size_t i = first_open; i < open->size(); ++i)
+        (*open)[i].suppression = suppression_at(module, *rule, (*open)[i].argument);
+    } else {
+      rule->check(module, result.findings);
+    }
     for (size_t i = first; i < result.findings.size(); ++i) {
       Finding& finding = result.findings[i];
-      // The comment may sit on the first or the last line of what is reported.
-      for (uint32_t row : {finding.span.start.row, finding.span.stop.row}) {
-        const Comment* comment = module.comment_on_row(row);
-        if (comment != nullptr && !finding.suppression)
-          finding.suppression = suppression_for(rule->info, comment->text);
-      }
+      if (!finding.suppression) finding.suppression = suppression_at(module, *rule, finding.span);
     }
   }
   std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
@@ -130,6 +145,28 @@ void for_each_file(size_t n, unsigned jobs, Parser& own, Body&& body) {
 
 }  // namespace
 
+ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched) const {
+  summary = {};
+  ScanResult result;
+  if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
+  WordsFound found;
+  std::vector<const Rule*> active = impl_->passing(source, found);
+  // Parsed even when no rule may match, if asked: its exports may reach other files.
+  if (active.empty() && !parse_unmatched) return result;
+  std::string storage;
+  source = without_nul(source, storage);
+  std::optional<Tree> tree = parse_with_timeout(impl_->parser, source, impl_->options);
+  result.parsed = true;
+  if (!tree) {
+    result.timed_out = true;
+    return result;
+  }
+  Module module(*tree);
+  judge(module, active, result, &summary.open_sites);
+  flow::add_exports(module, summary);
+  return result;
+}
+
 std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& paths,
                                               const std::function<std::optional<std::string_view>(size_t)>& source_of,
                                               unsigned jobs, ScanStats* stats,
@@ -174,12 +211,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   });
 
   // 2. Module names.
-  std::unordered_set<std::string> packages;
-  for (const std::string& path : paths) {
-    std::string_view p = path;
-    while (p.starts_with("./")) p.remove_prefix(2);
-    if (p == "__init__.py" || p.ends_with("/__init__.py")) packages.emplace(p.substr(0, p.rfind('/') == std::string_view::npos ? 0 : p.rfind('/')));
-  }
+  const std::unordered_set<std::string> packages = flow::package_directories(paths);
   flow::Project project;
   std::vector<flow::ModuleName> names;
   names.reserve(n);

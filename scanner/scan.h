@@ -17,8 +17,12 @@
 
 namespace bindscan {
 
+namespace flow {
+struct ModuleSummary;
+}
+
 struct ScanOptions {
-  // Skip files that provably cannot match (Rule::may_match). Off only to
+  // Skip files that provably cannot match (Rule::prefilter). Off only to
   // measure raw parsing speed (BINDSCAN_NO_PREFILTER=1 in the CLI).
   bool prefilter = true;
   // Parsing a file stops after parse_timeout plus parse_timeout_per_mib for
@@ -54,6 +58,16 @@ class Scanner {
   // Scans one file's bytes. Any bytes are accepted: invalid UTF-8, NUL bytes
   // and syntax errors give findings for what parses, never a crash.
   ScanResult scan(std::string_view source) const;
+
+  // Scans one file for a per-module summary (flow/summary.h), as the webhook
+  // service does file by file: findings that the file alone decides go into
+  // the result; sites that depend on names of other modules go into
+  // `summary.open_sites` (for flow::link), and the values of its module-level
+  // names into `summary.exports`. A file that no rule may match is parsed
+  // only with `parse_unmatched` (other files may import its names); without
+  // it, the result says parsed == false and the summary stays empty, for the
+  // caller to summarize later when a link needs the file.
+  ScanResult summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched = true) const;
 
   // Scans files as one project: module names come from the paths (packages
   // by their __init__.py files), imports between them are followed by the

@@ -735,8 +735,12 @@ Values Evaluator::binding_values(const Binding& b, ScopeId binding_scope, std::s
   switch (b.kind) {
     case BindingKind::kImport: {
       Values values = imported(b.qualified, b.statement, scope, at, depth);
-      if (values.items.size() == 1 && values.items[0].kind == ValueKind::kImported) return values;
-      return with_hop(std::move(values), {m_.span(b.statement), "`" + std::string(text) + "` is imported here"});
+      Hop hop{m_.span(b.statement), "`" + std::string(text) + "` is imported here"};
+      if (values.items.size() == 1 && values.items[0].kind == ValueKind::kImported) {
+        values.items[0].import_hop = std::move(hop);
+        return values;
+      }
+      return with_hop(std::move(values), std::move(hop));
     }
     case BindingKind::kClass:
       return one({ValueKind::kClass, {}, b.value, scope, at});

@@ -51,6 +51,18 @@ ModuleName module_name(std::string_view path, const std::unordered_set<std::stri
   return out;
 }
 
+std::unordered_set<std::string> package_directories(const std::vector<std::string>& paths) {
+  std::unordered_set<std::string> packages;
+  for (const std::string& path : paths) {
+    std::string_view p = path;
+    while (p.starts_with("./")) p.remove_prefix(2);
+    if (p != "__init__.py" && !p.ends_with("/__init__.py")) continue;
+    size_t slash = p.rfind('/');
+    packages.emplace(p.substr(0, slash == std::string_view::npos ? 0 : slash));
+  }
+  return packages;
+}
+
 size_t Project::add_file(std::string path, ModuleName name) {
   size_t index = files_.size();
   if (!name.dotted.empty()) by_name_[name.dotted].push_back(index);
@@ -107,6 +119,14 @@ std::optional<size_t> Project::file_of_import(std::string_view qualified, size_t
   auto found = longest_module(absolute(qualified, importer), importer);
   if (!found) return std::nullopt;
   return found->first;
+}
+
+std::optional<std::pair<size_t, std::string>> Project::locate(std::string_view qualified, size_t importer_file) const {
+  std::string full = absolute(qualified, importer_file);
+  auto found = longest_module(full, importer_file);
+  if (!found) return std::nullopt;
+  std::vector<std::string_view> parts = split(full, '.');
+  return std::pair{found->first, join(parts, found->second, parts.size(), '.')};
 }
 
 std::optional<Values> Project::values(std::string_view qualified, const Module& importer, int depth,

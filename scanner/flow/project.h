@@ -28,6 +28,8 @@ struct ModuleName {
   bool package = false;
 };
 ModuleName module_name(std::string_view path, const std::unordered_set<std::string>& packages);
+// The directories of `paths` that hold an __init__.py (for module_name).
+std::unordered_set<std::string> package_directories(const std::vector<std::string>& paths);
 
 class Project final : public Linker {
  public:
@@ -41,6 +43,9 @@ class Project final : public Linker {
   // if a file of the project is that module or its package.
   std::optional<size_t> file_of_import(std::string_view qualified, size_t importer_file) const;
   const std::string& path(size_t index) const { return files_[index].path; }
+  // The file `qualified` (as `importer_file` wrote it) lies in, and the
+  // dotted rest of the name inside it ("" for the module itself).
+  std::optional<std::pair<size_t, std::string>> locate(std::string_view qualified, size_t importer_file) const;
   std::optional<size_t> file_of(const Module& module) const;
 
   std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,

@@ -68,6 +68,10 @@ struct Value {
   TSNode partial{};
   ScopeId partial_scope = kModuleScope;
   std::vector<Hop> hops;  // from the expression asked about, use site first
+  // kImported named by an import statement of the file (`from m import x`):
+  // the hop a project scan adds when the name resolves to a module of the
+  // project. Kept for per-module summaries, which resolve it later (summary.h).
+  std::optional<Hop> import_hop;
   // The file `node` belongs to: values can come from other modules of a project.
   const Module* module = nullptr;
 };

@@ -9,6 +9,7 @@
 
 #include "scanner/scan.h"
 #include "tests/scanner/fixture.h"
+#include "tests/scanner/linked.h"
 
 namespace bindscan::testing {
 
@@ -87,6 +88,16 @@ TEST_P(FixtureTest, PrefilterLosesNothing) {
   EXPECT_EQ(scan_file(GetParam().path, source, unfiltered).findings, scan_file(GetParam().path, source).findings);
 }
 
+// The service's way (a summary per file, then the link) gives for a file
+// alone exactly what a scan of the file gives: an imported name that no
+// other file defines is judged as the scan judges it.
+TEST_P(FixtureTest, ASummaryLinkedAloneGivesWhatAScanGives) {
+  std::string source = read(GetParam().path);
+  std::vector<Finding> scanned = Scanner().scan(source).findings;
+  std::sort(scanned.begin(), scanned.end());
+  EXPECT_EQ(summarize_and_link({GetParam().path.filename().string()}, {source})[0], scanned);
+}
+
 // A folder of fixtures is one project (module names from paths inside it),
 // scanned with Scanner::scan_project; each file's comments say what must be
 // found in it.
@@ -159,6 +170,18 @@ TEST_P(FolderFixtureTest, FindsExactlyWhatTheCommentsExpectInEachFile) {
           << project.paths[f] << ":" << expected[i].row + 1 << ": expected " << expected[i].rule_id
           << ", found nothing";
   }
+}
+
+// Precision of the service's way: every finding that linked summaries give
+// is one the project scan gives, exactly (message, level, hops, fix).
+TEST_P(FolderFixtureTest, LinkedSummariesReportNothingTheProjectScanDoesNot) {
+  Project project = read_project(GetParam().path);
+  std::vector<ScanResult> results = scan_project(project);
+  std::vector<std::vector<Finding>> linked = summarize_and_link(project.paths, project.sources);
+  for (size_t f = 0; f < project.paths.size(); ++f)
+    for (const Finding& finding : linked[f])
+      EXPECT_NE(std::find(results[f].findings.begin(), results[f].findings.end(), finding), results[f].findings.end())
+          << project.paths[f] << ": " << finding << "\n  found by linked summaries, not by the project scan";
 }
 
 TEST_P(FolderFixtureTest, PrefilterLosesNothing) {

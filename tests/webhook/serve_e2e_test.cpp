@@ -232,6 +232,46 @@ TEST_F(ServeEndToEnd, PushUploadOneFileChangeRestartAndNoSecretsLeak) {
   EXPECT_EQ(mirror_config.find(kToken), std::string::npos) << mirror_config;
 }
 
+// Issue 10's service constraint, through the running service: settings.py
+// changes from loopback to every interface, and the upload for that push has
+// the finding in server.py, which did not change, while the job parsed only
+// settings.py (bindscan_files_parsed_total grows by one).
+TEST_F(ServeEndToEnd, ASettingsChangeAddsTheFindingToTheUnchangedServerParsingOnlySettings) {
+  start_serve();
+  repo_->write("settings.py", "HOST = \"127.0.0.1\"\n");
+  repo_->write("server.py",
+               "import socketserver\nfrom settings import HOST\n\n"
+               "socketserver.TCPServer((HOST, 8000), socketserver.BaseRequestHandler)\n");
+  const std::string loopback = repo_->commit("settings on loopback");
+  auto res = poster_.post("push", "settings-1", push("refs/heads/main", kZero, loopback));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  auto upload = upload_for(loopback, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  const std::set<ResultKey> before = {{"app.py", 2, "bind-all-interfaces"},
+                                      {"srv/server.py", 5, "bind-all-interfaces"}};
+  EXPECT_EQ(results_of(upload->sarif), before);
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 6; }, kWait)) << metrics();
+
+  repo_->write("settings.py", "HOST = \"0.0.0.0\"\n");
+  const std::string wildcard = repo_->commit("settings on every interface");
+  res = poster_.post("push", "settings-2", push("refs/heads/main", loopback, wildcard));
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 202) << res->body;
+  upload = upload_for(wildcard, "refs/heads/main");
+  ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
+  auto after = before;
+  after.emplace("server.py", 4, "bind-all-interfaces");
+  EXPECT_EQ(results_of(upload->sarif), after);
+  std::string related_files;
+  for (const auto& result : upload->sarif["runs"][0]["results"])
+    for (const auto& location : result.value("relatedLocations", json::array()))
+      related_files += location["physicalLocation"]["artifactLocation"]["uri"].get<std::string>() + " ";
+  EXPECT_NE(related_files.find("settings.py"), std::string::npos) << related_files;
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_files_parsed_total") == 7; }, kWait)) << metrics();
+  EXPECT_EQ(metric(metrics(), "bindscan_files_reused_total"), 5);
+}
+
 TEST_F(ServeEndToEnd, ARetryAfterHoldsNoWorkerAndSigtermExitsAtOnceThenTheJobUploadsOnce) {
   // One worker: while GitHub asks the first job to wait, the worker runs another.
   start_serve(1, {"--retry-delay", "1"});

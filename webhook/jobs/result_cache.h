@@ -6,7 +6,7 @@
 //
 // Layout: <dir>/<version key>/<first 2 hex>/<remaining 38 hex>.json, where the
 // version key is the scanner version made filesystem-safe. Values are opaque
-// text here (the runner stores sarif::LocatedFinding JSON).
+// text here (the runner stores blob entries, blob_entry.h).
 //
 // Writes are atomic: a temporary file in the same directory, then rename, so
 // readers see the old entry or the new one, never half of one; concurrent

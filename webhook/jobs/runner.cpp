@@ -1,5 +1,6 @@
 #include "webhook/jobs/runner.h"
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -10,9 +11,12 @@
 #include "sarif/json.h"
 #include "sarif/location.h"
 #include "sarif/writer.h"
+#include "scanner/flow/summary.h"
+#include "scanner/rule.h"
 #include "scanner/scan.h"
 #include "webhook/git/git_source.h"
 #include "webhook/github/github_app.h"
+#include "webhook/jobs/blob_entry.h"
 #include "webhook/jobs/result_cache.h"
 
 namespace bindscan::webhook {
@@ -37,8 +41,8 @@ std::string repository_uri(const std::string& clone_url) {
 }
 
 bool is_retryable(const Error& error) {
-  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" ||
-         error.code == "io" || error.code == "busy";
+  return error.code == "github-transient" || error.code == "git" || error.code == "timeout" || error.code == "io" ||
+         error.code == "busy";
 }
 
 // A failure, or, when the service's stop cut a wait short, an interruption
@@ -133,9 +137,7 @@ class GitHubRunner final : public JobRunner {
       : config_(std::move(config)),
         client_(client),
         tokens_(make_token_provider(config_.credentials, client)),
-        cache_(config_.data_dir / "cache",
-               config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version,
-               config_.cache_max_bytes) {}
+        cache_(config_.data_dir / "cache", cache_version(config_), config_.cache_max_bytes) {}
 
   ProcessingCheck check_processing(const Job& job, const JobControl& control) override {
     ProcessingCheck check;
@@ -328,8 +330,11 @@ class GitHubRunner final : public JobRunner {
     (void)cache_.put(blob_id, text);
     if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
   }
-  std::string scanner_version() const {
-    return config_.scanner_version.empty() ? BINDSCAN_VERSION : config_.scanner_version;
+  std::string scanner_version() const { return cache_version(config_); }
+  // The cache key's version: the scanner's, and the entry format (entries
+  // of the findings-only format are not overwritten in a shared cache).
+  static std::string cache_version(const RunnerConfig& config) {
+    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries1";
   }
 
   // The commit's complete results: cached blobs reused, the others scanned
@@ -346,49 +351,91 @@ class GitHubRunner final : public JobRunner {
     log.category = config_.category;
     log.version_control = sarif::VersionControl{repository_uri(job.clone_url), job.commit_sha, job.ref};
 
+    // 1. Every file's entry: from the cache, else scanned (only these are
+    // read; those no rule may match are parsed only if a link needs them).
     auto scanner = scanners_.borrow();
-    for (const TreeFile& file : *files) {
+    std::vector<std::optional<BlobEntry>> entries(files->size());
+    std::vector<bool> scanned_now(files->size(), false);
+    auto scan_blob = [&](size_t i, bool parse_unmatched) -> Status {
+      const TreeFile& file = (*files)[i];
+      auto bytes = mirror.read_blob(file.blob_id);
+      if (!bytes) return bytes.error();
+      flow::ModuleSummary summary;
+      const ScanResult result = (*scanner).summarize(*bytes, summary, parse_unmatched);
+      entries[i] = make_blob_entry(*bytes, result, std::move(summary));
+      if (!scanned_now[i]) ++outcome.files_parsed;
+      scanned_now[i] = true;
+      if (result.timed_out) {
+        // Partial results are uploaded but not cached, so a later job tries again.
+        log.notifications.push_back(
+            {file.path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
+      } else {
+        remember(file.blob_id, to_text(*entries[i]));
+      }
+      return ok_status();
+    };
+    for (size_t i = 0; i < files->size(); ++i) {
+      const TreeFile& file = (*files)[i];
       if (Clock::now() > deadline) {
         return Error{"timeout", "scanning " + job.owner + "/" + job.repo + "@" + job.commit_sha +
                                     " ran past the job's time budget after " +
                                     std::to_string(outcome.files_parsed) + " files parsed"};
       }
-      std::vector<sarif::LocatedFinding> located;
-      bool have = false;
       if (auto text = cached(file.blob_id)) {
-        if (auto parsed = sarif::parse_located_findings(*text)) {
-          located = std::move(*parsed);
-          have = true;
+        if (auto parsed = parse_blob_entry(*text)) {
+          entries[i] = std::move(*parsed);
           ++outcome.files_reused;
-        } else {
-          cache_.erase(file.blob_id);  // damaged entry: scan again
-        }
-      }
-      if (!have) {
-        auto size = mirror.blob_size(file.blob_id);
-        if (!size) return size.error();
-        if (*size > config_.max_file_bytes) {
-          log.notifications.push_back(
-              {file.path,
-               "Not scanned: " + std::to_string(*size) + " bytes is over the " +
-                   std::to_string(config_.max_file_bytes) + "-byte limit per file.",
-               Level::kWarning});
           continue;
         }
-        auto bytes = mirror.read_blob(file.blob_id);
-        if (!bytes) return bytes.error();
-        const ScanResult result = (*scanner).scan(*bytes);
-        located = sarif::locate(*bytes, result.findings);
-        ++outcome.files_parsed;
-        if (result.timed_out) {
-          // Partial results are uploaded but not cached, so a later job tries again.
-          log.notifications.push_back(
-              {file.path, "Parsing timed out; results cover the part of the file parsed in time.",
-               Level::kWarning});
-        } else {
-          remember(file.blob_id, nlohmann::json(located).dump());
-        }
+        cache_.erase(file.blob_id);  // damaged or of an older format: scan again
       }
+      auto size = mirror.blob_size(file.blob_id);
+      if (!size) return size.error();
+      if (*size > config_.max_file_bytes) {
+        log.notifications.push_back({file.path,
+                                     "Not scanned: " + std::to_string(*size) + " bytes is over the " +
+                                         std::to_string(config_.max_file_bytes) + "-byte limit per file.",
+                                     Level::kWarning});
+        continue;
+      }
+      if (auto s = scan_blob(i, false); !s) return s.error();
+    }
+
+    // 2. Link: the verdicts that depend on other files of this commit, from
+    // the summaries (files deferred in step 1, or in an earlier job, are
+    // parsed now if an open site imports from them; nothing else is).
+    std::vector<flow::SummarizedFile> summarized;
+    std::map<std::string, const BlobEntry*> by_path;
+    for (size_t i = 0; i < files->size(); ++i) {
+      const BlobEntry* entry = entries[i] ? &*entries[i] : nullptr;
+      summarized.push_back({(*files)[i].path, entry && !entry->deferred ? &entry->summary : nullptr});
+      if (entry) by_path[(*files)[i].path] = entry;
+    }
+    auto load = [&](size_t i) -> const flow::ModuleSummary* {
+      if (!entries[i]) return nullptr;  // over the size limit
+      // A read error leaves the file's names unknown: no finding rests on them.
+      if (entries[i]->deferred && !scan_blob(i, true)) return nullptr;
+      return &entries[i]->summary;
+    };
+    auto close_of = [](std::string_view rule_id) -> flow::CloseSite {
+      const Rule* rule = find_rule(rule_id);
+      return rule != nullptr ? rule->close : nullptr;
+    };
+    auto linked = flow::link(summarized, close_of, load);
+    auto entry_of = [&by_path](const std::string& path) -> const BlobEntry* {
+      auto it = by_path.find(path);
+      return it == by_path.end() ? nullptr : it->second;
+    };
+
+    // 3. The commit's results, file by file.
+    for (size_t i = 0; i < files->size(); ++i) {
+      if (!entries[i]) continue;
+      const TreeFile& file = (*files)[i];
+      std::vector<sarif::LocatedFinding> located = entries[i]->findings;
+      for (const Finding& finding : linked[i]) located.push_back(locate_linked(finding, *entries[i], entry_of));
+      std::sort(located.begin(), located.end(), [](const sarif::LocatedFinding& a, const sarif::LocatedFinding& b) {
+        return std::tie(a.region, a.finding.rule_id) < std::tie(b.region, b.finding.rule_id);
+      });
       // Cached findings are the blob's own, so the commit's configuration
       // (rule selection, allow entries) is applied after the cache, as the CLI
       // applies it after scanning. Allowed findings are suppressed and, like

@@ -5,11 +5,15 @@
 // has processed it (github_client). Credentials come from a fixed token or a
 // GitHub App (github_app) and serve both git and the API.
 //
-// Why the cache and not the diff decides what is parsed: a blob's findings
-// depend only on its bytes and the scanner version, so "parse exactly the
-// blobs not in the cache" parses only changed files after a push, everything
-// on a repository's first job, and stays right after a force push, a new
-// branch or a lost cache, where a before..after diff would be wrong.
+// Why the cache and not the diff decides what is parsed: a blob's entry (its
+// own findings and its module summary, blob_entry.h) depends only on its
+// bytes and the scanner version, so "parse exactly the blobs not in the
+// cache" parses only changed files after a push, everything on a repository's
+// first job, and stays right after a force push, a new branch or a lost cache,
+// where a before..after diff would be wrong. Findings that depend on other
+// files (a host imported from settings.py) come from linking every file's
+// summary (scanner/flow/summary.h), which parses nothing: a changed
+// settings.py changes the results of the unchanged files that import it.
 //
 // Newest commit wins: right after the fetch, the runner compares the job's
 // commit with what the fetched ref now points at. A ref that moved on (a

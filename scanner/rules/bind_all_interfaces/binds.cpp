@@ -10,6 +10,7 @@
 #include "scanner/address.h"
 #include "scanner/flow/evaluator.h"
 #include "scanner/flow/project.h"
+#include "scanner/flow/summary.h"
 #include "scanner/rules/bind_all_interfaces/sinks.h"
 #include "scanner/values.h"
 #include "scanner/words.h"
@@ -166,14 +167,13 @@ bool is_library_name(std::string_view qualified) {
 
 namespace {
 
-// One value the host argument may hold.
+// One value the host argument may hold. Free of parser handles, so that a
+// project scan and the link of per-module summaries judge it alike.
 struct Host {
-  std::string text;    // the host (for "host:port" and URLs, the host part); "" for None and 0
-  TSNode literal{};    // what holds it: a string, `None`, `0`, `socket.INADDR_ANY`
-  std::vector<flow::Hop> hops;
-  std::optional<std::string> environment_variable;
-  std::optional<std::string> option;  // the command-line option whose default this is
-  const Module* module = nullptr;     // the file `literal` is in
+  std::string text;  // the host (for "host:port" and URLs, the host part); "" for None and 0
+  // What holds it (a string, `None`, `0`, `socket.INADDR_ANY`): its spelling,
+  // span, file, hops, environment variable or option, and the fix's text.
+  flow::Constant written;
   enum Kind { kString, kNone, kZero } kind = kString;
   // For strings: the whole decoded value and where the host sits in it, so a
   // fix can keep the port and scheme.
@@ -227,10 +227,105 @@ std::optional<std::string> made_by_factory(std::string_view qualified, bool meth
   return std::string(factory->returns);
 }
 
+// A host as a string, None, or the integer INADDR_ANY.
+std::optional<Host> host_value(const flow::Constant& written) {
+  Host host;
+  host.written = written;
+  switch (written.kind) {
+    case flow::ValueKind::kString:
+      host.text = written.text;
+      host.whole = written.text;
+      host.host_end = written.text.size();
+      return host;
+    case flow::ValueKind::kNone:
+      host.kind = Host::kNone;
+      return host;
+    case flow::ValueKind::kInt:
+      if (written.text != "0") return std::nullopt;
+      host.kind = Host::kZero;
+      return host;
+    case flow::ValueKind::kImported:
+      if (written.text != "socket.INADDR_ANY") return std::nullopt;
+      host.kind = Host::kZero;
+      return host;
+    default:
+      return std::nullopt;
+  }
+}
+
+// The host that `written` carries in `shape` (for a tuple: `written` is its host element).
+std::optional<Host> host_of(const flow::Constant& written, AddressShape shape) {
+  std::optional<Host> host = host_value(written);
+  if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
+    return host;
+  // "8000" alone is the port: the host is the library's default.
+  if (shape == AddressShape::kPortOrHostPort && host->whole.find(':') == std::string::npos) return std::nullopt;
+  auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
+  if (!range) return std::nullopt;
+  host->host_begin = range->first;
+  host->host_end = range->second;
+  host->text = host->whole.substr(range->first, range->second - range->first);
+  return host;
+}
+
+// The literal as written, shortened for a message.
+std::string quoted(std::string_view literal) {
+  constexpr size_t kMax = 40;
+  if (literal.size() <= kMax) return std::string(literal);
+  return std::string(literal.substr(0, kMax)) + "...";
+}
+
+// The finding for an address that `wild` (every value that means every
+// interface, with its meaning) reaches, and other values too when `other`:
+// one judge for a project scan and for linked summaries alike.
+Finding verdict(std::string_view rule_id, const Span& argument, const std::string& display,
+                const std::vector<RelatedLocation>& target_hops,
+                const std::vector<std::pair<Host, AllInterfaces>>& wild, bool other) {
+  const auto& [host, meaning] = wild.front();
+  const flow::Constant& written = host.written;
+  std::string spelling = quoted(written.spelling);
+  Finding finding;
+  finding.rule_id = std::string(rule_id);
+  finding.span = argument;
+  finding.sink = display;
+  std::string_view what = host.kind == Host::kString ? "host" : "host value";
+  std::string listens = other ? " may listen on all network interfaces" : " listens on all network interfaces";
+  if (written.option) {
+    finding.message = display + listens + " when " + *written.option + " is not given: its default " +
+                      std::string(what) + " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
+                      std::string(meaning.loopback) + " or a specific address as the option's default.";
+  } else if (written.environment_variable && host.kind == Host::kString) {
+    std::string variable =
+        written.environment_variable->empty() ? "the environment variable" : *written.environment_variable;
+    finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) + " " +
+                      spelling + " is " + std::string(meaning.meaning) + ". Use " + std::string(meaning.loopback) +
+                      " or a specific address as the default.";
+  } else {
+    finding.message = display + listens + ": " + std::string(what) + " " + spelling + " is " +
+                      std::string(meaning.meaning) + (other ? " on one of the paths that reach it" : "") +
+                      ". Bind to " + std::string(meaning.loopback) + " or the specific address that must be reachable.";
+  }
+  if (other) finding.level = Level::kNote;
+  finding.related = target_hops;
+  Fix fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead", {}};
+  for (const auto& [h, m] : wild) {
+    for (const RelatedLocation& location : h.written.hops)
+      if (std::find(finding.related.begin(), finding.related.end(), location) == finding.related.end())
+        finding.related.push_back(location);
+    // A fix edits the finding's own file only.
+    if (!h.written.path.empty() || !h.written.replacement) continue;
+    TextEdit edit{h.written.span, *h.written.replacement};
+    if (std::find(fix.edits.begin(), fix.edits.end(), edit) == fix.edits.end()) fix.edits.push_back(std::move(edit));
+  }
+  if (!fix.edits.empty()) finding.fix = std::move(fix);
+  return finding;
+}
+
 class Checker {
  public:
-  Checker(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out)
-      : m_(module), what_(what), rule_id_(rule_id), out_(out), flow_(evaluator_for(module)) {}
+  Checker(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out,
+          std::vector<flow::OpenSite>* open = nullptr)
+      : m_(module), what_(what), rule_id_(rule_id), out_(out), open_(open), flow_(evaluator_for(module)) {}
 
   void run() {
     for (const CallSite& call : m_.calls()) check(call);
@@ -638,7 +733,8 @@ class Checker {
     }
     if (sink.addresses_exclusive && given.size() == 2) return;  // the library raises
     if (what_ == Report::kWildcardHost) {
-      for (const auto& [address, argument] : given) judge_address(target, *address, argument, sink.wildcards);
+      for (const auto& [address, argument] : given)
+        judge_address(target, *address, address == &sink.address ? 0 : 1, argument, sink.wildcards);
       return;
     }
     if (!given.empty() || address_unknown || !sink.default_host) return;
@@ -650,15 +746,24 @@ class Checker {
     report_default(call, target);
   }
 
-  void judge_address(const Target& target, const sinks::Address& address, const flow::Evaluator::Argument& argument,
-                     sinks::Wildcards wildcards) {
+  void judge_address(const Target& target, const sinks::Address& address, int address_index,
+                     const flow::Evaluator::Argument& argument, sinks::Wildcards wildcards) {
     flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
     std::vector<std::pair<Host, AllInterfaces>> wild;
+    std::vector<flow::Reference> references;  // names of other modules, when judged alone with open sites
     bool other = values.unknown;
     auto judge_host = [&](const flow::Value& value) {
-      std::optional<Host> host = host_of(value, address.shape);
+      // Open sites are made for sinks of the call table (assignment sinks judge imported names as unknown).
+      if (open_ != nullptr && target.server.sink != nullptr && value.kind == flow::ValueKind::kImported &&
+          !value.bound && !is_library_name(value.text)) {
+        references.push_back(*flow::reference_of(value, path_of_fn()));
+        return;
+      }
+      std::optional<flow::Constant> constant = written_of(value);
+      std::optional<Host> host = constant ? host_of(*constant, address.shape) : std::nullopt;
       std::optional<AllInterfaces> meaning = host ? meaning_of(*host, wildcards) : std::nullopt;
       if (meaning) {
+        if (value.module == &m_) host->written.replacement = replacement(*host, value.node, meaning->loopback);
         wild.emplace_back(std::move(*host), *meaning);
       } else {
         other = true;
@@ -694,99 +799,41 @@ class Checker {
       }
       if (wild.size() > wild_before) other = other_before;
     }
+    std::vector<RelatedLocation> target_hops;
+    for (const flow::Hop& hop : target.hops) target_hops.push_back(related(hop));
+    if (!references.empty()) {
+      // The verdict waits for the other modules' exports (flow/summary.h).
+      flow::OpenSite site;
+      site.rule_id = std::string(rule_id_);
+      site.sink = std::string(target.server.sink->name);
+      site.sink_kind = static_cast<int>(target.server.sink->kind);
+      site.address = address_index;
+      site.argument = m_.span(argument.written);
+      site.display = target.server.display;
+      site.target_hops = std::move(target_hops);
+      for (auto& [host, meaning] : wild) site.local.push_back(std::move(host.written));
+      site.other = other;
+      site.references = std::move(references);
+      open_->push_back(std::move(site));
+      return;
+    }
     if (wild.empty()) return;
-    report(target, argument.written, wild, other);
+    out_.push_back(verdict(rule_id_, m_.span(argument.written), target.server.display, target_hops, wild, other));
   }
 
-  // The host that `value` carries in `shape` (for a tuple: `value` is its host element).
-  std::optional<Host> host_of(const flow::Value& value, AddressShape shape) {
-    std::optional<Host> host = host_value(value);
-    if (!host || shape == AddressShape::kHost || shape == AddressShape::kHostPortTuple || host->kind != Host::kString)
-      return host;
-    // "8000" alone is the port: the host is the library's default.
-    if (shape == AddressShape::kPortOrHostPort && host->whole.find(':') == std::string::npos) return std::nullopt;
-    auto range = shape == AddressShape::kUrl ? host_in_url(host->whole) : host_in_host_port(host->whole, 0);
-    if (!range) return std::nullopt;
-    host->host_begin = range->first;
-    host->host_end = range->second;
-    host->text = host->whole.substr(range->first, range->second - range->first);
-    return host;
-  }
-
-  // A host as a string, None, or the integer INADDR_ANY.
-  static std::optional<Host> host_value(const flow::Value& value) {
-    Host host;
-    host.literal = value.node;
-    host.hops = value.hops;
-    host.option = value.option;
-    host.module = value.module;
-    switch (value.kind) {
-      case flow::ValueKind::kString:
-        host.text = value.text;
-        host.whole = value.text;
-        host.host_end = value.text.size();
-        host.environment_variable = value.environment_variable;
-        return host;
-      case flow::ValueKind::kNone:
-        host.kind = Host::kNone;
-        return host;
-      case flow::ValueKind::kInt:
-        if (value.text != "0") return std::nullopt;
-        host.kind = Host::kZero;
-        return host;
-      case flow::ValueKind::kImported:
-        if (value.text != "socket.INADDR_ANY" || value.bound) return std::nullopt;
-        host.kind = Host::kZero;
-        return host;
-      default:
-        return std::nullopt;
-    }
-  }
-
-  void report(const Target& target, TSNode argument, const std::vector<std::pair<Host, AllInterfaces>>& wild,
-              bool other) {
-    const auto& [host, meaning] = wild.front();
-    const std::string& display = target.server.display;
-    std::string spelling = quoted(host.module->text(host.literal));
-    Finding finding;
-    finding.rule_id = std::string(rule_id_);
-    finding.span = m_.span(argument);
-    finding.sink = display;
-    std::string_view what = host.kind == Host::kString ? "host" : "host value";
-    std::string listens = other ? " may listen on all network interfaces" : " listens on all network interfaces";
-    if (host.option) {
-      finding.message = display + listens + " when " + *host.option + " is not given: its default " +
-                        std::string(what) + " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
-                        std::string(meaning.loopback) + " or a specific address as the option's default.";
-    } else if (host.environment_variable) {
-      std::string variable = host.environment_variable->empty() ? "the environment variable"
-                                                                : *host.environment_variable;
-      finding.message = display + listens + " when " + variable + " is unset: the fallback " + std::string(what) +
-                        " " + spelling + " is " + std::string(meaning.meaning) + ". Use " +
-                        std::string(meaning.loopback) + " or a specific address as the default.";
-    } else {
-      finding.message = display + listens + ": " + std::string(what) + " " + spelling + " is " +
-                        std::string(meaning.meaning) + (other ? " on one of the paths that reach it" : "") +
-                        ". Bind to " + std::string(meaning.loopback) +
-                        " or the specific address that must be reachable.";
-    }
-    if (other) finding.level = Level::kNote;
-    for (const flow::Hop& hop : target.hops) finding.related.push_back(related(hop));
-    Fix fix{"Bind to " + std::string(meaning.loopback) + " (loopback) instead", {}};
-    for (const auto& [h, m] : wild) {
-      for (const flow::Hop& hop : h.hops) {
-        RelatedLocation location = related(hop);
-        if (std::find(finding.related.begin(), finding.related.end(), location) == finding.related.end())
-          finding.related.push_back(std::move(location));
-      }
-      if (h.module != &m_) continue;  // a fix edits the finding's own file only
-      std::optional<std::string> text = replacement(h, m.loopback);
-      if (!text) continue;
-      TextEdit edit{m_.span(h.literal), std::move(*text)};
-      if (std::find(fix.edits.begin(), fix.edits.end(), edit) == fix.edits.end()) fix.edits.push_back(std::move(edit));
-    }
-    if (!fix.edits.empty()) finding.fix = std::move(fix);
-    out_.push_back(std::move(finding));
+  // A value as what holds a host: a literal, or a library's name (socket.INADDR_ANY).
+  std::optional<flow::Constant> written_of(const flow::Value& value) const {
+    if (auto constant = flow::constant_of(value, path_of_fn())) return constant;
+    auto reference = flow::reference_of(value, path_of_fn());
+    if (!reference) return std::nullopt;
+    flow::Constant library;
+    library.kind = flow::ValueKind::kImported;
+    library.text = std::move(reference->qualified);
+    library.spelling = std::move(reference->spelling);
+    library.span = reference->span;
+    library.path = path_of(value.module);
+    library.hops = std::move(reference->hops);
+    return library;
   }
 
   void report_default(const CallSite& call, const Target& target) {
@@ -888,7 +935,7 @@ class Checker {
     Target target{{nullptr, std::string(sink.target), std::string(sink.target)}, 0, {}};
     if (sink.file == sinks::ConfigFile::kGunicorn) target.server.display = "gunicorn's `bind` setting";
     if (sink.file == sinks::ConfigFile::kJupyter) target.server.display = "Jupyter's `" + target.server.display + "`";
-    judge_address(target, address, argument, sink.wildcards);
+    judge_address(target, address, 0, argument, sink.wildcards);
   }
 
   // The file's name, when the scan knows it (`bindscan scan` does; the service does not).
@@ -922,23 +969,15 @@ class Checker {
     return false;
   }
 
-  // The literal as written, shortened for a message.
-  static std::string quoted(std::string_view literal) {
-    constexpr size_t kMax = 40;
-    if (literal.size() <= kMax) return std::string(literal);
-    return std::string(literal.substr(0, kMax)) + "...";
-  }
-
-  // `host.literal` rewritten to name `loopback`, in the same quotes (bytes
-  // stay bytes), keeping a port or scheme around the host.
-  std::optional<std::string> replacement(const Host& host, std::string_view loopback) const {
+  // `literal` (which holds `host`) rewritten to name `loopback`, in the same
+  // quotes (bytes stay bytes), keeping a port or scheme around the host.
+  std::optional<std::string> replacement(const Host& host, TSNode literal, std::string_view loopback) const {
     const auto& g = m_.grammar();
     if (host.kind != Host::kString) return "\"" + std::string(loopback) + "\"";
     std::string value =
         host.whole.substr(0, host.host_begin) + std::string(loopback) + host.whole.substr(host.host_end);
     // The rest of the value is re-written as decoded: only when that needs no escaping.
     if (value.find_first_of("'\"\\\n\r") != std::string::npos) return std::nullopt;
-    TSNode literal = host.literal;
     TSSymbol kind = ts_node_symbol(literal);
     if (kind != g.sym.string && kind != g.sym.concatenated_string) return std::nullopt;
     TSNode first = kind == g.sym.concatenated_string ? ts_node_named_child(literal, 0) : literal;
@@ -970,11 +1009,15 @@ class Checker {
   }
 
   RelatedLocation related(const flow::Hop& hop) const { return {hop.span, hop.message, path_of(hop.module)}; }
+  flow::PathOf path_of_fn() const {
+    return [this](const Module* module) { return path_of(module); };
+  }
 
   const Module& m_;
   Report what_;
   std::string_view rule_id_;
   std::vector<Finding>& out_;
+  std::vector<flow::OpenSite>* open_;  // set: sites that depend on other modules go here (flow/summary.h)
   std::optional<flow::Evaluator> own_;
   flow::Evaluator& flow_;
   std::unordered_map<uintptr_t, Server> classes_;
@@ -986,6 +1029,35 @@ class Checker {
 
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out) {
   Checker(module, what, rule_id, out).run();
+}
+
+void check_open(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out,
+                std::vector<flow::OpenSite>& open) {
+  Checker(module, what, rule_id, out, &open).run();
+}
+
+void close(const flow::OpenSite& site, const flow::Resolved& resolved, std::vector<Finding>& out) {
+  // The sink the site was opened for, as the table has it now.
+  const Sink* sink = nullptr;
+  for (const Sink* candidate : index().all)
+    if (candidate->name == site.sink && static_cast<int>(candidate->kind) == site.sink_kind) sink = candidate;
+  if (sink == nullptr || (site.address == 1 && !sink->other_address)) return;
+  const sinks::Address& address = site.address == 0 ? sink->address : *sink->other_address;
+  std::vector<std::pair<Host, AllInterfaces>> wild;
+  bool other = site.other || resolved.unknown;
+  for (const auto* constants : {&site.local, &resolved.constants}) {
+    for (const flow::Constant& constant : *constants) {
+      std::optional<Host> host = host_of(constant, address.shape);
+      std::optional<AllInterfaces> meaning = host ? meaning_of(*host, sink->wildcards) : std::nullopt;
+      if (meaning) {
+        wild.emplace_back(std::move(*host), *meaning);
+      } else {
+        other = true;
+      }
+    }
+  }
+  if (wild.empty()) return;
+  out.push_back(verdict(site.rule_id, site.argument, site.display, site.target_hops, wild, other));
 }
 
 }  // namespace bindscan::rules::binds

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "scanner/finding.h"
+#include "scanner/flow/summary.h"
 #include "scanner/module.h"
 #include "scanner/words.h"
 
@@ -30,5 +31,15 @@ const WordSieve& sieve();
 bool is_library_name(std::string_view qualified);
 
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out);
+
+// The same for a file judged alone for its summary (flow/summary.h): a call
+// whose address may hold a name imported from another module (not a library
+// of the sink table) becomes an open site instead of a finding.
+void check_open(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out,
+                std::vector<flow::OpenSite>& open);
+
+// The finding of an open site whose references resolved to `resolved`,
+// judged as check() judges the same values in a project scan.
+void close(const flow::OpenSite& site, const flow::Resolved& resolved, std::vector<Finding>& out);
 
 }  // namespace bindscan::rules::binds

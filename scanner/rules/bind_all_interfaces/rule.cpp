@@ -30,6 +30,10 @@ void check(const Module& module, std::vector<Finding>& out) {
   binds::check(module, binds::Report::kWildcardHost, kInfo.id, out);
 }
 
+void check_open(const Module& module, std::vector<Finding>& out, std::vector<flow::OpenSite>& open) {
+  binds::check_open(module, binds::Report::kWildcardHost, kInfo.id, out, open);
+}
+
 }  // namespace
 
 Rule bind_all_interfaces() {
@@ -38,7 +42,12 @@ Rule bind_all_interfaces() {
     with_docs.documentation = embedded::BindAllInterfacesDoc;
     return with_docs;
   }();
-  return {info, binds::sieve, check, binds::is_library_name};
+  return {.info = info,
+          .prefilter = binds::sieve,
+          .check = check,
+          .check_open = check_open,
+          .close = binds::close,
+          .is_library = binds::is_library_name};
 }
 
 }  // namespace bindscan::rules

@@ -155,6 +155,59 @@ TEST_F(RunnerTest, ASecondPushParsesOnlyTheChangedFileAndUploadsTheFullSet) {
                                                                 {"srv/server.py", 5, "bind-all-interfaces"}}));
 }
 
+// A finding in a file that did not change, caused by one that did: the
+// settings module's host turns to every interface, and server.py's call,
+// unchanged and not parsed again, is reported through the linked summaries
+// with the assignment in settings.py as a related location.
+TEST_F(RunnerTest, ASettingsChangeReachesTheUnchangedServerAndOnlySettingsIsParsed) {
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+  repo_->write("settings.py", "HOST = \"127.0.0.1\"\n");
+  repo_->write("server.py",
+               "import socketserver\nfrom settings import HOST\n\n"
+               "socketserver.TCPServer((HOST, 8000), socketserver.BaseRequestHandler)\n");
+  const std::string loopback = repo_->commit("settings on loopback");
+  JobOutcome outcome = runner->run(push(kZero, loopback));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 6);
+  EXPECT_EQ(results_of(github.uploads().at(0).sarif),
+            (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"}, {"srv/server.py", 5, "bind-all-interfaces"}}));
+
+  repo_->write("settings.py", "HOST = \"0.0.0.0\"\n");
+  const std::string wildcard = repo_->commit("settings on every interface");
+  outcome = runner->run(push(loopback, wildcard));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 1);  // settings.py only
+  EXPECT_EQ(outcome.files_reused, 5);
+  EXPECT_EQ(outcome.findings, 3);
+  const nlohmann::json sarif = github.uploads().at(1).sarif;
+  EXPECT_EQ(results_of(sarif), (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"},
+                                                    {"server.py", 4, "bind-all-interfaces"},
+                                                    {"srv/server.py", 5, "bind-all-interfaces"}}));
+  for (const auto& result : sarif["runs"][0]["results"]) {
+    if (result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "server.py") continue;
+    EXPECT_EQ(result["level"], "warning");
+    EXPECT_EQ(result["locations"][0]["physicalLocation"]["region"]["startColumn"], 24);
+    EXPECT_FALSE(result["partialFingerprints"]["primaryLocationLineHash"].get<std::string>().empty());
+    std::set<std::tuple<std::string, int, int>> related;
+    for (const auto& location : result["relatedLocations"]) {
+      const auto& physical = location["physicalLocation"];
+      related.emplace(physical["artifactLocation"]["uri"], physical["region"]["startLine"],
+                      physical["region"]["startColumn"]);
+    }
+    EXPECT_EQ(related, (std::set<std::tuple<std::string, int, int>>{{"server.py", 2, 1}, {"settings.py", 1, 1}}))
+        << result.dump();
+  }
+
+  // Back to loopback: the finding goes away again, still one parse.
+  repo_->write("settings.py", "HOST = \"127.0.0.1\"  # back\n");
+  const std::string back = repo_->commit("settings back on loopback");
+  outcome = runner->run(push(wildcard, back));
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.files_parsed, 1);
+  EXPECT_EQ(outcome.findings, 2);
+}
+
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
   FakeGitHub github("tok");
   ASSERT_FALSE(make_github_runner(config(github))->run(push(kZero, c1_)).error);
@@ -477,22 +530,33 @@ TEST_F(RunnerTest, ABadConfigFailsEveryJob) {
 namespace bindscan::webhook {
 namespace {
 
-// The job time of a first push and of a one-file push on a generated
-// repository of 2,000 Python files, printed, not asserted. Disabled in normal
-// runs (it takes a while); run it with --gtest_also_run_disabled_tests
-// --gtest_filter='RunnerTest.DISABLED_MeasureJobTimes2000Files'.
+// The job time of a first push and of one-file pushes on a generated
+// repository of 2,000 Python modules in 40 packages, printed, not asserted.
+// Every tenth module imports the host of pkg0/settings.py (200 importers), so
+// the settings push changes findings in 200 files that are not parsed again.
+// Disabled in normal runs (it takes a while); run it with
+// --gtest_also_run_disabled_tests --gtest_filter='RunnerTest.DISABLED_MeasureJobTimes2000Files'.
 TEST_F(RunnerTest, DISABLED_MeasureJobTimes2000Files) {
   TestRepo big(root_ / "served" / "octo" / "big");
+  for (int p = 0; p < 40; ++p) big.write("pkg" + std::to_string(p) + "/__init__.py", "");
+  big.write("pkg0/settings.py", "\"\"\"Settings.\"\"\"\nHOST = \"127.0.0.1\"\nPORT = 8000\n");
   for (int i = 0; i < 2000; ++i) {
-    std::string text = "\"\"\"Module " + std::to_string(i) + ".\"\"\"\nimport os\nimport socketserver\n\n";
+    const bool importer = i % 10 == 5;
+    std::string text = "\"\"\"Module " + std::to_string(i) + ".\"\"\"\nimport os\nimport socketserver\n";
+    if (importer) text += "from pkg0.settings import HOST, PORT\n";
+    text += "\n";
     for (int f = 0; f < 12; ++f) {
       text += "\ndef handler_" + std::to_string(f) + "(request, retries=3):\n"
               "    data = request.recv(1024)\n"
               "    if not data:\n        return None\n"
               "    return {\"size\": len(data), \"env\": os.environ.get(\"HOME\")}\n";
     }
-    text += i % 50 == 0 ? "\nsrv = socketserver.TCPServer((\"0.0.0.0\", 8000), None)\n"
-                        : "\nsrv = socketserver.TCPServer((\"127.0.0.1\", 8000), None)\n";
+    if (importer) {
+      text += "\nsrv = socketserver.TCPServer((HOST, PORT), None)\n";
+    } else {
+      text += i % 50 == 0 ? "\nsrv = socketserver.TCPServer((\"0.0.0.0\", 8000), None)\n"
+                          : "\nsrv = socketserver.TCPServer((\"127.0.0.1\", 8000), None)\n";
+    }
     big.write("pkg" + std::to_string(i % 40) + "/mod" + std::to_string(i) + ".py", text);
   }
   const std::string first = big.commit("2000 files");
@@ -509,21 +573,31 @@ TEST_F(RunnerTest, DISABLED_MeasureJobTimes2000Files) {
                         std::chrono::steady_clock::now() - start).count();
     return std::pair{outcome, ms};
   };
+  auto print = [](const char* what, const JobOutcome& outcome, long long ms) {
+    std::printf("[ MEASURE  ] %s: %lld ms (%d parsed, %d reused, %d findings)\n", what, ms, outcome.files_parsed,
+                outcome.files_reused, outcome.findings);
+  };
   auto [first_outcome, first_ms] = timed(job);
   ASSERT_FALSE(first_outcome.error) << first_outcome.error->message;
+  print("first push", first_outcome, first_ms);
 
-  big.write("pkg3/mod3.py", "import socketserver\nsrv = socketserver.TCPServer((\"\", 1), None)\n");
+  // The settings module that 200 modules import turns to every interface.
+  big.write("pkg0/settings.py", "\"\"\"Settings.\"\"\"\nHOST = \"0.0.0.0\"\nPORT = 8000\n");
   job.before_sha = first;
-  job.commit_sha = big.commit("one file");
-  auto [second_outcome, second_ms] = timed(job);
-  ASSERT_FALSE(second_outcome.error) << second_outcome.error->message;
+  job.commit_sha = big.commit("settings on every interface");
+  auto [settings_outcome, settings_ms] = timed(job);
+  ASSERT_FALSE(settings_outcome.error) << settings_outcome.error->message;
+  print("one-file push of settings.py, imported by 200 modules", settings_outcome, settings_ms);
+  EXPECT_EQ(settings_outcome.files_parsed, 1);
+  EXPECT_EQ(settings_outcome.findings, first_outcome.findings + 200);
 
-  std::printf("[ MEASURE  ] first push: %lld ms (%d parsed, %d reused, %d findings)\n",
-              static_cast<long long>(first_ms), first_outcome.files_parsed, first_outcome.files_reused,
-              first_outcome.findings);
-  std::printf("[ MEASURE  ] one-file push: %lld ms (%d parsed, %d reused, %d findings)\n",
-              static_cast<long long>(second_ms), second_outcome.files_parsed,
-              second_outcome.files_reused, second_outcome.findings);
+  // A module nobody imports.
+  big.write("pkg3/mod3.py", "import socketserver\nsrv = socketserver.TCPServer((\"\", 1), None)\n");
+  job.before_sha = job.commit_sha;
+  job.commit_sha = big.commit("one leaf file");
+  auto [leaf_outcome, leaf_ms] = timed(job);
+  ASSERT_FALSE(leaf_outcome.error) << leaf_outcome.error->message;
+  print("one-file push of a module nobody imports", leaf_outcome, leaf_ms);
 }
 
 }  // namespace
