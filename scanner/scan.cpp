@@ -180,7 +180,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   };
   std::vector<std::unique_ptr<Parsed>> parsed(n);
   std::vector<std::vector<const Rule*>> active(n);  // empty: not judged (parsed only for values, if at all)
-  std::vector<bool> readable(n, false);
+  std::vector<uint8_t> readable(n, 0);  // not vector<bool>: threads write neighbours
   auto parse_file = [&](Parser& parser, size_t i) {
     std::optional<std::string_view> source = source_of(i);
     if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
@@ -200,7 +200,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   for_each_file(n, jobs, impl_->parser, [&](Parser& parser, size_t i) {
     std::optional<std::string_view> source = source_of(i);
     if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
-    readable[i] = true;
+    readable[i] = 1;
     WordsFound found;
     active[i] = impl_->passing(*source, found);
     if (!active[i].empty()) {
