@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kKeys[] = {"allow",   "exclude",          "extend-exclude", "ignore",
                                       "include", "per-file-ignores", "select",         "severity"};
-constexpr std::string_view kAllowKeys[] = {"path", "reason", "rule", "sink"};
+constexpr std::string_view kAllowKeys[] = {"dismiss-reason", "path", "reason", "rule", "sink"};
+// GitHub's dismissed_reason values that fit an intended bind ("false positive" does not).
+constexpr std::string_view kDismissReasons[] = {"won't fix", "used in tests"};
 constexpr std::string_view kLevels[] = {"note", "warning", "error"};
 
 std::vector<std::string_view> rule_ids() {
@@ -109,7 +111,7 @@ class Reader {
         if (std::ranges::find(kAllowKeys, name.str()) == std::end(kAllowKeys)) {
           unknown_key(name, key,
                       "unknown key in an allow entry" + did_you_mean(name.str(), kAllowKeys) +
-                          " (allowed: path, reason, rule, sink)");
+                          " (allowed: path, reason, rule, sink, dismiss-reason)");
           ok = false;
         } else if (text == nullptr) {
           problem(&value, key, "must be a string");
@@ -119,6 +121,14 @@ class Reader {
           entry.path = text->get();
         } else if (name.str() == "reason") {
           entry.reason = text->get();
+        } else if (name.str() == "dismiss-reason") {
+          if (std::ranges::find(kDismissReasons, text->get()) == std::end(kDismissReasons)) {
+            problem(&value, key,
+                    "must be \"won't fix\" or \"used in tests\" (GitHub's reason for the dismissed alert), not '" +
+                        text->get() + "'" + did_you_mean(text->get(), kDismissReasons));
+            ok = false;
+          }
+          entry.dismiss_reason = text->get();
         } else if (name.str() == "rule") {
           if (std::string why = check_rule(text->get()); !why.empty()) problem(&value, key, why), ok = false;
           entry.rule = text->get();
@@ -427,6 +437,7 @@ std::string describe(const Config& config) {
     out << "  { path = " << toml_string(entry.path) << ", reason = " << toml_string(entry.reason);
     if (!entry.rule.empty()) out << ", rule = " << toml_string(entry.rule);
     if (!entry.sink.empty()) out << ", sink = " << toml_string(entry.sink);
+    if (!entry.dismiss_reason.empty()) out << ", dismiss-reason = " << toml_string(entry.dismiss_reason);
     out << " },  # " << entry.origin.to_string() << '\n';
   }
   if (!config.allow.empty()) out << "]\n";

@@ -38,6 +38,9 @@ struct AllowEntry {
   std::string rule;    // empty: every rule
   std::string sink;    // empty: every sink; else as the finding names it, e.g.
                        // "http.server.HTTPServer"
+  // How `bindscan serve` dismisses the finding's code-scanning alert (GitHub's
+  // dismissed_reason): "won't fix" or "used in tests"; empty: "won't fix".
+  std::string dismiss_reason;
   Origin origin;
 };
 

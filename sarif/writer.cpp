@@ -123,7 +123,7 @@ class Writer {
 
     if (!located.baseline_state.empty()) out["baselineState"] = located.baseline_state;
 
-    if (log_.include_suppressed) {
+    if (writes_suppressions()) {
       Json suppressions = Json::array();
       if (finding.suppression) {
         Json suppression = {{"kind", finding.suppression->kind == SuppressionKind::kConfig ? "external" : "inSource"}};
@@ -134,6 +134,12 @@ class Writer {
       out["suppressions"] = std::move(suppressions);
     }
     return out;
+  }
+
+  // Every result carries `suppressions` once any suppressed one may be written (SARIF's rule).
+  bool writes_suppressions() const { return log_.include_suppressed || log_.include_config_suppressed; }
+  bool written(const Suppression& suppression) const {
+    return log_.include_suppressed || (log_.include_config_suppressed && suppression.kind == SuppressionKind::kConfig);
   }
 
   struct Entry {
@@ -147,7 +153,7 @@ class Writer {
     for (const FileResults& file : log_.files) {
       const std::string uri = uri_of(file.path);
       for (const LocatedFinding& located : file.findings) {
-        if (located.finding.suppression && !log_.include_suppressed) continue;
+        if (located.finding.suppression && !written(*located.finding.suppression)) continue;
         entries.push_back({uri, &located});
       }
     }
@@ -169,8 +175,8 @@ class Writer {
       if (!absent.is_object()) continue;
       // The rule table may have changed since; the id still names the rule.
       absent.erase("ruleIndex");
-      if (log_.include_suppressed && !absent.contains("suppressions")) absent["suppressions"] = Json::array();
-      if (!log_.include_suppressed) absent.erase("suppressions");
+      if (writes_suppressions() && !absent.contains("suppressions")) absent["suppressions"] = Json::array();
+      if (!writes_suppressions()) absent.erase("suppressions");
       absent["baselineState"] = "absent";
       out.push_back(std::move(absent));
     }

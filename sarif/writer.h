@@ -79,6 +79,12 @@ struct SarifLog {
   // True: they are written with suppressions [{kind: inSource}] and every
   // other result with suppressions [], as SARIF requires.
   bool include_suppressed = false;
+  // True (the service's uploads, webhook/github/alerts.h): findings allowed
+  // by configuration (kConfig) are written too, with suppressions
+  // [{kind: external, justification}], so their alerts exist and can be
+  // dismissed; other suppressed findings are still left out, and every
+  // written result carries suppressions ([] when not suppressed).
+  bool include_config_suppressed = false;
   // At most this many results are written (0: no limit). GitHub rejects a
   // whole run with more than 25,000 results; past the cap the first
   // max_results in output order are kept and a warning notification says how

@@ -24,6 +24,10 @@ std::string exact(double value) {
   return ec == std::errc{} ? std::string(text, end) : "NaN";
 }
 
+void render_counter(std::ostream& out, std::string_view name, std::string_view help, uint64_t value) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n" << name << ' ' << value << '\n';
+}
+
 void render_histogram(std::ostream& out, std::string_view name, std::string_view help,
                       const std::array<double, 12>& bounds, uint64_t count, double sum,
                       const std::array<uint64_t, 12>& buckets) {
@@ -69,6 +73,13 @@ void Metrics::count_check(std::string_view result) {
   ++check_results_[std::string(result)];
 }
 
+void Metrics::count_alerts(const AlertSync& sync) {
+  std::lock_guard lock(mutex_);
+  alerts_dismissed_ += static_cast<uint64_t>(std::max(0, sync.dismissed));
+  alerts_reopened_ += static_cast<uint64_t>(std::max(0, sync.reopened));
+  alert_failures_ += static_cast<uint64_t>(std::max(0, sync.failed));
+}
+
 void Metrics::observe_processed(double seconds) {
   std::lock_guard lock(mutex_);
   observe(processed_seconds_, kJobBounds, seconds);
@@ -108,15 +119,15 @@ std::string Metrics::render(const JobCounts& counts) const {
     out << "bindscan_processing_checks_total{result=\"" << result << "\"} "
         << (it == check_results_.end() ? 0 : it->second) << '\n';
   }
-  out << "# HELP bindscan_files_parsed_total Python files parsed by jobs.\n"
-         "# TYPE bindscan_files_parsed_total counter\n"
-      << "bindscan_files_parsed_total " << files_parsed_ << '\n'
-      << "# HELP bindscan_files_reused_total Python files whose results came from the cache.\n"
-         "# TYPE bindscan_files_reused_total counter\n"
-      << "bindscan_files_reused_total " << files_reused_ << '\n'
-      << "# HELP bindscan_findings_uploaded_total Results in uploaded SARIF files.\n"
-         "# TYPE bindscan_findings_uploaded_total counter\n"
-      << "bindscan_findings_uploaded_total " << findings_ << '\n';
+  render_counter(out, "bindscan_files_parsed_total", "Python files parsed by jobs.", files_parsed_);
+  render_counter(out, "bindscan_files_reused_total", "Python files whose results came from the cache.", files_reused_);
+  render_counter(out, "bindscan_findings_uploaded_total", "Results in uploaded SARIF files.", findings_);
+  render_counter(out, "bindscan_alerts_dismissed_total", "Code-scanning alerts dismissed for allowed findings.",
+                 alerts_dismissed_);
+  render_counter(out, "bindscan_alerts_reopened_total",
+                 "Alerts bindscan had dismissed, reopened once no longer allowed.", alerts_reopened_);
+  render_counter(out, "bindscan_alert_sync_failures_total",
+                 "Alert list or update requests that failed (the next upload's sync retries).", alert_failures_);
   render_histogram(out, "bindscan_webhook_reply_seconds",
                    "Time from receiving a webhook request to replying.", kReplyBounds,
                    reply_seconds_.count, reply_seconds_.sum, reply_seconds_.buckets);

@@ -27,6 +27,8 @@ class Metrics {
   void count_job(const JobOutcome& outcome, std::string_view result, double seconds);
   // One processing check: "uploaded", "failed", "processing" or "upload-again".
   void count_check(std::string_view result);
+  // The alert dismissals after one processed upload (webhook/github/alerts.h).
+  void count_alerts(const AlertSync& sync);
   // Time from a delivery's admission to GitHub having processed its upload.
   void observe_processed(double seconds);
 
@@ -49,6 +51,9 @@ class Metrics {
   uint64_t files_parsed_ = 0;
   uint64_t files_reused_ = 0;
   uint64_t findings_ = 0;
+  uint64_t alerts_dismissed_ = 0;
+  uint64_t alerts_reopened_ = 0;
+  uint64_t alert_failures_ = 0;
   Histogram reply_seconds_;
   Histogram job_seconds_;
 };

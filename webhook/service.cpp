@@ -371,10 +371,24 @@ void Service::log_job(const Job& job, std::string_view result, const JobOutcome&
   if (!outcome.sarif_id.empty()) line["upload_id"] = outcome.sarif_id;
   if (!outcome.processing_status.empty()) line["processing_status"] = outcome.processing_status;
   if (outcome.error) line["error"] = outcome.error->code + ": " + outcome.error->message;
+  if (outcome.allowed > 0) line["allowed"] = outcome.allowed;
+  // The alert sync (webhook/github/alerts.h) never fails the job: the upload
+  // stands and the next upload's sync retries, so its failure is said here.
+  if (outcome.alerts.attempted) {
+    line["alerts_dismissed"] = outcome.alerts.dismissed;
+    line["alerts_reopened"] = outcome.alerts.reopened;
+    line["alerts_failed"] = outcome.alerts.failed;
+    if (!outcome.alerts.error.empty()) line["alerts_error"] = clip(outcome.alerts.error);
+  } else if (!outcome.alerts.skipped.empty()) {
+    line["alerts_skipped"] = clip(outcome.alerts.skipped);
+  }
   if (retry_at) line["retry_in_ms"] = *retry_at - now_ms();
   if (!detail.empty()) line["detail"] = clip(detail);
   if (!stored) line["store_error"] = stored.error().message;
-  log_(log_line(result == "failed" || !stored ? "error" : result == "retry" ? "warning" : "info",
+  const bool alerts_failed = outcome.alerts.failed > 0;
+  log_(log_line(result == "failed" || !stored        ? "error"
+                : result == "retry" || alerts_failed ? "warning"
+                                                     : "info",
                 std::move(line)));
 }
 
@@ -420,6 +434,8 @@ void Service::check_one(const Job& job) {
   outcome.sarif_id = job.recorded_sarif_id;
   outcome.processing_status = check.processing_status;
   outcome.error = check.error;
+  outcome.alerts = check.alerts;
+  metrics_.count_alerts(check.alerts);
   std::string_view result;
   switch (check.verdict) {
     case Verdict::kProcessed:
@@ -477,6 +493,7 @@ void Service::run_one(const Job& job) {
   }
   // Counted before the record changes, so whoever sees the new state sees the count.
   if (!outcome.interrupted) metrics_.count_job(outcome, result, seconds);
+  metrics_.count_alerts(outcome.alerts);
   if (result == "uploaded") {
     metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
   }

@@ -63,7 +63,7 @@ ignore = []
 per-file-ignores = { "tests/**" = ["bind-all-interfaces"] }
 allow = [
   { path = "docker/**", reason = "container entrypoint" },
-  { path = "dev/**", reason = "dev server", rule = "bind-all-interfaces", sink = "http.server.HTTPServer" },
+  { path = "dev/**", reason = "dev server", rule = "bind-all-interfaces", sink = "http.server.HTTPServer", dismiss-reason = "used in tests" },
 ]
 severity = { bind-all-interfaces = "error" }
 )",
@@ -76,6 +76,8 @@ severity = { bind-all-interfaces = "error" }
   EXPECT_THAT(c.include, ElementsAre("bin/*"));
   ASSERT_EQ(c.allow.size(), 2u);
   EXPECT_EQ(c.allow[1].sink, "http.server.HTTPServer");
+  EXPECT_EQ(c.allow[0].dismiss_reason, "");  // the service dismisses as "won't fix"
+  EXPECT_EQ(c.allow[1].dismiss_reason, "used in tests");
   EXPECT_EQ(c.allow[0].origin.to_string(), "pyproject.toml:13");
   EXPECT_EQ(c.severity.at("bind-all-interfaces"), Level::kError);
   EXPECT_EQ(c.origins.at("severity").to_string(), "pyproject.toml:16");
@@ -104,6 +106,14 @@ TEST(ConfigParse, ErrorsNameFileLineKeyAndTheNearestName) {
                           HasSubstr(":1:24: key 'allow.reasn': unknown key in an allow entry, "
                                     "did you mean 'reason'?")));
   EXPECT_THAT(problems_of("allow = [{ reason = \"x\" }]\n"), ElementsAre(HasSubstr("an allow entry needs a path")));
+  EXPECT_THAT(problems_of("allow = [{ path = \"t/**\", reason = \"x\", dismiss-reason = \"used in test\" }]\n"),
+              ElementsAre(HasSubstr(":1:58: key 'allow.dismiss-reason': must be \"won't fix\" or \"used in tests\" "
+                                    "(GitHub's reason for the dismissed alert), not 'used in test', "
+                                    "did you mean 'used in tests'?")));
+  EXPECT_THAT(problems_of("allow = [{ path = \"t/**\", reason = \"x\", dismiss-reason = \"false positive\" }]\n"),
+              ElementsAre(HasSubstr("key 'allow.dismiss-reason': must be \"won't fix\" or \"used in tests\"")));
+  EXPECT_THAT(problems_of("allow = [{ path = \"t/**\", reason = \"x\", dismis-reason = \"won't fix\" }]\n"),
+              ElementsAre(HasSubstr("did you mean 'dismiss-reason'?")));
   EXPECT_THAT(problems_of("exclude = \"build\"\n"), ElementsAre(HasSubstr("key 'exclude': must be a list of strings")));
   EXPECT_THAT(problems_of("exclude = [\"src/[ab\"]\n"), ElementsAre(HasSubstr("bad pattern 'src/[ab'")));
   EXPECT_THAT(problems_of("per-file-ignores = { \"t/**\" = [\"nope\"] }\n"),

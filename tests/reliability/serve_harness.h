@@ -243,6 +243,7 @@ class FaultProxy {
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
     server_.Get(".*", handler);
     server_.Post(".*", handler);
+    server_.Patch(".*", handler);  // the code-scanning alerts API
     server_.new_task_queue = [] { return new httplib::ThreadPool(8); };
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -319,8 +320,11 @@ class FaultProxy {
     for (const char* name : {"Authorization", "Accept", "X-GitHub-Api-Version", "User-Agent"}) {
       if (req.has_header(name)) headers.emplace(name, req.get_header_value(name));
     }
-    auto result = upload ? client.Post(req.path.c_str(), headers, req.body, "application/json")
-                         : client.Get(req.path.c_str(), headers);
+    // The query (the alerts list's ref, state, page) goes along.
+    const std::string target = httplib::append_query_params(req.path, req.params);
+    auto result = upload                  ? client.Post(target.c_str(), headers, req.body, "application/json")
+                  : req.method == "PATCH" ? client.Patch(target.c_str(), headers, req.body, "application/json")
+                                          : client.Get(target.c_str(), headers);
     if (!result) {
       res.status = 502;
       return;

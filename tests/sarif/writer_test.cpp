@@ -173,6 +173,27 @@ TEST(SarifWriterTest, SuppressedFindingsIncludedOnRequest) {
   EXPECT_EQ(suppressed, 1);
 }
 
+// The service's uploads: findings allowed by configuration go up (their
+// alerts are then dismissed), in-source suppressions stay out.
+TEST(SarifWriterTest, ConfigAllowedFindingsIncludedForTheService) {
+  SarifLog log = full_log();
+  log.files[1].findings[0].finding.suppression = Suppression{SuppressionKind::kConfig, "container entrypoint"};
+  log.include_config_suppressed = true;
+  const std::string text = write_sarif(log);
+  const Json results = Json::parse(text)["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 3u);  // the nosec one is left out
+  EXPECT_EQ(text.find("# nosec B104"), std::string::npos);
+  int external = 0;
+  for (const Json& result : results) {
+    ASSERT_TRUE(result.contains("suppressions")) << "SARIF wants the array on every result";
+    if (result["suppressions"].empty()) continue;
+    ++external;
+    EXPECT_EQ(result["suppressions"],
+              Json::parse(R"([{"kind": "external", "justification": "container entrypoint"}])"));
+  }
+  EXPECT_EQ(external, 1);
+}
+
 TEST(SarifWriterTest, InvalidUtf8AnywhereStillGivesValidJson) {
   SarifLog log = full_log();
   log.files[1].findings[0].finding.message = "bad \xff\xfe message \xe2\x82";

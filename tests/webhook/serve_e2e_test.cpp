@@ -13,10 +13,16 @@
 //      first (no second upload) and runs the other;
 //   4. neither the log nor any HTTP reply contains the webhook secret or token;
 //   6. (third test, issue 13) the commit's own .bindscan.toml: an allowed
-//      folder's bind is left out of the upload (no open alert) while the same
-//      code elsewhere is uploaded; excludes, include, per-file-ignores and
+//      folder's bind is uploaded as suppressed (external) while the same code
+//      elsewhere is uploaded as open; excludes, include, per-file-ignores and
 //      severity apply as in `bindscan scan`; a later commit with a broken
 //      pyproject.toml fails its job, logging file, key and line, uploads nothing.
+//   7. (fourth test, issue 13) [tool.bindscan] allowing docker/**: the
+//      default branch's docker/ alert is dismissed with the reason and comment
+//      while the same code elsewhere stays open; a feature branch's allow entry
+//      dismisses nothing; a person's dismissal is left alone; removing the
+//      entry reopens the alert; an alerts API answering 500 leaves the upload
+//      standing, is logged and counted, and the next push catches up.
 //   5. (second test) GitHub answers 503 with Retry-After: 4: the job goes back
 //      to the queue due no sooner than that and the only worker runs another
 //      job meanwhile; SIGTERM exits 0 at once, and the restarted service
@@ -342,16 +348,23 @@ TEST_F(ServeEndToEnd, TheCommitsOwnConfigurationDecidesWhatIsUploaded) {
   ASSERT_EQ(poster_.post("push", "e2e-config", push("refs/heads/main", kZero, configured))->status, 202);
   auto upload = upload_for(configured, "refs/heads/main");
   ASSERT_TRUE(upload) << read_text(root_ / "serve.log");
-  // docker/entrypoint.py's bind is allowed: not uploaded, so GitHub shows no
-  // open alert for it; the same code in app/ (and bin/launch, included) is.
+  // docker/entrypoint.py's bind is allowed: uploaded with an external
+  // suppression, so its alert exists to be dismissed (the next test); the
+  // same code in app/ (and bin/launch, included) is uploaded as open.
   EXPECT_EQ(results_of(upload->sarif), (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"},
                                                             {"app/main.py", 2, "bind-all-interfaces"},
                                                             {"bin/launch", 2, "bind-all-interfaces"},
+                                                            {"docker/entrypoint.py", 2, "bind-all-interfaces"},
                                                             {"srv/server.py", 5, "bind-all-interfaces"}}));
   const json& run = upload->sarif["runs"][0];
   for (const json& result : run["results"]) {
     EXPECT_EQ(result["level"], "error") << result.dump();
-    EXPECT_FALSE(result.contains("suppressions")) << result.dump();
+    const bool allowed =
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "docker/entrypoint.py";
+    EXPECT_EQ(result["suppressions"], allowed ? json::parse(R"([{"kind": "external",
+        "justification": "published only on the container's port"}])")
+                                              : json::array())
+        << result.dump();
   }
   bool rule_seen = false;
   for (const json& rule : run["tool"]["driver"]["rules"]) {
@@ -379,6 +392,103 @@ TEST_F(ServeEndToEnd, TheCommitsOwnConfigurationDecidesWhatIsUploaded) {
       kWait))
       << read_text(root_ / "serve.log");
   EXPECT_FALSE(github_->upload_for(broken, "refs/heads/main"));
+}
+
+// Issue 13, Done when: a repository whose [tool.bindscan] allows docker/**
+// gets no open alert for its container entrypoint through `bindscan serve`,
+// and still gets one for the same code elsewhere.
+TEST_F(ServeEndToEnd, AllowedFindingsAlertsAreDismissedAndReopenedWhenTheEntryGoes) {
+  const std::string bind = "import http.server\nsrv = http.server.HTTPServer((\"0.0.0.0\", 8000), None)\n";
+  const std::string allow_docker =
+      "[project]\nname = \"hello\"\n\n[tool.bindscan]\n"
+      "allow = [{ path = \"docker/**\", reason = \"container entrypoint: published on one port\" }]\n";
+  repo_->write("docker/entrypoint.py", bind);
+  repo_->write("app/main.py", bind);
+  repo_->write("pyproject.toml", allow_docker);
+  const std::string allowed = repo_->commit("allow the container entrypoint");
+  start_serve();
+  auto alert = [&](const std::string& path, int line = 2) { return github_->alert_at(path, line); };
+  auto state_of = [&](const std::string& path, int line = 2) {
+    auto a = alert(path, line);
+    return a ? a->state : std::string("none");
+  };
+
+  // 1. Default branch: the docker/ alert is dismissed, with the entry's reason.
+  ASSERT_EQ(poster_.post("push", "allow-1", push("refs/heads/main", kZero, allowed))->status, 202);
+  ASSERT_TRUE(upload_for(allowed, "refs/heads/main")) << read_text(root_ / "serve.log");
+  ASSERT_TRUE(eventually([&] { return state_of("docker/entrypoint.py") == "dismissed"; }, kWait))
+      << state_of("docker/entrypoint.py") << "\n"
+      << read_text(root_ / "serve.log");
+  EXPECT_EQ(alert("docker/entrypoint.py")->dismissed_reason, "won't fix");
+  EXPECT_EQ(alert("docker/entrypoint.py")->dismissed_comment,
+            "bindscan: allowed by pyproject.toml:5: container entrypoint: published on one port");
+  EXPECT_EQ(state_of("app/main.py"), "open");
+  EXPECT_EQ(state_of("app.py"), "open");
+  EXPECT_EQ(state_of("srv/server.py", 5), "open");
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_alerts_dismissed_total") == 1; }, kWait));
+  ASSERT_TRUE(eventually([&] { return job_record("allow-1")["state"] == "uploaded"; }, kWait));
+
+  // 2. A feature branch that allows app/** dismisses nothing: a dismissal
+  //    holds on every branch, and the entry is not reviewed into main yet.
+  repo_->git("checkout -q -b feature");
+  repo_->write(
+      ".bindscan.toml",
+      "allow = [{ path = \"docker/**\", reason = \"container\" }, { path = \"app/**\", reason = \"mine\" }]\n");
+  const std::string feature = repo_->commit("feature allows app/");
+  repo_->git("checkout -q main");
+  ASSERT_EQ(poster_.post("push", "allow-feature", push("refs/heads/feature", kZero, feature))->status, 202);
+  ASSERT_TRUE(upload_for(feature, "refs/heads/feature")) << read_text(root_ / "serve.log");
+  ASSERT_TRUE(eventually([&] { return job_record("allow-feature")["state"] == "uploaded"; }, kWait))
+      << read_text(root_ / "serve.log");
+  EXPECT_EQ(state_of("app/main.py"), "open");
+  EXPECT_EQ(alert("docker/entrypoint.py")->dismissed_comment,
+            "bindscan: allowed by pyproject.toml:5: container entrypoint: published on one port");
+
+  // 3. A person dismisses app.py's alert; then main drops the allow entry:
+  //    bindscan reopens its own dismissal and leaves the person's alone.
+  github_->dismiss_as_person(alert("app.py")->number, "false positive", "dev only");
+  repo_->write("pyproject.toml", "[project]\nname = \"hello\"\n");
+  const std::string removed = repo_->commit("no allow entry");
+  ASSERT_EQ(poster_.post("push", "allow-2", push("refs/heads/main", allowed, removed))->status, 202);
+  ASSERT_TRUE(eventually([&] { return state_of("docker/entrypoint.py") == "open"; }, kWait))
+      << read_text(root_ / "serve.log");
+  EXPECT_EQ(state_of("app.py"), "dismissed");
+  EXPECT_EQ(alert("app.py")->dismissed_comment, "dev only");
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_alerts_reopened_total") == 1; }, kWait));
+
+  // 4. The entry comes back while the alerts API fails: the upload stands
+  //    (the job is uploaded), the failure is logged and counted, the alert
+  //    stays open; the next push's sync dismisses it.
+  repo_->write("pyproject.toml", allow_docker);
+  const std::string again = repo_->commit("allow it again");
+  github_->fail_alerts_api(500, 2);  // the open and the dismissed alerts lists
+  ASSERT_EQ(poster_.post("push", "allow-3", push("refs/heads/main", removed, again))->status, 202);
+  ASSERT_TRUE(eventually([&] { return job_record("allow-3")["state"] == "uploaded"; }, kWait))
+      << read_text(root_ / "serve.log");
+  EXPECT_TRUE(github_->upload_for(again, "refs/heads/main"));
+  ASSERT_TRUE(eventually([&] { return metric(metrics(), "bindscan_alert_sync_failures_total") >= 1; }, kWait))
+      << metrics();
+  EXPECT_EQ(state_of("docker/entrypoint.py"), "open");
+  // The job's log line is written after its record and the metric: wait for it.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return read_text(root_ / "serve.log").find("\"alerts_error\":\"GET /repos/octo/hello/code-scanning/alerts") !=
+               std::string::npos;
+      },
+      kWait))
+      << read_text(root_ / "serve.log");
+  const std::string log = read_text(root_ / "serve.log");
+  EXPECT_NE(log.find("HTTP 500"), std::string::npos) << log;
+  EXPECT_EQ(log.find(kToken), std::string::npos) << "token in the service log";
+
+  repo_->write("docker/README.md", "how to run\n");
+  const std::string later = repo_->commit("docs");
+  ASSERT_EQ(poster_.post("push", "allow-4", push("refs/heads/main", again, later))->status, 202);
+  ASSERT_TRUE(eventually([&] { return state_of("docker/entrypoint.py") == "dismissed"; }, kWait))
+      << read_text(root_ / "serve.log");
+  EXPECT_EQ(state_of("app/main.py"), "open");
+  EXPECT_EQ(state_of("app.py"), "dismissed");
+  EXPECT_EQ(alert("app.py")->dismissed_by, "a-person");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "webhook/github/alerts.h"
 #include "webhook/github/retry.h"
 
 namespace bindscan::webhook {
@@ -25,6 +26,9 @@ struct Job {
   std::string ref;          // upload ref: refs/heads/B or refs/pull/N/head
   std::string fetch_ref;    // what to fetch: refs/heads/B or refs/pull/N/head
   std::optional<int64_t> installation_id;  // GitHub App deliveries only
+  // repository.default_branch of the delivery ("main"); empty when not sent.
+  // Alerts are dismissed and reopened only for uploads to this branch.
+  std::string default_branch;
   int attempts = 0;         // how many times a worker has started this job
   // Set by JobStore::take() when an earlier attempt got GitHub's 202 for this
   // job's SARIF (recorded before polling): the runner polls that upload
@@ -55,7 +59,7 @@ struct JobOutcome {
   std::string sarif_id;       // GitHub's id for the upload, when uploaded
   int files_parsed = 0;       // blobs scanned in this job
   int files_reused = 0;       // blobs whose results came from the cache
-  int findings = 0;           // results in the uploaded SARIF
+  int findings = 0;           // results uploaded as open (allowed ones are counted in `allowed`)
   std::string processing_status;  // "complete", "failed", or "pending" when polling gave up
   std::optional<Error> error;
   bool retryable = false;     // a failure worth trying again later (network, 5xx)
@@ -73,6 +77,11 @@ struct JobOutcome {
   // A retryable failure whose sender named a wait (Retry-After, rate-limit
   // reset): the next attempt is not due before this.
   std::optional<Millis> retry_after;
+  // Findings uploaded only to have their alerts dismissed (config `allow`).
+  int allowed = 0;
+  // The alert dismissals after GitHub processed the upload (only when the
+  // runner waited for it). A failed sync does not fail the job: the upload stands.
+  AlertSync alerts;
 };
 
 // What one check of an uploaded SARIF's processing decided.
@@ -88,6 +97,8 @@ struct ProcessingCheck {
   Millis next_check{0};
   std::optional<Error> error;
   bool interrupted = false;  // the service is stopping; nothing was decided
+  // kProcessed: the alert dismissals that followed (webhook/github/alerts.h).
+  AlertSync alerts;
 };
 
 // What the service lends a job while it runs.
@@ -111,7 +122,10 @@ class JobRunner {
   JobOutcome run(const Job& job) { return run(job, JobControl{}); }
   // One short look at the processing of `job.recorded_sarif_id`, uploaded by
   // run() (which returned check_processing_in). `job.processing_checks` is
-  // how many looks came before. Never waits for GitHub beyond one request.
+  // how many looks came before. Never waits for GitHub beyond one request,
+  // except that a `complete` upload of the default branch is followed by its
+  // alert sync (ProcessingCheck::alerts: a few list and PATCH requests, none
+  // of them retried in a sleep by the service's client).
   // This base version has no GitHub to ask and fails the check.
   virtual ProcessingCheck check_processing(const Job& job, const JobControl& control);
 };

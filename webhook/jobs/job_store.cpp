@@ -126,6 +126,7 @@ std::string record_to_json(const JobRecord& r) {
               {"fetch_ref", r.job.fetch_ref},
               {"attempts", r.job.attempts}};
   if (r.job.installation_id) job["installation_id"] = *r.job.installation_id;
+  if (!r.job.default_branch.empty()) job["default_branch"] = r.job.default_branch;
   json doc = {{"version", 1},
               {"job", std::move(job)},
               {"state", to_string(r.state)},
@@ -159,6 +160,7 @@ Result<JobRecord> record_from_json(std::string_view text) {
     r.job.fetch_ref = job.at("fetch_ref").get<std::string>();
     r.job.attempts = job.at("attempts").get<int>();
     if (job.contains("installation_id")) r.job.installation_id = job["installation_id"].get<int64_t>();
+    r.job.default_branch = job.value("default_branch", std::string());
     std::optional<JobState> state = job_state_from_string(doc.at("state").get<std::string>());
     if (!state) return Error{"io", "job record has an unknown state"};
     r.state = *state;

@@ -26,7 +26,8 @@
 // worker ends it as superseded without running it.
 //
 // Record format (spool, version 1, unchanged): fields added later (seq,
-// checks, processed_ms) default to 0 in records written before them.
+// checks, processed_ms) default to 0 in records written before them, and
+// job.default_branch to empty (such a job leaves alerts alone).
 #pragma once
 
 #include <chrono>

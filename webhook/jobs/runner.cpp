@@ -171,8 +171,10 @@ class GitHubRunner final : public JobRunner {
     check.processing_status = status->status;
     if (status->status == "complete") {
       check.verdict = ProcessingCheck::Verdict::kProcessed;
+      check.alerts = sync_after_processing(job, *status, *token, plans_.take(job.recorded_sarif_id), control);
     } else if (status->status == "failed") {
       check.verdict = ProcessingCheck::Verdict::kFailed;
+      (void)plans_.take(job.recorded_sarif_id);
       JobOutcome uploaded;
       uploaded.sarif_id = job.recorded_sarif_id;
       check.error = processed(uploaded, *status).error;
@@ -180,10 +182,13 @@ class GitHubRunner final : public JobRunner {
       // The id can lag behind the upload, but not for this long: GitHub lost
       // it (or it was recorded against another GitHub). Upload anew.
       check.verdict = ProcessingCheck::Verdict::kUploadAgain;
+      (void)plans_.take(job.recorded_sarif_id);
     } else if (waited >= poll.total) {
       // As the waiting runner did: give up waiting, the upload stands.
       check.verdict = ProcessingCheck::Verdict::kProcessed;
       check.processing_status = "pending";
+      check.alerts = sync_after_processing(job, ProcessingStatus{"pending", {}, {}}, *token,
+                                           plans_.take(job.recorded_sarif_id), control);
     } else {
       check.next_check = next;
       check.processing_status = "pending";
@@ -206,14 +211,10 @@ class GitHubRunner final : public JobRunner {
     }
 
     std::string sarif_text;
+    AlertPlan plan;
     {
       std::lock_guard repo_lock(*repository_mutex(job.owner + "/" + job.repo));
-      GitSourceOptions git_options;
-      git_options.mirrors_dir = config_.data_dir / "git";
-      git_options.allowed_hosts = config_.allowed_clone_hosts;
-      git_options.max_files = config_.max_files;
-      git_options.socket_timeouts = config_.git_timeouts;
-      auto mirror = GitMirror::open(git_options, job.owner, job.repo);
+      auto mirror = open_mirror(job);
       if (!mirror) return failed(outcome, mirror.error());
       auto fetched = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, *token, deadline);
       // What the fetch just learned decides: a ref that moved on (a newer
@@ -230,6 +231,13 @@ class GitHubRunner final : public JobRunner {
       if (!log) return failed(outcome, log.error());
       log->start_time_utc = started_at;
       log->end_time_utc = utc_now();
+      // Allowed findings go up too, so their alerts exist (and keep their
+      // fingerprints) to be dismissed once GitHub has processed the upload.
+      auto plan_made = alert_plan_of(*mirror, job, *log);
+      if (!plan_made) return failed(outcome, plan_made.error());
+      plan = std::move(*plan_made);
+      outcome.allowed = static_cast<int>(plan.allowed.size());
+      log->include_config_suppressed = true;
       sarif_text = sarif::write_sarif(*log);
     }
     // Stopping: do not start an upload; the scan is cached for the next attempt.
@@ -243,6 +251,8 @@ class GitHubRunner final : public JobRunner {
     outcome.processing_status = "pending";
     if (control.record_sarif_id) control.record_sarif_id(receipt->id);
     if (!config_.wait_for_processing) {
+      // check_processing() dismisses once GitHub is done; it finds the plan here.
+      plans_.put(receipt->id, std::move(plan));
       outcome.check_processing_in = poll_delay(config_.http.poll, 0);
       return outcome;
     }
@@ -250,7 +260,9 @@ class GitHubRunner final : public JobRunner {
     auto status = client_.wait_for_processing(job.owner, job.repo, receipt->id, *token, deadline,
                                               control.stop);
     if (!status) return failed(outcome, status.error());
-    return processed(outcome, *status);
+    outcome = processed(outcome, *status);
+    if (!outcome.error) outcome.alerts = sync_after_processing(job, *status, *token, std::move(plan), control);
+    return outcome;
   }
 
  private:
@@ -284,8 +296,111 @@ class GitHubRunner final : public JobRunner {
     }
     if (!status) return failed(outcome, status.error());
     if (status->status == "unknown" || status->status == "failed") return std::nullopt;
-    return processed(outcome, *status);
+    outcome = processed(outcome, *status);
+    if (!outcome.error) outcome.alerts = sync_after_processing(job, *status, token, std::nullopt, control);
+    return outcome;
   }
+
+  Result<GitMirror> open_mirror(const Job& job) const {
+    GitSourceOptions git_options;
+    git_options.mirrors_dir = config_.data_dir / "git";
+    git_options.allowed_hosts = config_.allowed_clone_hosts;
+    git_options.max_files = config_.max_files;
+    git_options.socket_timeouts = config_.git_timeouts;
+    return GitMirror::open(git_options, job.owner, job.repo);
+  }
+
+  // What the SARIF about to be uploaded says about each finding, with the
+  // allow entries of the commit's configuration (read again: the scan keeps
+  // its copy to itself).
+  static Result<AlertPlan> alert_plan_of(const GitMirror& mirror, const Job& job, const sarif::SarifLog& log) {
+    auto configuration = commit_config(mirror, job);
+    if (!configuration) return configuration.error();
+    AlertPlan plan;
+    for (const sarif::FileResults& file : log.files) {
+      for (const sarif::LocatedFinding& located : file.findings) {
+        AlertKey key{located.finding.rule_id, file.path, located.region.start_line};
+        if (!located.finding.suppression) {
+          plan.reported.insert(std::move(key));
+        } else if (located.finding.suppression->kind == SuppressionKind::kConfig) {
+          const config::AllowEntry* entry = config::allowed_by(*configuration, located.finding, file.path);
+          if (entry == nullptr) continue;  // cannot happen: scan_commit applied this configuration
+          plan.allowed.push_back({std::move(key),
+                                  entry->dismiss_reason.empty() ? std::string(kWontFix) : entry->dismiss_reason,
+                                  dismissed_comment(entry->origin.to_string(), entry->reason)});
+        }
+      }
+    }
+    return plan;
+  }
+
+  // After GitHub processed the upload of `job`: dismiss and reopen alerts per
+  // the plan (webhook/github/alerts.h). Only for the default branch, since a
+  // dismissal holds on every branch, and a pull request's allow entry is not
+  // reviewed yet. Without a plan (a restart, another replica) it is made
+  // again from the mirror and the cache. Failures are counted, never fatal.
+  AlertSync sync_after_processing(const Job& job, const ProcessingStatus& status, const std::string& token,
+                                  std::optional<AlertPlan> plan, const JobControl& control) {
+    AlertSync sync;
+    if (job.default_branch.empty() || job.ref != "refs/heads/" + job.default_branch) return sync;
+    if (status.status != "complete") {
+      sync.skipped = "GitHub had not finished processing the upload; the next upload's sync covers its alerts";
+      return sync;
+    }
+    const auto deadline = Clock::now() + config_.job_timeout;
+    {
+      std::lock_guard repo_lock(*repository_mutex(job.owner + "/" + job.repo));
+      auto mirror = open_mirror(job);
+      if (!mirror) return failed_sync(mirror.error());
+      // A newer push fetched since: its job owns the alerts now, and this
+      // job's plan is older than GitHub's newest analysis of the ref.
+      if (auto tip = mirror->ref_commit(job.fetch_ref); tip && *tip != job.commit_sha) {
+        sync.skipped = "the branch has moved on to " + *tip + ", whose job syncs the alerts";
+        return sync;
+      }
+      if (!plan) {
+        if (!mirror->has_commit(job.commit_sha)) {
+          if (auto s = mirror->fetch(job.clone_url, job.fetch_ref, job.commit_sha, token, deadline); !s) {
+            return failed_sync(s.error());
+          }
+        }
+        JobOutcome scratch;
+        auto log = scan_commit(*mirror, job, deadline, scratch);
+        if (!log) return failed_sync(log.error());
+        auto made = alert_plan_of(*mirror, job, *log);
+        if (!made) return failed_sync(made.error());
+        plan = std::move(*made);
+      }
+    }
+    return sync_alerts(client_, job.owner, job.repo, job.ref, token, *plan, deadline, control.stop);
+  }
+
+  static AlertSync failed_sync(const Error& error) {
+    AlertSync sync;
+    sync.attempted = true;
+    sync.failed = 1;
+    sync.error = "cannot work out which alerts to dismiss: " + error.message;
+    return sync;
+  }
+
+  // Plans of uploads awaiting GitHub's processing, by sarif id.
+  class Plans {
+   public:
+    void put(const std::string& sarif_id, AlertPlan plan) {
+      std::lock_guard lock(mutex_);
+      plans_[sarif_id] = std::move(plan);
+    }
+    std::optional<AlertPlan> take(const std::string& sarif_id) {
+      std::lock_guard lock(mutex_);
+      auto node = plans_.extract(sarif_id);
+      if (node.empty()) return std::nullopt;
+      return std::move(node.mapped());
+    }
+
+   private:
+    std::mutex mutex_;
+    std::map<std::string, AlertPlan> plans_;
+  };
 
   // The outcome once polling has a status for the uploaded SARIF.
   static JobOutcome processed(JobOutcome outcome, const ProcessingStatus& status) {
@@ -458,6 +573,7 @@ class GitHubRunner final : public JobRunner {
   ScannerPool scanners_;
   std::mutex repositories_mutex_;
   std::map<std::string, std::shared_ptr<std::mutex>> repositories_;
+  Plans plans_;
 };
 
 // Every job fails with the configuration error.

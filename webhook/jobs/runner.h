@@ -23,8 +23,9 @@
 //
 // Outcomes (JobOutcome): uploaded + sarif_id + processing_status on success;
 // files_parsed counts blobs scanned in this job, files_reused blobs taken
-// from the cache, findings the results in the uploaded SARIF (suppressed
-// findings are left out). A failure carries an Error and `retryable`:
+// from the cache, findings the open results in the uploaded SARIF (in-source
+// suppressions are left out; allowed findings go up and are counted in
+// `allowed`). A failure carries an Error and `retryable`:
 //   retryable     network and git transport errors, 5xx/rate limits that
 //                 outlasted the retry policy, the job time budget (a retry
 //                 resumes: blobs scanned so far are cached), cache I/O;
@@ -45,6 +46,12 @@
 // does not upload again, unless GitHub answers that the id is unknown (twice,
 // a poll interval apart) or its processing failed: then it scans and uploads
 // as a new job would.
+// Allowed findings (configuration `allow` entries) are uploaded too, and once
+// GitHub reports the upload `complete` their alerts on the default branch are
+// dismissed, and alerts bindscan dismissed whose entry is gone reopened
+// (webhook/github/alerts.h), in check_processing() or, when the runner waits,
+// in run(). The sync's result is JobOutcome::alerts / ProcessingCheck::alerts;
+// its failures never fail the job (the next upload's sync catches up).
 // Limits: more than max_files Python files fails the job (a partial upload
 // would mark the unscanned files' alerts fixed); a file over max_file_bytes
 // (64 MiB by default, as for the CLI) is skipped with a SARIF tool

@@ -62,6 +62,10 @@ Status fill_repository(const json& root, std::string_view event, const EventPoli
   // full_name decides where results go, clone_url what is fetched: one repository.
   if (Status s = check_clone_url_names(*clone_url, job.owner, job.repo); !s) return s;
   job.clone_url = *clone_url;
+  // Optional: without it the job uploads as usual and leaves alerts alone.
+  if (const json* branch = find(root, "repository.default_branch"); branch != nullptr && branch->is_string()) {
+    job.default_branch = branch->get<std::string>();
+  }
   job.installation_id = installation_id(root);
   if (policy.require_installation && !job.installation_id) {
     return Error{"not-app-delivery",

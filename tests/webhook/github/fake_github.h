@@ -13,13 +13,26 @@
 // also need a 40-hex commit_sha and a ref matching ^refs/(heads|pull|tags)/
 // (else 422), and a `sarif` that is base64 of gzip of JSON (else 400).
 // Replies can be scripted per upload attempt: 202 by default, or any status
-// with headers (500, 429 + Retry-After, 422 ...). Thread-safe.
+// with headers (500, 429 + Retry-After, 422 ...).
+//
+// Code-scanning alerts as GitHub keeps them (issue 13): each accepted upload
+// is analysed into alerts, one per (rule id, path, primaryLocationLineHash):
+// a result seen before updates its alert's line and refs, a new one opens an
+// alert, and an open alert no longer in the ref's newest upload becomes
+// "fixed" once no ref reports it. Dismissed alerts stay dismissed. The alerts
+// list (`?ref=&tool_name=&state=&per_page=&page=`) and PATCH of one alert
+// check what GitHub checks (state values, dismissed_reason required and one
+// of GitHub's three, dismissed_comment at most 280 characters: else 422).
+// Thread-safe.
 #pragma once
 
 #include <httplib.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -99,8 +112,36 @@ inline std::set<ResultKey> results_of(const nlohmann::json& sarif) {
   return out;
 }
 
+// "src/my%20app.py" -> "src/my app.py", as GitHub shows an alert's path.
+inline std::string percent_decode(const std::string& uri) {
+  std::string out;
+  for (size_t i = 0; i < uri.size(); ++i) {
+    if (uri[i] == '%' && i + 2 < uri.size() && std::isxdigit(static_cast<unsigned char>(uri[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(uri[i + 2]))) {
+      out += static_cast<char>(std::stoi(uri.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += uri[i];
+    }
+  }
+  return out;
+}
+
 class FakeGitHub {
  public:
+  struct Alert {
+    int number = 0;
+    std::string rule_id;
+    std::string path;
+    int line = 0;
+    std::string fingerprint;
+    std::string state = "open";  // open, dismissed, fixed
+    std::string dismissed_reason;
+    std::string dismissed_comment;
+    std::string dismissed_by;    // "bindscan-app" for the service's token, "a-person" via dismiss_as_person
+    std::set<std::string> refs;  // refs whose newest upload reports it
+  };
+
   struct Reply {
     int status = 202;
     std::string body;  // empty: a sensible default for the status
@@ -126,6 +167,10 @@ class FakeGitHub {
                  [this](const httplib::Request& req, httplib::Response& res) { on_upload(req, res); });
     server_.Get(R"(/repos/([^/]+)/([^/]+)/code-scanning/sarifs/([^/]+))",
                 [this](const httplib::Request& req, httplib::Response& res) { on_status(req, res); });
+    server_.Get(R"(/repos/([^/]+)/([^/]+)/code-scanning/alerts)",
+                [this](const httplib::Request& req, httplib::Response& res) { on_list_alerts(req, res); });
+    server_.Patch(R"(/repos/([^/]+)/([^/]+)/code-scanning/alerts/(\d+))",
+                  [this](const httplib::Request& req, httplib::Response& res) { on_patch_alert(req, res); });
     server_.Post(R"(/app/installations/(\d+)/access_tokens)",
                  [this](const httplib::Request& req, httplib::Response& res) { on_token(req, res); });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -186,6 +231,44 @@ class FakeGitHub {
   void set_jwt_check(std::function<bool(const std::string&)> check) {
     std::lock_guard lock(mutex_);
     jwt_check_ = std::move(check);
+  }
+
+  // Every alert, by number.
+  std::vector<Alert> alerts() const {
+    std::lock_guard lock(mutex_);
+    return alerts_;
+  }
+  // The alert of `rule_id` at `path` line `line`, if any.
+  std::optional<Alert> alert_at(const std::string& path, int line,
+                                const std::string& rule_id = "bind-all-interfaces") const {
+    std::lock_guard lock(mutex_);
+    for (const Alert& a : alerts_) {
+      if (a.path == path && a.line == line && a.rule_id == rule_id) return a;
+    }
+    return std::nullopt;
+  }
+  // A person dismisses alert `number` in GitHub's UI.
+  void dismiss_as_person(int number, std::string reason, std::string comment) {
+    std::lock_guard lock(mutex_);
+    Alert& a = alerts_.at(static_cast<size_t>(number - 1));
+    a.state = "dismissed";
+    a.dismissed_reason = std::move(reason);
+    a.dismissed_comment = std::move(comment);
+    a.dismissed_by = "a-person";
+  }
+  // The next `times` requests to the alerts API (list or PATCH) answer `status`.
+  void fail_alerts_api(int status, int times) {
+    std::lock_guard lock(mutex_);
+    alerts_failure_ = {status, times};
+  }
+  // PATCH bodies received, as "NUMBER BODY", in order (failed ones included).
+  std::vector<std::string> alert_patches() const {
+    std::lock_guard lock(mutex_);
+    return alert_patches_;
+  }
+  int alert_requests() const {
+    std::lock_guard lock(mutex_);
+    return alert_requests_;
   }
 
   std::vector<Upload> uploads() const {
@@ -289,7 +372,145 @@ class FakeGitHub {
                   req.get_header_value("User-Agent"), sarif,
                   "sarif-" + std::to_string(uploads_.size() + 1), std::chrono::steady_clock::now()};
     json_reply(res, 202, {{"id", upload.id}, {"url", url() + req.path + "/" + upload.id}});
+    analyse(upload);
     uploads_.push_back(std::move(upload));
+  }
+
+  // The upload's results become alerts (see the header comment).
+  void analyse(const Upload& upload) {
+    std::set<int> reported;
+    const auto& results = upload.sarif["runs"][0]["results"];
+    for (const auto& result : results) {
+      const auto& location = result["locations"][0]["physicalLocation"];
+      const std::string rule = result.value("ruleId", "");
+      const std::string path = percent_decode(location["artifactLocation"].value("uri", ""));
+      const int line = location["region"].value("startLine", 1);
+      std::string fingerprint;
+      if (result.contains("partialFingerprints")) {
+        fingerprint = result["partialFingerprints"].value("primaryLocationLineHash", "");
+      }
+      // Indexed: an upload can hold 25,000 results.
+      const std::string identity =
+          rule + '\n' + path + '\n' + (fingerprint.empty() ? std::to_string(line) : fingerprint);
+      auto [slot, added] = alert_index_.emplace(identity, alerts_.size());
+      if (added) {
+        Alert alert;
+        alert.number = static_cast<int>(alerts_.size()) + 1;
+        alert.rule_id = rule;
+        alert.path = path;
+        alert.fingerprint = fingerprint;
+        alerts_.push_back(std::move(alert));
+      }
+      Alert* same = &alerts_[slot->second];
+      same->line = line;
+      same->refs.insert(upload.ref);
+      if (same->state == "fixed") same->state = "open";
+      reported.insert(same->number);
+    }
+    for (Alert& a : alerts_) {
+      if (reported.contains(a.number) || !a.refs.erase(upload.ref)) continue;
+      if (a.refs.empty() && a.state == "open") a.state = "fixed";
+    }
+  }
+
+  // A scripted alerts API failure, if one is due; replies and returns true.
+  bool alerts_failure(httplib::Response& res) {
+    if (alerts_failure_.second <= 0) return false;
+    --alerts_failure_.second;
+    json_reply(res, alerts_failure_.first, {{"message", "scripted alerts API failure"}});
+    return true;
+  }
+
+  nlohmann::json alert_json(const Alert& a, const std::string& ref) const {
+    auto nullable = [](const std::string& s) { return s.empty() ? nlohmann::json(nullptr) : nlohmann::json(s); };
+    return {
+        {"number", a.number},
+        {"state", a.state},
+        {"dismissed_by", a.dismissed_by.empty() ? nlohmann::json(nullptr) : nlohmann::json{{"login", a.dismissed_by}}},
+        {"dismissed_reason", nullable(a.dismissed_reason)},
+        {"dismissed_comment", nullable(a.dismissed_comment)},
+        {"rule", {{"id", a.rule_id}}},
+        {"tool", {{"name", "bindscan"}}},
+        {"most_recent_instance",
+         {{"ref", ref},
+          {"state", a.state},
+          {"location", {{"path", a.path}, {"start_line", a.line}, {"end_line", a.line}}}}}};
+  }
+
+  void on_list_alerts(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    ++alert_requests_;
+    if (!check_headers(req, res, false) || alerts_failure(res)) return;
+    const std::string ref = req.get_param_value("ref");
+    const std::string state = req.get_param_value("state");
+    const int per_page = req.has_param("per_page") ? std::stoi(req.get_param_value("per_page")) : 30;
+    const int page = req.has_param("page") ? std::stoi(req.get_param_value("page")) : 1;
+    static const std::set<std::string> states = {"", "open", "closed", "dismissed", "fixed"};
+    if (!states.contains(state) || per_page < 1 || per_page > 100 || page < 1) {
+      json_reply(res, 422, {{"message", "Validation Failed"}});
+      return;
+    }
+    std::vector<const Alert*> matching;
+    for (const Alert& a : alerts_) {
+      if (req.has_param("tool_name") && req.get_param_value("tool_name") != "bindscan") continue;
+      if (!ref.empty() && !a.refs.contains(ref) && !(a.state == "fixed" && a.refs.empty())) continue;
+      if (!state.empty() && state != a.state && !(state == "closed" && a.state != "open")) continue;
+      matching.push_back(&a);
+    }
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = static_cast<size_t>((page - 1) * per_page);
+         i < matching.size() && i < static_cast<size_t>(page * per_page); ++i) {
+      out.push_back(alert_json(*matching[i], ref));
+    }
+    json_reply(res, 200, out);
+  }
+
+  void on_patch_alert(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex_);
+    ++alert_requests_;
+    alert_patches_.push_back(std::string(req.matches[3]) + " " + req.body);
+    if (!check_headers(req, res, false) || alerts_failure(res)) return;
+    const int number = std::stoi(req.matches[3]);
+    if (number < 1 || number > static_cast<int>(alerts_.size())) {
+      json_reply(res, 404, {{"message", "No alert found for alert number " + std::to_string(number)}});
+      return;
+    }
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    static const std::set<std::string> reasons = {"false positive", "won't fix", "used in tests"};
+    const std::string state = body.is_object() ? body.value("state", "") : "";
+    if (state != "open" && state != "dismissed") {
+      json_reply(res, 422, {{"message", "Invalid request: state must be open or dismissed"}});
+      return;
+    }
+    Alert& a = alerts_[static_cast<size_t>(number - 1)];
+    if (state == "dismissed") {
+      if (!body.contains("dismissed_reason") || !body["dismissed_reason"].is_string() ||
+          !reasons.contains(body["dismissed_reason"].get<std::string>())) {
+        json_reply(res, 422, {{"message", "Invalid request: dismissed_reason is required when state is dismissed"}});
+        return;
+      }
+      std::string comment;
+      if (body.contains("dismissed_comment") && body["dismissed_comment"].is_string()) {
+        comment = body["dismissed_comment"];
+      }
+      size_t chars = 0;
+      for (unsigned char c : comment) chars += (c & 0xC0) != 0x80;
+      if (chars > 280) {
+        json_reply(res, 422,
+                   {{"message", "Invalid request: dismissed_comment is too long (maximum is 280 characters)"}});
+        return;
+      }
+      a.state = "dismissed";
+      a.dismissed_reason = body["dismissed_reason"];
+      a.dismissed_comment = comment;
+      a.dismissed_by = "bindscan-app";
+    } else {
+      a.state = "open";
+      a.dismissed_reason.clear();
+      a.dismissed_comment.clear();
+      a.dismissed_by.clear();
+    }
+    json_reply(res, 200, alert_json(a, a.refs.empty() ? "" : *a.refs.begin()));
   }
 
   void on_status(const httplib::Request& req, httplib::Response& res) {
@@ -352,6 +573,11 @@ class FakeGitHub {
   std::optional<std::vector<std::string>> installation_repositories_;
   std::vector<std::string> token_requests_;
   std::vector<Upload> uploads_;
+  std::vector<Alert> alerts_;
+  std::map<std::string, size_t> alert_index_;  // rule, path, fingerprint (or line) -> alerts_ index
+  std::pair<int, int> alerts_failure_{0, 0};   // status, how many more times
+  std::vector<std::string> alert_patches_;
+  int alert_requests_ = 0;
   int upload_attempts_ = 0;
   int status_polls_ = 0;
   std::vector<std::string> jwts_;

@@ -36,6 +36,7 @@ Job sample_job(std::string id) {
   // One branch per delivery: jobs of one ref take turns (job_store.h).
   job.ref = job.fetch_ref = "refs/heads/" + id;
   job.installation_id = 2311213;
+  job.default_branch = "main";
   return job;
 }
 
@@ -86,6 +87,7 @@ TEST_F(WebhookJobStore, RecordRoundTripsThroughJson) {
   EXPECT_EQ(back->job.before_sha, record.job.before_sha);
   EXPECT_EQ(back->job.attempts, 3);
   EXPECT_EQ(back->job.installation_id, 2311213);
+  EXPECT_EQ(back->job.default_branch, "main");
   EXPECT_EQ(back->state, JobState::kFailed);
   EXPECT_EQ(back->accepted, 2);
   EXPECT_FALSE(record_from_json("{}"));
@@ -362,6 +364,7 @@ TEST_F(WebhookJobStore, RecordsWrittenByThePreviousVersionStillLoad) {
   EXPECT_EQ(taken["old-1"].recorded_sarif_id, "");  // uploads, as before
   EXPECT_EQ(taken["old-1"].attempts, 2);
   EXPECT_EQ(taken["old-1"].installation_id, 2311213);
+  EXPECT_EQ(taken["old-1"].default_branch, "");            // written before the field: leaves alerts alone
   EXPECT_EQ(taken["old-2"].recorded_sarif_id, "sarif-3");  // polls its upload
   // And what this version writes, the previous one reads: same keys, same version.
   auto back = nlohmann::json::parse(read_file(dir_ / "jobs" / "old-1.json"));

@@ -600,5 +600,69 @@ TEST_F(RunnerTest, DISABLED_MeasureJobTimes2000Files) {
   print("one-file push of a module nobody imports", leaf_outcome, leaf_ms);
 }
 
+// Issue 13: allowed findings are uploaded, then their alerts dismissed once
+// GitHub has processed the upload, on the default branch only.
+TEST_F(RunnerTest, AllowedFindingsAlertsAreDismissedAfterProcessingOnTheDefaultBranchOnly) {
+  repo_->write("pyproject.toml",
+               "[tool.bindscan]\nallow = [{ path = \"srv/**\", reason = \"test harness\", "
+               "dismiss-reason = \"used in tests\" }]\n");
+  const std::string c2 = repo_->commit("allow srv/");
+  FakeGitHub github("tok");
+  auto runner = make_github_runner(config(github));
+
+  Job feature = push(kZero, c2);
+  repo_->git("branch feature " + c2);
+  feature.ref = feature.fetch_ref = "refs/heads/feature";
+  feature.default_branch = "main";
+  JobOutcome outcome = runner->run(feature);
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_EQ(outcome.allowed, 1);
+  EXPECT_FALSE(outcome.alerts.attempted);
+  EXPECT_EQ(github.alert_requests(), 0);
+  EXPECT_EQ(results_of(github.uploads().back().sarif),
+            (std::set<ResultKey>{{"app.py", 2, "bind-all-interfaces"}, {"srv/server.py", 5, "bind-all-interfaces"}}));
+
+  Job main = push(kZero, c2);
+  main.id = "job-2";
+  main.default_branch = "main";
+  outcome = runner->run(main);
+  ASSERT_FALSE(outcome.error) << outcome.error->message;
+  EXPECT_TRUE(outcome.alerts.attempted);
+  EXPECT_EQ(outcome.alerts.dismissed, 1) << outcome.alerts.error;
+  const auto alert = github.alert_at("srv/server.py", 5);
+  ASSERT_TRUE(alert);
+  EXPECT_EQ(alert->state, "dismissed");
+  EXPECT_EQ(alert->dismissed_reason, "used in tests");
+  EXPECT_EQ(alert->dismissed_comment, "bindscan: allowed by pyproject.toml:2: test harness");
+  EXPECT_EQ(github.alert_at("app.py", 2)->state, "open");
+}
+
+// The service's runner returns after the 202; a check by another runner (a
+// restart) has no plan in memory and makes it again from the mirror and cache.
+TEST_F(RunnerTest, AProcessingCheckAfterARestartMakesThePlanAgain) {
+  repo_->write("pyproject.toml", "[tool.bindscan]\nallow = [{ path = \"app.py\", reason = \"demo\" }]\n");
+  const std::string c2 = repo_->commit("allow app.py");
+  FakeGitHub github("tok");
+  RunnerConfig c = config(github);
+  c.wait_for_processing = false;
+  Job job = push(kZero, c2);
+  job.default_branch = "main";
+  {
+    auto before_restart = make_github_runner(c);
+    const JobOutcome outcome = before_restart->run(job);
+    ASSERT_FALSE(outcome.error) << outcome.error->message;
+    ASSERT_TRUE(outcome.check_processing_in);
+  }
+  EXPECT_EQ(github.alert_requests(), 0);
+  auto after_restart = make_github_runner(c);
+  job.recorded_sarif_id = "sarif-1";
+  job.check_processing = true;
+  const ProcessingCheck check = after_restart->check_processing(job, JobControl{});
+  EXPECT_EQ(check.verdict, ProcessingCheck::Verdict::kProcessed);
+  EXPECT_EQ(check.alerts.dismissed, 1) << check.alerts.error;
+  EXPECT_EQ(github.alert_at("app.py", 2)->state, "dismissed");
+  EXPECT_EQ(github.alert_at("srv/server.py", 5)->state, "open");
+}
+
 }  // namespace
 }  // namespace bindscan::webhook

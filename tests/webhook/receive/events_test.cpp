@@ -56,6 +56,7 @@ TEST_F(WebhookEvents, PushToBranchQueuesJob) {
   EXPECT_EQ(job.ref, "refs/heads/main");
   EXPECT_EQ(job.fetch_ref, "refs/heads/main");
   EXPECT_EQ(job.installation_id, 2311213);
+  EXPECT_EQ(job.default_branch, "main");  // only its uploads dismiss alerts
   EXPECT_EQ(job.attempts, 0);
 }
 
@@ -112,6 +113,7 @@ TEST_F(WebhookEvents, PullRequestActionsThatQueue) {
     EXPECT_EQ(job.repo, "hello-world");
     EXPECT_EQ(job.clone_url, "https://github.com/octo-org/hello-world.git");
     EXPECT_EQ(job.before_sha, "");
+    EXPECT_EQ(job.default_branch, "main");
   }
 }
 
