@@ -15,11 +15,6 @@ std::string member_of(std::string_view module, std::string_view name) {
   return out + std::string(name);
 }
 
-bool contains(TSNode outer, TSNode inner) {
-  return ts_node_start_byte(inner) >= ts_node_start_byte(outer) &&
-         ts_node_end_byte(inner) <= ts_node_end_byte(outer);
-}
-
 }  // namespace
 
 // One pre-order walk over the tree with an explicit stack (no recursion:
@@ -31,20 +26,23 @@ class ModuleBuilder {
 
   void build() {
     m_.scopes_.push_back({ScopeKind::kModule, kModuleScope, m_.root(), {}, {}, {}});
-    open_.push_back({kModuleScope, m_.root()});
+    open_.push_back({kModuleScope, m_.root(), 0});
     TSTreeCursor cursor = ts_tree_cursor_new(m_.root());
     bool descend = true;
     for (;;) {
       if (descend) {
-        TSNode node = ts_tree_cursor_current_node(&cursor);
-        visit(node);
-        if (ts_node_child_count(node) > 0 && ts_tree_cursor_goto_first_child(&cursor)) continue;
+        visit(ts_tree_cursor_current_node(&cursor));
+        if (ts_tree_cursor_goto_first_child(&cursor)) {
+          ++depth_;
+          continue;
+        }
       }
       if (ts_tree_cursor_goto_next_sibling(&cursor)) {
         descend = true;
         continue;
       }
       if (!ts_tree_cursor_goto_parent(&cursor)) break;
+      --depth_;
       descend = false;
     }
     ts_tree_cursor_delete(&cursor);
@@ -54,14 +52,17 @@ class ModuleBuilder {
   struct Open {
     ScopeId id;
     TSNode range;
+    uint32_t depth;  // of `range` in the tree: the scope ends where the walk leaves it
   };
 
+  // The scope of the node the walk is at (depth_ deep).
   ScopeId current(TSNode node) {
-    while (open_.size() > 1 && !contains(open_.back().range, node)) open_.pop_back();
+    while (open_.size() > 1 && open_.back().depth >= depth_) open_.pop_back();
     // A class body opens its scope when the walk reaches it; the class's
     // name and bases before it belong to the enclosing scope.
     if (!pending_.empty() && ts_node_eq(pending_.back().range, node)) {
       open_.push_back(pending_.back());
+      open_.back().depth = depth_;
       pending_.pop_back();
     }
     return open_.back().id;
@@ -71,7 +72,8 @@ class ModuleBuilder {
     auto id = static_cast<ScopeId>(m_.scopes_.size());
     m_.scopes_.push_back({kind, parent, definition, {}, {}, {}});
     m_.definition_scopes_[node_key(definition)] = id;
-    (ts_node_eq(range, definition) ? open_ : pending_).push_back({id, range});
+    // The walk is at `definition`: its scope covers what lies below it.
+    (ts_node_eq(range, definition) ? open_ : pending_).push_back({id, range, depth_});
     return id;
   }
 
@@ -324,6 +326,7 @@ class ModuleBuilder {
   Module& m_;
   const decltype(PythonGrammar::sym)& s_;
   const decltype(PythonGrammar::field)& f_;
+  uint32_t depth_ = 0;  // of the node the walk is at
   std::vector<Open> open_;
   std::vector<Open> pending_;   // class bodies not reached yet
   std::vector<TSNode> chained_;  // inner assignments of `a = b = v`, next one last

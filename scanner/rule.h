@@ -11,6 +11,7 @@
 namespace bindscan {
 
 class Module;
+class WordSieve;
 namespace flow {
 struct OpenSite;
 struct Resolved;
@@ -37,9 +38,10 @@ struct RuleInfo {
 
 struct Rule {
   const RuleInfo& info;
-  // False only when `source` provably cannot produce a finding of this rule:
-  // lets the scanner skip parsing. Must be sound; tests hold it to that.
-  bool (*may_match)(std::string_view source);
+  // The prefilter: a file it does not pass provably cannot produce a finding
+  // of this rule by itself (words.h), so the scanner skips parsing it. Must
+  // be sound; tests hold it to that. Rules may share one.
+  const WordSieve& (*prefilter)();
   // Appends this rule's findings for one parsed file (suppressions not yet applied).
   void (*check)(const Module& module, std::vector<Finding>& out);
   // Optional, for rules whose verdicts follow values into other modules
@@ -50,6 +52,10 @@ struct Rule {
   // Judges an open site of this rule once its references are resolved, with
   // the same verdict `check` gives in a project scan.
   void (*close)(const flow::OpenSite& site, const flow::Resolved& resolved, std::vector<Finding>& out) = nullptr;
+  // Module names the rule knows as libraries (its sinks' modules): in a
+  // project they are never resolved to the project's own files, even when the
+  // project is that library (scanning the standard library). Null: none.
+  bool (*is_library)(std::string_view qualified) = nullptr;
 };
 
 // Every rule bindscan has, sorted by id.

@@ -13,6 +13,7 @@
 #include "scanner/module.h"
 #include "scanner/python.h"
 #include "scanner/suppression.h"
+#include "scanner/words.h"
 
 namespace bindscan {
 
@@ -20,6 +21,30 @@ struct Scanner::Impl {
   std::vector<Rule> rules;
   ScanOptions options;
   mutable Parser parser;
+
+  // The rules whose prefilter passes `source` (every rule with the
+  // prefilter off). `found` keeps what the first sieve's pass found.
+  std::vector<const Rule*> passing(std::string_view source, WordsFound& found) const {
+    std::vector<const Rule*> out;
+    std::vector<std::pair<const WordSieve*, bool>> asked;  // rules may share a sieve: one pass each
+    WordsFound scratch;
+    for (const Rule& rule : rules) {
+      bool pass = !options.prefilter;
+      if (!pass) {
+        const WordSieve* sieve = &rule.prefilter();
+        auto it = std::find_if(asked.begin(), asked.end(), [&](const auto& a) { return a.first == sieve; });
+        if (it != asked.end()) {
+          pass = it->second;
+        } else {
+          WordsFound& into = asked.empty() ? found : scratch;
+          find_words(source, sieve->vocabulary(), into);
+          pass = asked.emplace_back(sieve, sieve->passes(into)).second;
+        }
+      }
+      if (pass) out.push_back(&rule);
+    }
+    return out;
+  }
 };
 
 Scanner::Scanner(std::span<const Rule> rules, ScanOptions options)
@@ -84,9 +109,8 @@ ScanResult Scanner::scan(std::string_view source) const {
   ScanResult result;
   // tree-sitter addresses bytes with 32-bit offsets.
   if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
-  std::vector<const Rule*> active;
-  for (const Rule& rule : impl_->rules)
-    if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
+  WordsFound found;
+  std::vector<const Rule*> active = impl_->passing(source, found);
   if (active.empty()) return result;
   std::string storage;
   source = without_nul(source, storage);
@@ -101,13 +125,32 @@ ScanResult Scanner::scan(std::string_view source) const {
   return result;
 }
 
+namespace {
+
+// Runs body(parser, i) for i in [0, n) on `jobs` threads, each with its own parser.
+template <typename Body>
+void for_each_file(size_t n, unsigned jobs, Parser& own, Body&& body) {
+  std::atomic<size_t> next{0};
+  auto worker = [&](Parser& parser) {
+    for (size_t i; (i = next.fetch_add(1)) < n;) body(parser, i);
+  };
+  std::vector<std::jthread> pool;
+  for (unsigned t = 1; t < std::min<size_t>(std::max(1u, jobs), std::max<size_t>(n, 1)); ++t)
+    pool.emplace_back([&] {
+      Parser parser;
+      worker(parser);
+    });
+  worker(own);
+}
+
+}  // namespace
+
 ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched) const {
   summary = {};
   ScanResult result;
   if (source.size() >= std::numeric_limits<uint32_t>::max()) return result;
-  std::vector<const Rule*> active;
-  for (const Rule& rule : impl_->rules)
-    if (!impl_->options.prefilter || rule.may_match(source)) active.push_back(&rule);
+  WordsFound found;
+  std::vector<const Rule*> active = impl_->passing(source, found);
   // Parsed even when no rule may match, if asked: its exports may reach other files.
   if (active.empty() && !parse_unmatched) return result;
   std::string storage;
@@ -126,33 +169,23 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
 
 std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& paths,
                                               const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                              unsigned jobs, const ProjectScope* scope) const {
+                                              unsigned jobs, ScanStats* stats,
+                                              const std::function<void(size_t)>& release,
+                                              const ProjectScope* scope) const {
   const size_t n = paths.size();
   std::vector<ScanResult> results(n);
   struct Parsed {
     std::string storage;  // the bytes without NULs, when they had some
     std::optional<Tree> tree;
     std::unique_ptr<Module> module;
-    std::vector<const Rule*> active;  // empty: parsed only for its values
   };
   std::vector<std::unique_ptr<Parsed>> parsed(n);
-  auto parse_file = [&](Parser& parser, size_t i, bool judged) {
+  std::vector<std::vector<const Rule*>> active(n);  // empty: not judged (parsed only for values, if at all)
+  std::vector<uint8_t> readable(n, 0);  // not vector<bool>: threads write neighbours
+  auto parse_file = [&](Parser& parser, size_t i) {
     std::optional<std::string_view> source = source_of(i);
     if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
     auto p = std::make_unique<Parsed>();
-    if (judged) {
-      // Rules that share a prefilter (the two bind rules) ask it once.
-      std::vector<std::pair<bool (*)(std::string_view), bool>> asked;
-      for (const Rule& rule : impl_->rules) {
-        bool pass = !impl_->options.prefilter;
-        if (!pass) {
-          auto it = std::find_if(asked.begin(), asked.end(), [&](const auto& a) { return a.first == rule.may_match; });
-          pass = it != asked.end() ? it->second : asked.emplace_back(rule.may_match, rule.may_match(*source)).second;
-        }
-        if (pass) p->active.push_back(&rule);
-      }
-      if (p->active.empty()) return;
-    }
     std::string_view bytes = without_nul(*source, p->storage);
     p->tree = parse_with_timeout(parser, bytes, impl_->options);
     results[i].parsed = true;
@@ -164,42 +197,67 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     parsed[i] = std::move(p);
   };
 
-  // 1. The files the prefilter passes, on `jobs` threads (each its own parser).
-  std::atomic<size_t> next{0};
-  auto worker = [&](Parser& parser) {
-    for (size_t i; (i = next.fetch_add(1)) < n;)
-      if (scope == nullptr || scope->preload[i] || scope->judged[i]) parse_file(parser, i, true);
-  };
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < std::max(1u, jobs); ++t) pool.emplace_back([&] {
-      Parser parser;
-      worker(parser);
-    });
-    worker(impl_->parser);
-  }
+  // 1. The files the prefilter passes are parsed, on `jobs` threads (with a
+  // scope, only those it preloads).
+  for_each_file(n, jobs, impl_->parser, [&](Parser& parser, size_t i) {
+    if (scope != nullptr && !scope->preload[i] && !scope->judged[i]) return;
+    std::optional<std::string_view> source = source_of(i);
+    if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
+    readable[i] = 1;
+    WordsFound found;
+    active[i] = impl_->passing(*source, found);
+    if (!active[i].empty()) {
+      parse_file(parser, i);
+    } else if (release) {
+      release(i);
+    }
+  });
 
   // 2. Module names.
   const std::unordered_set<std::string> packages = flow::package_directories(paths);
   flow::Project project;
-  for (const std::string& path : paths) project.add_file(path, flow::module_name(path, packages));
+  std::vector<flow::ModuleName> names;
+  names.reserve(n);
+  for (const std::string& path : paths) names.push_back(flow::module_name(path, packages));
+  for (size_t i = 0; i < n; ++i) project.add_file(paths[i], names[i]);
+  bool (*is_library)(std::string_view) = nullptr;
+  for (const Rule& rule : impl_->rules)
+    if (rule.is_library != nullptr) is_library = rule.is_library;
+  if (is_library != nullptr) project.set_library_names(is_library);
+
   // Files the value flow needs (an imported settings module) are parsed when it asks.
   project.set_loader([&](size_t j) -> const Module* {
-    if (!parsed[j]) parse_file(impl_->parser, j, false);
+    if (!parsed[j]) {
+      parse_file(impl_->parser, j);
+      if (parsed[j] && stats != nullptr) {
+        ++stats->loaded;
+        stats->parsed_bytes += parsed[j]->tree->source().size();
+      }
+    }
     if (!parsed[j]) return nullptr;
     parsed[j]->module->set_project(&project);
     return parsed[j]->module.get();
   });
 
-  // 3. Link, then judge the files the prefilter passed.
+  if (stats != nullptr) {
+    stats->files = n;
+    for (size_t i = 0; i < n; ++i) {
+      stats->read += readable[i];
+      stats->passed += !active[i].empty();
+      stats->parsed += parsed[i] != nullptr;
+      if (parsed[i] != nullptr) stats->parsed_bytes += parsed[i]->tree->source().size();
+    }
+  }
+
+  // 3. Link, then judge.
   for (size_t i = 0; i < n; ++i) {
     if (!parsed[i]) continue;
     project.attach(i, *parsed[i]->module);
     parsed[i]->module->set_project(&project);
   }
-  auto judged = [&](size_t i) { return parsed[i] && !parsed[i]->active.empty() && (!scope || scope->judged[i]); };
+  auto judged = [&](size_t i) { return parsed[i] && !active[i].empty() && (!scope || scope->judged[i]); };
   for (size_t i = 0; i < n; ++i)
-    if (judged(i)) judge(*parsed[i]->module, parsed[i]->active, results[i]);
+    if (judged(i)) judge(*parsed[i]->module, active[i], results[i]);
   // After every judgment: an answer cached while judging one file serves the next.
   if (scope != nullptr)
     for (size_t i = 0; i < n; ++i)

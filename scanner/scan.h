@@ -22,7 +22,7 @@ struct ModuleSummary;
 }
 
 struct ScanOptions {
-  // Skip files that provably cannot match (Rule::may_match). Off only to
+  // Skip files that provably cannot match (Rule::prefilter). Off only to
   // measure raw parsing speed (BINDSCAN_NO_PREFILTER=1 in the CLI).
   bool prefilter = true;
   // Parsing a file stops after parse_timeout plus parse_timeout_per_mib for
@@ -47,6 +47,16 @@ struct ProjectScope {
   std::vector<bool> judged;   // judged (with the prefilter); their results say what they consulted
   std::vector<bool> preload;  // parsed up front (with the prefilter) so calls in them and their
                               // callees are followed; other files are parsed only for a value
+};
+
+// How much work a project scan did (for benchmarks and tuning).
+struct ScanStats {
+  size_t files = 0;         // given
+  size_t read = 0;          // whose bytes source_of gave
+  size_t passed = 0;        // passed by a rule's prefilter (words)
+  size_t parsed = 0;        // parsed to be judged
+  size_t loaded = 0;        // parsed later because the value flow needed a value they define
+  size_t parsed_bytes = 0;  // bytes of the parsed and loaded files
 };
 
 class Scanner {
@@ -74,15 +84,21 @@ class Scanner {
   // by their __init__.py files), imports between them are followed by the
   // value flow, and related locations may point into other files
   // (RelatedLocation::path is then one of `paths`). `source_of(i)` gives file
-  // i's bytes, or nothing when it cannot be read; the bytes must stay valid
-  // until this returns. Files the prefilter passes are parsed (on `jobs`
-  // threads) and judged; other files are parsed only when the value flow
-  // needs a value they define (an imported constant). results[i] belongs to
-  // paths[i]. With `scope`, only the files it names are parsed up front and
-  // judged (a judged file should also be preloaded).
+  // i's bytes, or nothing when it cannot be read; it is called from `jobs`
+  // threads at once (for different files), and the bytes must stay valid
+  // until this returns or until `release(i)` is called. Files the prefilter
+  // passes are parsed (on `jobs` threads) and judged; other files are
+  // released at once (so a caller may read files lazily and hold only those
+  // parsed), and parsed only when the value flow needs a value they define
+  // (an imported constant): source_of(i) is then asked again. results[i]
+  // belongs to paths[i]. `stats`, when given, receives the work done. With
+  // `scope`, only the files it names are parsed up front and judged (a
+  // judged file should also be preloaded).
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
-                                       unsigned jobs = 1, const ProjectScope* scope = nullptr) const;
+                                       unsigned jobs = 1, ScanStats* stats = nullptr,
+                                       const std::function<void(size_t)>& release = nullptr,
+                                       const ProjectScope* scope = nullptr) const;
 
  private:
   struct Impl;

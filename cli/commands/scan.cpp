@@ -1,14 +1,14 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <memory>
 #include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <sstream>
@@ -198,10 +198,16 @@ struct FileToScan {
   const config::Config* config;
 };
 
-// Scans the files as one project (values cross modules): every file is read
-// (on `jobs` threads), the core parses what its prefilter passes (and what
-// the value flow needs of the rest), and each file's findings are filtered by
-// its configuration and located against its bytes.
+// A buffer of this thread's own, for reading files.
+std::string& spare_buffer() {
+  static thread_local std::string buffer;
+  return buffer;
+}
+
+// Scans the files as one project (values cross modules): the core reads every
+// file (on `jobs` threads), parses what its prefilter passes (and what the
+// value flow needs of the rest), and each file's findings are filtered by its
+// configuration and located against its bytes.
 std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
@@ -209,42 +215,57 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
   options.prefilter = no_prefilter == nullptr || std::string_view(no_prefilter) != "1";
   std::vector<std::string> paths(files.size());
   for (size_t i = 0; i < files.size(); ++i) paths[i] = files[i].path;
+  // Files are read when the scanner asks (on its threads) and dropped when
+  // it releases them: only the files it parses stay in memory.
   std::vector<std::string> sources(files.size());
-  std::vector<bool> readable(files.size(), false);
-  std::atomic<size_t> next{0};
-  auto reader = [&] {
-    std::string error;
-    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+  enum class Bytes : uint8_t { kUnread, kHeld, kReleased, kUnreadable };
+  std::vector<Bytes> bytes(files.size(), Bytes::kUnread);
+  auto source_of = [&](size_t i) -> std::optional<std::string_view> {
+    if (bytes[i] == Bytes::kUnread || bytes[i] == Bytes::kReleased) {
       const std::string& path = paths[i];
       Outcome& outcome = outcomes[i];
-      switch (read_file(path, config.max_file_size, sources[i], error)) {
+      std::string error;
+      // Each thread reads into the buffer of the file it released last (see
+      // `release`): no allocation and no fresh pages for most files.
+      std::string& buffer = spare_buffer();
+      ReadStatus status = read_file(path, config.max_file_size, buffer, error);
+      if (status == ReadStatus::kOk) sources[i].swap(buffer);
+      switch (status) {
         case ReadStatus::kError:
           outcome.failed = true;
           outcome.notification = sarif::Notification{path, "could not read " + path + ": " + error, Level::kError};
+          bytes[i] = Bytes::kUnreadable;
           break;
         case ReadStatus::kTooLarge:
           outcome.notification = sarif::Notification{path,
                                                      "skipped " + path + ": larger than --max-file-size (" +
                                                          std::to_string(config.max_file_size) + " bytes)",
                                                      Level::kWarning};
+          bytes[i] = Bytes::kUnreadable;
           break;
         case ReadStatus::kOk:
-          readable[i] = true;
+          bytes[i] = Bytes::kHeld;
           break;
       }
     }
-  };
-  unsigned threads = static_cast<unsigned>(std::min<size_t>(config.jobs, std::max<size_t>(files.size(), 1)));
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(reader);
-    reader();
-  }
-  auto source_of = [&](size_t i) -> std::optional<std::string_view> {
-    if (!readable[i]) return std::nullopt;
+    if (bytes[i] != Bytes::kHeld) return std::nullopt;
     return std::string_view(sources[i]);
   };
-  std::vector<ScanResult> results = Scanner(all_rules(), options).scan_project(paths, source_of, threads);
+  auto release = [&](size_t i) {
+    std::string& buffer = spare_buffer();
+    if (sources[i].capacity() > buffer.capacity()) buffer.swap(sources[i]);
+    std::string().swap(sources[i]);
+    bytes[i] = Bytes::kReleased;
+  };
+  unsigned threads = static_cast<unsigned>(std::min<size_t>(config.jobs, std::max<size_t>(files.size(), 1)));
+  ScanStats stats;
+  std::vector<ScanResult> results =
+      Scanner(all_rules(), options).scan_project(paths, source_of, threads, &stats, release);
+  if (const char* show = std::getenv("BINDSCAN_STATS"); show != nullptr && std::string_view(show) == "1")
+    std::fprintf(stderr,
+                 "bindscan: %zu files, %zu read, %zu passed the prefilter, %zu parsed, "
+                 "%zu loaded for values, %zu bytes parsed\n",
+                 stats.files, stats.read, stats.passed, stats.parsed, stats.loaded, stats.parsed_bytes);
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < paths.size(); ++i) index.emplace(paths[i], i);
   auto other_file = [&](const std::string& path) -> std::string_view {

@@ -1315,9 +1315,14 @@ void Evaluator::build_call_graph() {
       } else if (v.kind == ValueKind::kClass) {
         Values init = &target == this ? class_member(v.node, v.scope, "__init__", true, 0)
                                       : target.attribute(v, "__init__");
-        for (const Value& i : init.items)
-          if (i.kind == ValueKind::kFunction)
-            target.add_caller(i.node, {site.node, site.scope, true, caller, v.partial, v.partial_scope});
+        // An inherited __init__ may sit in a third module: its own evaluator keeps the edge.
+        for (const Value& i : init.items) {
+          if (i.kind != ValueKind::kFunction) continue;
+          Evaluator& init_owner = &target == this ? owner(i) : target.owner(i);
+          if (!ts_node_is_null(v.partial) && &init_owner != this) continue;  // as above
+          init_owner.add_caller(i.node, {site.node, site.scope, true, &init_owner == this ? nullptr : this, v.partial,
+                                         v.partial_scope});
+        }
       }
     }
   }

@@ -66,7 +66,7 @@ std::unordered_set<std::string> package_directories(const std::vector<std::strin
 size_t Project::add_file(std::string path, ModuleName name) {
   size_t index = files_.size();
   if (!name.dotted.empty()) by_name_[name.dotted].push_back(index);
-  files_.push_back({std::move(path), std::move(name), nullptr});
+  files_.push_back({std::move(path), std::move(name), nullptr, {}, false});
   return index;
 }
 
@@ -191,11 +191,17 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
   graphs_built_.push_back(key);
   std::optional<size_t> target = file_of(module);
   for (size_t i = 0; i < files_.size(); ++i) {
-    const File& file = files_[i];
+    File& file = files_[i];
     if (file.module == nullptr) continue;
-    bool reaches = file.module == &module;
-    for (size_t k = 0; !reaches && target && k < file.module->imports().size(); ++k)
-      reaches = file_of_import(file.module->imports()[k], i) == target;
+    if (!file.imports_resolved) {
+      // Once per file: every module is asked about, and resolving is string work.
+      for (const std::string& qualified : file.module->imports())
+        if (std::optional<size_t> imported = file_of_import(qualified, i)) file.imported_files.push_back(*imported);
+      file.imports_resolved = true;
+    }
+    bool reaches = file.module == &module ||
+                   (target && std::find(file.imported_files.begin(), file.imported_files.end(), *target) !=
+                                  file.imported_files.end());
     if (!reaches) continue;
     if (target && i != *target) consulted_[*target].push_back(i);
     evaluator_of(*file.module, factories).build_call_graph();

@@ -73,6 +73,9 @@ class Project final : public Linker {
     std::string path;
     ModuleName name;
     const Module* module = nullptr;
+    // The files module's imports name (file_of_import), resolved on first need.
+    std::vector<size_t> imported_files;
+    bool imports_resolved = false;
   };
   // The absolute dotted name `qualified` means in `importer` (relative imports).
   std::string absolute(std::string_view qualified, size_t importer) const;

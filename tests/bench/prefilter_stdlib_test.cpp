@@ -88,7 +88,7 @@ TEST(PrefilterStdlib, LosesNoFindingOnTheStandardLibrary) {
   }
   for (const Lost& l : lost)
     ADD_FAILURE() << l.path << ": the prefilter skips this file, yet parsing it gives " << l.without
-                  << " finding(s); extend may_match in the rule so that it passes such files";
+                  << " finding(s); extend the rule's prefilter (its sieve) so that it passes such files";
   EXPECT_TRUE(unreadable.size() < walked.files.size() / 100) << unreadable.size() << " unreadable files, e.g. "
                                                              << unreadable.front();
   // The prefilter must be doing its job, or the comparison proves little.

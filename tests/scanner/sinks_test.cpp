@@ -1,21 +1,17 @@
 // The sink tables are data; these tests hold the data to its contract:
-// unique names, addresses that say where they are, and a prefilter gate that
-// covers every line (a sink the gate misses would have its files skipped).
+// unique names, addresses that say where they are, and a prefilter that
+// passes every line's calls (a sink it misses would have its files skipped).
 #include <gtest/gtest.h>
 
 #include <set>
 #include <string>
 
+#include "scanner/rules/bind_all_interfaces/binds.h"
 #include "scanner/rules/bind_all_interfaces/sinks.h"
+#include "scanner/words.h"
 
 namespace bindscan::rules::sinks {
 namespace {
-
-bool gated(std::string_view name) {
-  for (std::string_view needle : gate_needles())
-    if (name.find(needle) != std::string_view::npos) return true;
-  return false;
-}
 
 TEST(SinkTables, NamesAreUniqueAndQualified) {
   std::set<std::string_view> seen;
@@ -40,19 +36,34 @@ TEST(SinkTables, EveryAddressHasAPositionOrAKeyword) {
     }
 }
 
-// A method sink is reached through an instance: the gate must see either its
-// qualified name or the factory call that makes the instance.
-TEST(SinkTables, PrefilterGateCoversEverySink) {
+// The prefilter is derived from the tables: for every sink, the plainest
+// code that calls it passes, and the same code with the name only in a
+// string or a comment does not.
+TEST(SinkTables, PrefilterPassesEverySinkCall) {
+  const WordSieve& sieve = binds::sieve();
+  auto import_and_call = [](std::string_view qualified) {
+    size_t dot = qualified.rfind('.');
+    return "import " + std::string(qualified.substr(0, dot)) + "\n" + std::string(qualified) + " (('', 0))\n";
+  };
   for (const SinkTable* table : tables())
     for (const Sink& sink : table->sinks) {
-      bool covered = gated(sink.name);
+      std::string code;
       if (sink.kind == CalleeKind::kMethod) {
         std::string_view cls = sink.name.substr(0, sink.name.rfind('.'));
-        for (const SinkTable* other : tables())
-          for (const Factory& factory : other->factories)
-            if (factory.returns == cls && !gated(factory.callee)) covered = false;
+        code = import_and_call(cls) + "x = " + std::string(cls) + " \\\n  ()\nx  .  " +
+               std::string(sink.name.substr(sink.name.rfind('.') + 1)) + "(('', 0))\n";
+      } else {
+        code = import_and_call(sink.name);
       }
-      EXPECT_TRUE(covered) << sink.name << " contains none of the gate needles (sinks.cpp gate_needles)";
+      EXPECT_TRUE(sieve.passes(code)) << sink.name << ":\n" << code;
+      std::string quoted = R"(s = ''')" + code + R"('''  # )" + std::string(sink.name) + "\n";
+      EXPECT_FALSE(sieve.passes(quoted)) << sink.name << ": names in strings and comments are not code\n" << quoted;
+    }
+  for (const SinkTable* table : tables())
+    for (const AssignmentSink& assignment : table->assignments) {
+      std::string code = std::string(assignment.target) + " = '0.0.0.0'\n";
+      EXPECT_TRUE(sieve.passes(code)) << assignment.target;
+      EXPECT_FALSE(sieve.passes("s = \"" + code.substr(0, code.size() - 1) + "\"\n")) << assignment.target;
     }
 }
 
@@ -63,13 +74,6 @@ TEST(SinkTables, EveryDefaultHasTheAddressKeyword) {
       if (sink.default_host) {
         EXPECT_FALSE(sink.address.slot.keyword.empty()) << sink.name;
       }
-}
-
-TEST(SinkTables, PrefilterGateCoversEveryAssignmentSink) {
-  for (const SinkTable* table : tables())
-    for (const AssignmentSink& assignment : table->assignments)
-      EXPECT_TRUE(gated(assignment.target))
-          << assignment.target << " contains none of the gate needles (sinks.cpp gate_needles)";
 }
 
 }  // namespace

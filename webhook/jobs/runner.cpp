@@ -645,7 +645,7 @@ class GitHubRunner final : public JobRunner {
       }
       return std::string_view(it->second);
     };
-    const std::vector<ScanResult> results = scanner.scan_project(paths, source_of, 1, &scope);
+    const std::vector<ScanResult> results = scanner.scan_project(paths, source_of, 1, nullptr, nullptr, &scope);
     // A file that could not be read would leave names unknown: retry the job rather than upload less.
     if (read_error) return *read_error;
     auto bytes_of_path = [&](const std::string& path) -> std::string_view {

@@ -13,6 +13,7 @@
 #include "scanner/flow/summary.h"
 #include "scanner/rules/bind_all_interfaces/sinks.h"
 #include "scanner/values.h"
+#include "scanner/words.h"
 
 namespace bindscan::rules::binds {
 namespace {
@@ -71,94 +72,97 @@ const sinks::Factory* find_factory(std::string_view qualified, CalleeKind kind) 
   return it != factories.end() && it->second->kind == kind ? it->second : nullptr;
 }
 
-// Whether `text` contains `part`, found by memchr on its rarest byte:
-// string_view::find stops at every occurrence of the first byte instead.
-bool contains(std::string_view text, std::string_view part) {
-  // Rarer bytes first: fewer false starts for memchr.
-  constexpr std::string_view kRareFirst = "vkzqjxVKZQJXywbpgfm";
-  size_t anchor = 0;
-  for (char rare : kRareFirst)
-    if (size_t at = part.find(rare); at != std::string_view::npos) {
-      anchor = at;
-      break;
-    }
-  const char* const end = text.data() + text.size();
-  const char* from = text.data() + anchor;
-  while (from < end) {
-    const char* hit = static_cast<const char*>(std::memchr(from, part[anchor], static_cast<size_t>(end - from)));
-    if (hit == nullptr) return false;
-    const char* start = hit - anchor;
-    if (static_cast<size_t>(end - start) < part.size()) return false;  // no room left for `part`
-    if (std::string_view(start, part.size()) == part) return true;
-    from = hit + 1;
-  }
-  return false;
-}
-
-// Sound prefilter: the file can only reach a sink by naming every part of one
-// spelling of its qualified name (in imports or attribute access), or, for a
-// method, the method and a way to get an instance (the class or a factory).
-}  // namespace
-
-bool may_match(std::string_view source) {
-  bool gate = false;
-  for (std::string_view needle : sinks::gate_needles())
-    if ((gate = contains(source, needle))) break;
-  if (!gate) return false;
-  auto has = [source](std::string_view needle) { return source.find(needle) != std::string_view::npos; };
-  auto has_all_parts = [&has](std::string_view dotted) {
+// The words a spelling of `qualified` writes: every part of it, or, through
+// a module alias (Python 2, six.moves), the alias's parts and the rest.
+std::vector<std::vector<WordSieve::Need>> spellings(std::string_view qualified) {
+  auto parts = [](std::string_view dotted, std::vector<WordSieve::Need>& out) {
     while (!dotted.empty()) {
       size_t dot = dotted.find('.');
-      if (!has(dotted.substr(0, dot))) return false;
+      out.push_back({std::string(dotted.substr(0, dot)), kWritten});
       if (dot == std::string_view::npos) break;
       dotted.remove_prefix(dot + 1);
     }
-    return true;
   };
-  auto names = [&](std::string_view qualified) {
-    if (has_all_parts(qualified)) return true;
-    for (const sinks::ModuleAlias* alias : index().aliases)
-      if (qualified.starts_with(alias->target) && qualified.size() > alias->target.size() &&
-          qualified[alias->target.size()] == '.' && has_all_parts(alias->alias) &&
-          has_all_parts(qualified.substr(alias->target.size() + 1)))
-        return true;
-    return false;
-  };
-  // `name(` somewhere: a call of what `qualified` ends with.
-  auto called = [&](std::string_view qualified) {
-    std::string call(qualified.substr(qualified.rfind('.') + 1));
-    call += '(';
-    return has(call);
-  };
-  // A class's instances, made in this file: the class called, or a factory
-  // that returns it called (the value flow follows instances from there).
-  auto names_instance = [&](std::string_view cls) {
-    if (names(cls) && called(cls)) return true;
-    for (const auto& [callee, factory] : index().factories) {
-      if (factory->returns != cls) continue;
-      if ((factory->kind == CalleeKind::kFunction ? names(callee) : has_all_parts(callee)) && called(callee))
-        return true;
+  std::vector<std::vector<WordSieve::Need>> out(1);
+  parts(qualified, out.back());
+  for (const sinks::ModuleAlias* alias : index().aliases)
+    if (qualified.starts_with(alias->target) && qualified.size() > alias->target.size() &&
+        qualified[alias->target.size()] == '.') {
+      out.emplace_back();
+      parts(alias->alias, out.back());
+      parts(qualified.substr(alias->target.size() + 1), out.back());
     }
-    return false;
-  };
-  // An assignment sink: every part of its target (`c.ServerApp.ip`, `cherrypy.server.socket_host`); a
-  // config file's module-level name (gunicorn's `bind`) at the start of a line, where the rule reads it.
-  for (const sinks::AssignmentSink* assignment : index().assignments) {
-    std::string_view target = assignment->target;
-    if (target.find('.') != std::string_view::npos ? has_all_parts(target)
-                                                   : source.starts_with(target) || has("\n" + std::string(target)))
-      return true;
-  }
-  for (const Sink* sink : index().all) {
-    if (sink->kind != CalleeKind::kMethod) {
-      if (names(sink->name)) return true;
-      continue;
+  return out;
+}
+
+std::string_view last_part(std::string_view qualified) { return qualified.substr(qualified.rfind('.') + 1); }
+
+}  // namespace
+
+// A file can only reach a sink by writing every part of one spelling of its
+// qualified name (in imports or attribute access), or, for a method, the
+// method after a dot and a way to get an instance: the class or a factory,
+// named and called (the value flow follows instances from there). An
+// assignment sink needs every part of its target, a config file's bare name
+// (gunicorn's `bind`) at the start of a line.
+const WordSieve& sieve() {
+  static const WordSieve built = [] {
+    std::vector<std::vector<WordSieve::Need>> alternatives;
+    // Ways to make an instance of `cls` in a file.
+    auto instance_makers = [](std::string_view cls) {
+      std::vector<std::vector<WordSieve::Need>> out;
+      for (auto& spelling : spellings(cls)) {
+        spelling.push_back({std::string(last_part(cls)), kCalled});
+        out.push_back(std::move(spelling));
+      }
+      for (const auto& [callee, factory] : index().factories) {
+        if (factory->returns != cls) continue;
+        auto ways = spellings(callee);
+        if (factory->kind == CalleeKind::kMethod) ways.resize(1);  // named by its class's parts
+        for (auto& spelling : ways) {
+          spelling.push_back({std::string(last_part(callee)), kCalled});
+          out.push_back(std::move(spelling));
+        }
+      }
+      return out;
+    };
+    for (const Sink* sink : index().all) {
+      if (sink->kind != CalleeKind::kMethod) {
+        for (auto& spelling : spellings(sink->name)) alternatives.push_back(std::move(spelling));
+        continue;
+      }
+      std::string_view cls = sink->name.substr(0, sink->name.rfind('.'));
+      for (auto& maker : instance_makers(cls)) {
+        maker.push_back({std::string(last_part(sink->name)), kAfterDot});
+        alternatives.push_back(std::move(maker));
+      }
     }
-    // The method is reached as an attribute: `.bind`.
-    size_t dot = sink->name.rfind('.');
-    if (has(sink->name.substr(dot)) && names_instance(sink->name.substr(0, dot))) return true;
-  }
-  return false;
+    for (const sinks::SinkTable* table : sinks::tables())
+      for (const sinks::AssignmentSink& assignment : table->assignments) {
+        std::string_view target = assignment.target;
+        if (target.find('.') == std::string_view::npos) {
+          // A config file's module-level name (gunicorn's `bind`): the rule
+          // reads it where a line starts with it.
+          alternatives.push_back({{std::string(target), kWritten | kLineStart}});
+          continue;
+        }
+        for (auto& spelling : spellings(target)) alternatives.push_back(std::move(spelling));
+      }
+    return WordSieve(alternatives);
+  }();
+  return built;
+}
+
+bool is_library_name(std::string_view qualified) {
+  static const std::unordered_set<std::string> modules = [] {
+    std::unordered_set<std::string> out;
+    auto add = [&out](std::string_view name) { out.emplace(name.substr(0, name.find('.'))); };
+    for (const Sink* sink : index().all) add(sink->name);
+    for (const auto& [callee, factory] : index().factories) add(callee);
+    for (const sinks::ModuleAlias* alias : index().aliases) add(alias->alias);
+    return out;
+  }();
+  return modules.contains(std::string(qualified.substr(0, qualified.find('.'))));
 }
 
 namespace {
@@ -215,20 +219,6 @@ std::optional<AllInterfaces> meaning_of(const Host& host, sinks::Wildcards wildc
   if (host.text.empty()) return wildcards & sinks::kEmptyHost ? all_interfaces("") : std::nullopt;
   if (host.text == "*") return wildcards & sinks::kStar ? std::optional(kStar) : std::nullopt;
   return all_interfaces(host.text);
-}
-
-// Whether `qualified` lies in a module the sink table names (socket,
-// socketserver, asyncio, ...): those are libraries, matched by name.
-bool is_library_name(std::string_view qualified) {
-  static const std::unordered_set<std::string> modules = [] {
-    std::unordered_set<std::string> out;
-    auto add = [&out](std::string_view name) { out.emplace(name.substr(0, name.find('.'))); };
-    for (const Sink* sink : index().all) add(sink->name);
-    for (const auto& [callee, factory] : index().factories) add(callee);
-    for (const sinks::ModuleAlias* alias : index().aliases) add(alias->alias);
-    return out;
-  }();
-  return modules.contains(std::string(qualified.substr(0, qualified.find('.'))));
 }
 
 std::optional<std::string> made_by_factory(std::string_view qualified, bool method) {

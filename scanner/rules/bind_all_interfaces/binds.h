@@ -16,13 +16,19 @@
 #include "scanner/finding.h"
 #include "scanner/flow/summary.h"
 #include "scanner/module.h"
+#include "scanner/words.h"
 
 namespace bindscan::rules::binds {
 
 enum class Report { kWildcardHost, kDefaultHost };
 
-// Sound prefilter over the sink table (see sinks.h).
-bool may_match(std::string_view source);
+// Sound prefilter over the sink table (see sinks.h): the words a file must
+// write to reach a sink.
+const WordSieve& sieve();
+
+// Whether `qualified` lies in a module the sink table names (socket,
+// socketserver, asyncio, ...): those are libraries, matched by name.
+bool is_library_name(std::string_view qualified);
 
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out);
 

@@ -42,7 +42,12 @@ Rule bind_all_interfaces() {
     with_docs.documentation = embedded::BindAllInterfacesDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check, check_open, binds::close};
+  return {.info = info,
+          .prefilter = binds::sieve,
+          .check = check,
+          .check_open = check_open,
+          .close = binds::close,
+          .is_library = binds::is_library_name};
 }
 
 }  // namespace bindscan::rules

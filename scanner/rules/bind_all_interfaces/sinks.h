@@ -16,8 +16,8 @@
 //   3. Add fixtures (a positive and a near-miss negative) under
 //      scanner/rules/bind_all_interfaces/fixtures/ (and
 //      bind_all_interfaces_by_default/fixtures/ when the line has a default).
-//   4. Prefilter: the file's gate needles (kGateNeedles in sinks.cpp) must
-//      cover the new line's qualified name; a static_assert says when not.
+//   4. Nothing for the prefilter: it is derived from the tables (binds.cpp
+//      sieve(): a file must write every part of a sink's name).
 #pragma once
 
 #include <cstdint>
@@ -201,10 +201,5 @@ extern const SinkTable kZmqSinks;  // sinks_zmq.cpp
 
 // Every table, in the order listed in sinks.cpp.
 std::span<const SinkTable* const> tables();
-
-// Prefilter needles: every sink's qualified name contains one of them, so a
-// file that contains none cannot name a sink. Checked against the tables by a
-// test (tests/scanner/sinks_test.cpp).
-std::span<const std::string_view> gate_needles();
 
 }  // namespace bindscan::rules::sinks

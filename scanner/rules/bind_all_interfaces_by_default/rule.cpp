@@ -40,7 +40,7 @@ Rule bind_all_interfaces_by_default() {
     with_docs.documentation = embedded::BindAllInterfacesByDefaultDoc;
     return with_docs;
   }();
-  return {info, binds::may_match, check};
+  return {.info = info, .prefilter = binds::sieve, .check = check, .is_library = binds::is_library_name};
 }
 
 }  // namespace bindscan::rules
