@@ -489,6 +489,10 @@ std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int dep
 }
 
 Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
+  // A call edge without its node reached here once in a whole-stdlib scan with
+  // the prefilter off (a segfault in ts_node_parent); not ruled out is the
+  // sound answer. Where that edge comes from is not found yet.
+  if (ts_node_is_null(node)) return Runs::kMaybe;
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   const BranchSymbols& b = branch_symbols(m_.grammar().language);
