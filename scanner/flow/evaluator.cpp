@@ -1140,27 +1140,37 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
   std::string_view text = m_.text(name);
   if (text.starts_with("__") && text.ends_with("__")) return false;  // Python calls these itself
   // Every mention of the name as a word outside comments (strings count,
-  // which only errs towards "unknown"), against the definitions plus the calls found.
-  auto [it, fresh] = mentions_.try_emplace(text, 0);
-  if (fresh) {
+  // which only errs towards "unknown"), against the definitions plus the calls
+  // found. All words are counted in one pass the first time: searching the
+  // source once per function name was quadratic on large files.
+  if (!mentions_counted_) {
+    mentions_counted_ = true;
     std::string_view source = m_.source();
-    auto in_comment = [&](size_t at) {
-      for (const Comment& c : m_.comments()) {
-        size_t begin = static_cast<size_t>(c.text.data() - source.data());
-        if (at >= begin && at < begin + c.text.size()) return true;
-        if (begin > at) break;
-      }
-      return false;
-    };
+    const std::vector<Comment>& comments = m_.comments();  // in source order
+    size_t next_comment = 0;
     auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    for (size_t at = source.find(text); at != std::string_view::npos; at = source.find(text, at + 1)) {
-      bool before = at > 0 && word(source[at - 1]);
-      bool after = at + text.size() < source.size() && word(source[at + text.size()]);
-      if (!before && !after && !in_comment(at)) ++it->second;
+    for (size_t at = 0; at < source.size();) {
+      if (!word(source[at])) {
+        ++at;
+        continue;
+      }
+      size_t end = at;
+      while (end < source.size() && word(source[end])) ++end;
+      while (next_comment < comments.size() &&
+             static_cast<size_t>(comments[next_comment].text.data() - source.data()) +
+                     comments[next_comment].text.size() <=
+                 at)
+        ++next_comment;
+      bool in_comment = next_comment < comments.size() &&
+                        static_cast<size_t>(comments[next_comment].text.data() - source.data()) <= at;
+      if (!in_comment) ++mentions_[source.substr(at, end - at)];
+      at = end;
     }
   }
+  auto it = mentions_.find(text);
+  const size_t mentioned = it == mentions_.end() ? 0 : it->second;
   // Methods share names across classes: count every definition of the name.
-  return it->second > calls + definitions_named(text);
+  return mentioned > calls + definitions_named(text);
 }
 
 size_t Evaluator::definitions_named(std::string_view name) { return m_.functions_named(name); }
