@@ -68,6 +68,17 @@ std::optional<Tree> parse_with_timeout(Parser& parser, std::string_view source, 
   return parser.parse(source, timeout);
 }
 
+// Parses one file for Scanner::scan and summarize: NULs blanked (into
+// `storage`), `result` marked parsed, and timed out when the parse timeout
+// cut it short (then nullopt).
+std::optional<Tree> parse_file_of(Parser& parser, std::string_view source, const ScanOptions& options,
+                                  std::string& storage, ScanResult& result) {
+  std::optional<Tree> tree = parse_with_timeout(parser, without_nul(source, storage), options);
+  result.parsed = true;
+  if (!tree) result.timed_out = true;
+  return tree;
+}
+
 // The suppression a comment on the first or the last line of `span` gives.
 std::optional<Suppression> suppression_at(const Module& module, const Rule& rule, const Span& span) {
   std::optional<Suppression> out;
@@ -113,13 +124,8 @@ ScanResult Scanner::scan(std::string_view source) const {
   std::vector<const Rule*> active = impl_->passing(source, found);
   if (active.empty()) return result;
   std::string storage;
-  source = without_nul(source, storage);
-  std::optional<Tree> tree = parse_with_timeout(impl_->parser, source, impl_->options);
-  result.parsed = true;
-  if (!tree) {
-    result.timed_out = true;
-    return result;
-  }
+  std::optional<Tree> tree = parse_file_of(impl_->parser, source, impl_->options, storage, result);
+  if (!tree) return result;
   Module module(*tree);
   judge(module, active, result);
   return result;
@@ -154,13 +160,8 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
   // Parsed even when no rule may match, if asked: its exports may reach other files.
   if (active.empty() && !parse_unmatched) return result;
   std::string storage;
-  source = without_nul(source, storage);
-  std::optional<Tree> tree = parse_with_timeout(impl_->parser, source, impl_->options);
-  result.parsed = true;
-  if (!tree) {
-    result.timed_out = true;
-    return result;
-  }
+  std::optional<Tree> tree = parse_file_of(impl_->parser, source, impl_->options, storage, result);
+  if (!tree) return result;
   Module module(*tree);
   judge(module, active, result, &summary.open_sites);
   flow::add_exports(module, summary);
