@@ -195,6 +195,10 @@ void Evaluator::cap(Values& values) const {
 Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int depth) {
   if (ts_node_is_null(expression) || depth > budget_.max_depth || ++steps_ > budget_.max_steps)
     return Values::of_unknown();
+  // A node of another module's tree is that module's evaluator's to answer;
+  // read here it would be read against the wrong source. Unknown, never a
+  // guess (a path that still does this is a bug to find, not a crash).
+  if (expression.tree != m_.root().tree) return Values::of_unknown();
   Key key{id_of(expression), scope, at};
   // While the call graph is built, parameters read as unknown: those answers
   // are kept only until the build ends (build_call_graph clears them).
@@ -489,10 +493,7 @@ std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int dep
 }
 
 Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth) {
-  // A call edge without its node reached here once in a whole-stdlib scan with
-  // the prefilter off (a segfault in ts_node_parent); not ruled out is the
-  // sound answer. Where that edge comes from is not found yet.
-  if (ts_node_is_null(node)) return Runs::kMaybe;
+  if (ts_node_is_null(node)) return Runs::kMaybe;  // nothing to rule out
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   const BranchSymbols& b = branch_symbols(m_.grammar().language);
@@ -1079,7 +1080,9 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
                       {m_.span(call), "option `" + option + "` takes this default when it is not given"});
     }
   }
-  const std::vector<Edge>& edges = calls_of(definition);
+  // A copy: evaluating a caller's argument may build other modules' call
+  // graphs, which add edges to this function and reallocate the vector.
+  const std::vector<Edge> edges = calls_of(definition);
   // A function the file also hands around (a callback, an alias) has callers
   // the file does not show: their arguments are unknown.
   bool escapes = this->escapes(definition, edges.size());
