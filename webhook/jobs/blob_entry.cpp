@@ -72,15 +72,8 @@ void from_json(const nlohmann::json& j, Reference& r) {
   j.at("spelling").get_to(r.spelling);
   optional_from(j, "import_hop", r.import_hop);
 }
-void to_json(nlohmann::json& j, const Export& e) {
-  j = {{"name", e.name}, {"constants", e.constants}, {"references", e.references}, {"unknown", e.unknown}};
-}
-void from_json(const nlohmann::json& j, Export& e) {
-  j.at("name").get_to(e.name);
-  j.at("constants").get_to(e.constants);
-  j.at("references").get_to(e.references);
-  j.at("unknown").get_to(e.unknown);
-}
+// Every field required, named as the member: nlohmann's macro writes both.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Export, name, constants, references, unknown)
 void to_json(nlohmann::json& j, const OpenSite& s) {
   j = {{"rule_id", s.rule_id},         {"sink", s.sink},         {"sink_kind", s.sink_kind},
        {"address", s.address},         {"argument", s.argument}, {"display", s.display},
