@@ -1183,6 +1183,12 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   Argument out;
+  // A call in another module (an instance created there) is read by that
+  // module's evaluator; here it would be read against the wrong source.
+  if (call.tree != m_.root().tree) {
+    out.known = false;
+    return out;
+  }
   TSNode arguments = ts_node_child_by_field_id(call, f.arguments);
   if (ts_node_is_null(arguments) || ts_node_symbol(arguments) != s.argument_list) {
     out.known = false;  // a generator argument

@@ -5,6 +5,9 @@
 
 #include <string>
 
+#include "scanner/flow/evaluator.h"
+#include "scanner/module.h"
+#include "scanner/python.h"
 #include "scanner/scan.h"
 
 namespace bindscan {
@@ -204,6 +207,25 @@ TEST(FlowConstants, FStringsAndJoinsOfConstantsOnly) {
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_EQ(findings[0].span.start.row, 3u);
   EXPECT_EQ(findings[1].span.start.row, 4u);
+}
+
+
+// A call node of another module's tree (an instance created there) is that
+// module's to read: read against this module's bytes its offsets may lie
+// past the end (once an uncaught std::out_of_range that ended a whole scan).
+TEST(FlowEvaluator, AnArgumentOfAnotherModulesCallIsUnknown) {
+  Parser parser;
+  std::string here_source = "x = 1\n";
+  std::string there_source = "# " + std::string(4000, 'x') + "\nmake(\"0.0.0.0\")\n";
+  std::optional<Tree> here = parser.parse(here_source, std::chrono::seconds(10));
+  std::optional<Tree> there = parser.parse(there_source, std::chrono::seconds(10));
+  ASSERT_TRUE(here && there);
+  Module here_module(*here), there_module(*there);
+  ASSERT_EQ(there_module.calls().size(), 1u);
+  flow::Evaluator evaluator(here_module, nullptr);
+  flow::Evaluator::Argument argument = evaluator.argument(there_module.calls()[0].node, kModuleScope, 0, "host");
+  EXPECT_FALSE(argument.known);
+  EXPECT_FALSE(argument.found);
 }
 
 }  // namespace
