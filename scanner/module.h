@@ -92,6 +92,9 @@ class Module {
   const PythonGrammar& grammar() const { return grammar_; }
   std::string_view source() const { return tree_.source(); }
   TSNode root() const { return tree_.root(); }
+  // Whether `node` is of this file's tree (values of a project cross modules;
+  // another module's node read here would be read against the wrong bytes).
+  bool owns(TSNode node) const { return node.tree == root().tree; }
   std::string_view text(TSNode node) const;
   Span span(TSNode node) const;
 

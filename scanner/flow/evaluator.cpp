@@ -198,7 +198,7 @@ Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int de
   // A node of another module's tree is that module's evaluator's to answer;
   // read here it would be read against the wrong source. Unknown, never a
   // guess (a path that still does this is a bug to find, not a crash).
-  if (expression.tree != m_.root().tree) return Values::of_unknown();
+  if (!m_.owns(expression)) return Values::of_unknown();
   Key key{id_of(expression), scope, at};
   // While the call graph is built, parameters read as unknown: those answers
   // are kept only until the build ends (build_call_graph clears them).
@@ -1183,9 +1183,9 @@ Evaluator::Argument Evaluator::argument(TSNode call, ScopeId scope, int position
   const auto& s = m_.grammar().sym;
   const auto& f = m_.grammar().field;
   Argument out;
-  // A call in another module (an instance created there) is read by that
-  // module's evaluator; here it would be read against the wrong source.
-  if (call.tree != m_.root().tree) {
+  // A call in another module (an instance created there) is that module's
+  // evaluator's to read.
+  if (!m_.owns(call)) {
     out.known = false;
     return out;
   }

@@ -3,6 +3,8 @@
 // would hit ctest's timeout.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 
 #include "scanner/flow/evaluator.h"
@@ -208,7 +210,6 @@ TEST(FlowConstants, FStringsAndJoinsOfConstantsOnly) {
   EXPECT_EQ(findings[0].span.start.row, 3u);
   EXPECT_EQ(findings[1].span.start.row, 4u);
 }
-
 
 // A call node of another module's tree (an instance created there) is that
 // module's to read: read against this module's bytes its offsets may lie
