@@ -3,6 +3,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -52,6 +53,11 @@ struct Rule {
   // Judges an open site of this rule once its references are resolved, with
   // the same verdict `check` gives in a project scan.
   void (*close)(const flow::OpenSite& site, const flow::Resolved& resolved, std::vector<Finding>& out) = nullptr;
+  // Optional: appends the names of `module`'s top-level classes that are
+  // sinks of this rule themselves (a server subclass). Their calls in other
+  // modules are the rule's sites, so a project scan also judges the files
+  // that import them, though those name no sink the prefilter knows.
+  void (*sink_classes)(const Module& module, std::vector<std::string>& out) = nullptr;
   // Module names the rule knows as libraries (its sinks' modules): in a
   // project they are never resolved to the project's own files, even when the
   // project is that library (scanning the standard library). Null: none.

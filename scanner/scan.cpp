@@ -6,6 +6,7 @@
 #include <unordered_set>
 #include <limits>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "scanner/flow/project.h"
@@ -133,6 +134,16 @@ ScanResult Scanner::scan(std::string_view source) const {
 
 namespace {
 
+// Rounds of reading files the prefilter skipped (scan_project, step 4).
+constexpr int kCallerRounds = 3;
+constexpr size_t kNoFile = static_cast<size_t>(-1);
+
+std::vector<const Rule*> all_of(const std::vector<Rule>& rules) {
+  std::vector<const Rule*> out;
+  for (const Rule& rule : rules) out.push_back(&rule);
+  return out;
+}
+
 // Runs body(parser, i) for i in [0, n) on `jobs` threads, each with its own parser.
 template <typename Body>
 void for_each_file(size_t n, unsigned jobs, Parser& own, Body&& body) {
@@ -158,7 +169,15 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
   WordsFound found;
   std::vector<const Rule*> active = impl_->passing(source, found);
   // Parsed even when no rule may match, if asked: its exports may reach other files.
-  if (active.empty() && !parse_unmatched) return result;
+  if (active.empty() && !parse_unmatched) {
+    // What it may call into: the names its import statements name.
+    summary.called_imports = std::move(found.imports);
+    std::sort(summary.called_imports.begin(), summary.called_imports.end());
+    summary.called_imports.erase(std::unique(summary.called_imports.begin(), summary.called_imports.end()),
+                                 summary.called_imports.end());
+    if (summary.called_imports.size() > flow::kMaxExports) summary.called_imports.resize(flow::kMaxExports);
+    return result;
+  }
   std::string storage;
   std::optional<Tree> tree = parse_file_of(impl_->parser, source, impl_->options, storage, result);
   if (!tree) return result;
@@ -183,6 +202,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   std::vector<std::unique_ptr<Parsed>> parsed(n);
   std::vector<std::vector<const Rule*>> active(n);  // empty: not judged (parsed only for values, if at all)
   std::vector<uint8_t> readable(n, 0);  // not vector<bool>: threads write neighbours
+  std::vector<std::vector<std::string>> imports(n);  // of files not parsed: who may call into whom
   auto parse_file = [&](Parser& parser, size_t i) {
     std::optional<std::string_view> source = source_of(i);
     if (!source || source->size() >= std::numeric_limits<uint32_t>::max()) return;
@@ -209,9 +229,10 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     active[i] = impl_->passing(*source, found);
     if (!active[i].empty()) {
       parse_file(parser, i);
-    } else if (release) {
-      release(i);
+      return;
     }
+    imports[i] = std::move(found.imports);
+    if (release) release(i);
   });
 
   // 2. Module names.
@@ -257,8 +278,68 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     parsed[i]->module->set_project(&project);
   }
   auto judged = [&](size_t i) { return parsed[i] && !active[i].empty() && (!scope || scope->judged[i]); };
+  // What files the prefilter skipped must be read for: the sink classes
+  // defined in a judged file, whose calls elsewhere are sites (judged is
+  // kNoFile), and the callers a judgment asked for (flow::Project).
+  std::vector<flow::Project::WantedCallers> sink_classes;
+  auto judge_file = [&](size_t i) {
+    project.set_judging(i);
+    results[i].findings.clear();
+    judge(*parsed[i]->module, active[i], results[i]);
+    project.set_judging(std::nullopt);
+    std::vector<std::string> classes;
+    for (const Rule* rule : active[i])
+      if (rule->sink_classes != nullptr) rule->sink_classes(*parsed[i]->module, classes);
+    for (std::string& name : classes) sink_classes.push_back({i, std::move(name), kNoFile});
+  };
   for (size_t i = 0; i < n; ++i)
-    if (judged(i)) judge(*parsed[i]->module, active[i], results[i]);
+    if (judged(i)) judge_file(i);
+
+  // 4. Files the prefilter skipped (they name no sink) that import a sink
+  // class of the project or a function whose callers a sink's address
+  // depends on, and write its name: parsed; judged for a sink class, and for
+  // callers the files that asked are judged again with them. For a few
+  // rounds, as a caller's own parameter may lead to its callers. With a
+  // scope, only among the files it preloads.
+  std::set<std::pair<size_t, std::string>> served;  // looked for already
+  for (int round = 0; round < kCallerRounds; ++round) {
+    std::vector<flow::Project::WantedCallers> wanted = project.take_wanted_callers();
+    for (auto& w : sink_classes) wanted.push_back(std::move(w));
+    sink_classes.clear();
+    std::erase_if(wanted, [&](const auto& w) { return served.contains({w.file, w.word}); });
+    for (const auto& w : wanted) served.emplace(w.file, w.word);
+    if (wanted.empty()) break;
+    for (size_t i = 0; i < n; ++i)
+      if (parsed[i] || !readable[i]) imports[i].clear();
+    auto candidates = project.importers_of(wanted, imports);
+    for_each_file(candidates.size(), jobs, impl_->parser, [&](Parser& parser, size_t k) {
+      auto& [i, reached] = candidates[k];
+      std::optional<std::string_view> source = source_of(i);
+      std::erase_if(reached, [&](size_t w) { return !source || source->find(wanted[w].word) == std::string_view::npos; });
+      if (!reached.empty()) parse_file(parser, i);
+      if (!parsed[i] && release) release(i);
+    });
+    std::vector<size_t> rejudge;
+    for (const auto& [i, reached] : candidates) {
+      if (!parsed[i]) continue;
+      project.attach(i, *parsed[i]->module);
+      parsed[i]->module->set_project(&project);
+      if (stats != nullptr) {
+        ++stats->callers;
+        stats->parsed_bytes += parsed[i]->tree->source().size();
+      }
+      for (size_t w : reached) {
+        rejudge.push_back(wanted[w].judged == kNoFile ? i : wanted[w].judged);
+        if (wanted[w].judged == kNoFile) active[i] = all_of(impl_->rules);
+      }
+    }
+    if (rejudge.empty()) break;
+    std::sort(rejudge.begin(), rejudge.end());
+    rejudge.erase(std::unique(rejudge.begin(), rejudge.end()), rejudge.end());
+    project.forget_answers();
+    for (size_t i : rejudge)
+      if (judged(i)) judge_file(i);
+  }
   // After every judgment: an answer cached while judging one file serves the next.
   if (scope != nullptr)
     for (size_t i = 0; i < n; ++i)

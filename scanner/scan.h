@@ -56,6 +56,7 @@ struct ScanStats {
   size_t passed = 0;        // passed by a rule's prefilter (words)
   size_t parsed = 0;        // parsed to be judged
   size_t loaded = 0;        // parsed later because the value flow needed a value they define
+  size_t callers = 0;       // parsed later because they may call a wrapper of a sink (with the name it has)
   size_t parsed_bytes = 0;  // bytes of the parsed and loaded files
 };
 
@@ -76,7 +77,9 @@ class Scanner {
   // `summary.open_sites` (for flow::link), and the values of its module-level
   // names into `summary.exports`. A file that no rule may match is parsed
   // only with `parse_unmatched` (other files may import its names); without
-  // it, the result says parsed == false and the summary stays empty, for the
+  // it, the result says parsed == false and the summary holds only
+  // `called_imports`, read from its import statements without parsing (what
+  // it may call into: a wrapper or server class of another module), for the
   // caller to summarize later when a link needs the file.
   ScanResult summarize(std::string_view source, flow::ModuleSummary& summary, bool parse_unmatched = true) const;
 

@@ -125,7 +125,10 @@ class WordLexer {
           if (p < end && class_of(*p) == kQuote && string_prefix(start, p, formatted)) {
             p = skip_string(p, end, formatted, depth);
           } else {
-            word(std::string_view(start, static_cast<size_t>(p - start)), begin, p, end);
+            std::string_view text(start, static_cast<size_t>(p - start));
+            if ((text == "import" || text == "from") && depth == 0 && starts_statement(start))
+              read_import(text == "from", p, end, out_.imports);
+            word(text, begin, p, end);
           }
           break;
         }
@@ -188,6 +191,102 @@ class WordLexer {
     }
     return p;
   }
+
+  // Whether the token at `start` begins a statement: only blanks since the
+  // line's start (not a continued line), a `;` or a `:` (`try: import x`).
+  bool starts_statement(const char* start) const {
+    const char* b = start;
+    while (b > source_begin_ && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\f')) --b;
+    if (b == source_begin_ || b[-1] == ';' || b[-1] == ':') return true;
+    if (b[-1] != '\n' && b[-1] != '\r') return false;
+    const char* line_break = b - 1;
+    if (*line_break == '\n' && line_break > source_begin_ && line_break[-1] == '\r') --line_break;
+    return line_break == source_begin_ || line_break[-1] != '\\';
+  }
+
+  // The names of an import statement whose keyword ends at `p` (after
+  // `import`, or after `from` when `from`), appended as Module::imports()
+  // writes them. Reads only as far as the statement's names go.
+  static void read_import(bool from, const char* p, const char* end, std::vector<std::string>& out) {
+    ImportReader r{p, end};
+    if (!from) {
+      do {
+        std::string module = r.dotted();
+        if (module.empty() || module.back() == '.') return;
+        out.push_back(std::move(module));
+        if (r.keyword("as")) r.name();
+      } while (r.eat(','));
+      return;
+    }
+    // The module index writes a relative import with one dot more than the source.
+    std::string module;
+    while (r.eat('.')) module += module.empty() ? ".." : ".";
+    if (!r.keyword("import")) {
+      module += r.dotted();
+      if (!r.keyword("import")) return;
+    }
+    if (module.empty() || (module.back() == '.' && module.find_first_not_of('.') != std::string::npos)) return;
+    out.push_back(module);
+    if (r.eat('(')) r.parens = true;
+    do {
+      std::string_view name = r.name();
+      if (name.empty()) return;
+      out.push_back(module + (module.ends_with('.') ? "" : ".") + std::string(name));
+      if (r.keyword("as")) r.name();
+    } while (r.eat(','));
+  }
+
+  // Tokens of one import statement: names, dots, commas; blanks, line
+  // continuations and, inside parentheses, line breaks and comments between them.
+  struct ImportReader {
+    const char* p;
+    const char* end;
+    bool parens = false;
+    void skip() {
+      while (p < end) {
+        char c = *p;
+        if (c == ' ' || c == '\t' || c == '\f' || c == '\r' || (parens && c == '\n')) {
+          ++p;
+        } else if (c == '\\' && p + 1 < end && (p[1] == '\n' || p[1] == '\r')) {
+          p += 2;
+        } else if (parens && c == '#') {
+          p = skip_comment(p, end);
+        } else {
+          break;
+        }
+      }
+    }
+    std::string_view name() {
+      skip();
+      const char* start = p;
+      if (p < end && class_of(*p) == kIdentifier)
+        while (p < end && is_word_char(*p)) ++p;
+      return {start, static_cast<size_t>(p - start)};
+    }
+    std::string dotted() {
+      std::string out;
+      for (std::string_view part = name(); !part.empty(); part = name()) {
+        out += part;
+        if (!eat('.')) break;
+        out += '.';
+      }
+      return out;
+    }
+    bool eat(char c) {
+      skip();
+      if (p == end || *p != c) return false;
+      ++p;
+      return true;
+    }
+    bool keyword(std::string_view k) {
+      skip();
+      if (static_cast<size_t>(end - p) < k.size() || std::string_view(p, k.size()) != k ||
+          (static_cast<size_t>(end - p) > k.size() && is_word_char(p[k.size()])))
+        return false;
+      p += k.size();
+      return true;
+    }
+  };
 
   // An identifier of code, [p - text.size(), p), in a region that starts at `begin`.
   void word(std::string_view text, const char* begin, const char* p, const char* end) {
@@ -256,6 +355,7 @@ class WordLexer {
 
 void find_words(std::string_view source, const Vocabulary& vocabulary, WordsFound& out) {
   out.uses.assign(vocabulary.size(), 0);
+  out.imports.clear();
   WordLexer lexer(vocabulary, out, source.data());
   lexer.lex(source.data(), source.data() + source.size(), 0);
   if (lexer.overflow()) {

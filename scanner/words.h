@@ -62,6 +62,12 @@ class Vocabulary {
 // What one pass found in one file.
 struct WordsFound {
   std::vector<uint8_t> uses;  // by vocabulary id: WordUse bits
+  // What the file's import statements name, as Module::imports() writes them
+  // ("a.b", "pkg.mod.name", "..config.HOST" for `from .config import HOST`),
+  // so a project scan knows who imports whom without parsing. Statements the
+  // lexer only sees as imports (after `;` or `:` too) count; text in strings
+  // and comments does not.
+  std::vector<std::string> imports;
   bool used(uint32_t word, uint8_t how) const { return (uses[word] & how) == how; }
 };
 

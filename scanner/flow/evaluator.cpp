@@ -407,6 +407,11 @@ Values Evaluator::name_of(std::string_view text, TSNode identifier, ScopeId scop
 }
 
 std::optional<bool> Evaluator::truth(TSNode condition, ScopeId scope, uint32_t at, int depth) {
+  struct Nesting {
+    int& n;
+    explicit Nesting(int& count) : n(++count) {}
+    ~Nesting() { --n; }
+  } nesting(conditions_);
   const BranchSymbols& b = branch_symbols(m_.grammar().language);
   if (ts_node_is_null(condition)) return std::nullopt;
   if (ts_node_symbol(condition) == b.not_operator) {
@@ -1079,6 +1084,15 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
       return with_hop(std::move(values),
                       {m_.span(call), "option `" + option + "` takes this default when it is not given"});
     }
+  }
+  if (linker_ != nullptr && conditions_ == 0) {
+    // What a call writes: the function's name, its class's for a constructor (lambdas have none).
+    TSNode named = ts_node_child_by_field_id(definition, m_.grammar().field.name);
+    std::string_view word = ts_node_is_null(named) ? std::string_view() : m_.text(named);
+    std::optional<TSNode> cls = enclosing_class(*inner);
+    if (cls && (word == "__init__" || word == "__new__"))
+      word = m_.text(ts_node_child_by_field_id(*cls, m_.grammar().field.name));
+    if (!word.empty()) linker_->callers_asked(m_, word);
   }
   // A copy: evaluating a caller's argument may build other modules' call
   // graphs, which add edges to this function and reallocate the vector.

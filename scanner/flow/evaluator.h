@@ -69,6 +69,15 @@ class Linker {
   // Builds the call graphs of `module` and of every module that imports it,
   // so calls of its functions from other modules are known.
   virtual void build_graphs_reaching(const Module& module, InstanceFactories factories) = 0;
+  // While a SinkQuestion lives (they nest), callers_asked notes the
+  // functions whose callers the values a sink receives depend on: callers in
+  // files the project has not parsed could add to them. `caller_word` is the
+  // name a call of it writes (the class's name for an __init__).
+  virtual void sink_question(bool begins) { (void)begins; }
+  virtual void callers_asked(const Module& module, std::string_view caller_word) {
+    (void)module;
+    (void)caller_word;
+  }
 };
 
 struct Budget {
@@ -84,6 +93,23 @@ class Evaluator {
 
   // What `expression`, evaluated at byte `at` of `scope`, may be.
   Values values_of(TSNode expression, ScopeId scope, uint32_t at);
+  // Marks the questions asked while it lives as being about what a sink
+  // receives (its address): the project notes whose callers they needed
+  // (Linker::callers_asked), conditions on the way aside.
+  class SinkQuestion {
+   public:
+    explicit SinkQuestion(Evaluator& e) : linker_(e.linker_) {
+      if (linker_ != nullptr) linker_->sink_question(true);
+    }
+    ~SinkQuestion() {
+      if (linker_ != nullptr) linker_->sink_question(false);
+    }
+    SinkQuestion(const SinkQuestion&) = delete;
+    SinkQuestion& operator=(const SinkQuestion&) = delete;
+
+   private:
+    Linker* linker_;
+  };
   // The same for a callee: other modules are consulted only when already
   // parsed (a server class or wrapper sits in a file the prefilter passed).
   Values callee_values(TSNode expression, ScopeId scope, uint32_t at);
@@ -229,6 +255,7 @@ class Evaluator {
   Linker* linker_;
   size_t steps_ = 0;      // spent on the current question
   int questions_ = 0;     // nesting of public calls
+  int conditions_ = 0;    // nesting of truth(): callers asked there are not a sink's
   bool callees_only_ = false;
   bool building_ = false;
   bool graph_built_ = false;

@@ -208,6 +208,53 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
   }
 }
 
+void Project::callers_asked(const Module& module, std::string_view caller_word) {
+  if (sink_questions_ == 0 || !judging_) return;
+  std::optional<size_t> file = file_of(module);
+  if (!file) return;
+  for (const WantedCallers& w : wanted_)
+    if (w.file == *file && w.word == caller_word && w.judged == *judging_) return;
+  wanted_.push_back({*file, std::string(caller_word), *judging_});
+}
+
+std::vector<std::pair<size_t, std::vector<size_t>>> Project::importers_of(
+    const std::vector<WantedCallers>& wanted, const std::vector<std::vector<std::string>>& imports) const {
+  // Resolving is string work: only an import that writes a wanted module's
+  // last part or a wanted word may import one.
+  std::unordered_set<std::string_view> keys;
+  for (const WantedCallers& w : wanted) {
+    std::string_view module = files_[w.file].name.dotted;
+    keys.insert(module.substr(module.rfind('.') + 1));
+    keys.insert(w.word);
+  }
+  std::vector<std::pair<size_t, std::vector<size_t>>> out;
+  for (size_t i = 0; i < imports.size(); ++i) {
+    std::vector<size_t> reached;
+    for (const std::string& qualified : imports[i]) {
+      std::vector<std::string_view> parts = split(qualified, '.');
+      if (std::none_of(parts.begin(), parts.end(), [&](std::string_view p) { return keys.contains(p); })) continue;
+      auto found = locate(qualified, i);
+      if (!found) continue;
+      const ModuleName& via = files_[found->first].name;
+      for (size_t k = 0; k < wanted.size(); ++k) {
+        const std::string& target = files_[wanted[k].file].name.dotted;
+        if (found->first == wanted[k].file ||
+            (via.package && found->second == wanted[k].word && target.starts_with(via.dotted + ".")))
+          reached.push_back(k);
+      }
+    }
+    std::sort(reached.begin(), reached.end());
+    reached.erase(std::unique(reached.begin(), reached.end()), reached.end());
+    if (!reached.empty()) out.emplace_back(i, std::move(reached));
+  }
+  return out;
+}
+
+void Project::forget_answers() {
+  evaluators_.clear();
+  graphs_built_.clear();
+}
+
 std::vector<size_t> Project::consulted_from(size_t index) const {
   std::vector<bool> seen(files_.size(), false);
   std::vector<size_t> todo{index}, out;

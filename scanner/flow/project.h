@@ -14,6 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "scanner/flow/evaluator.h"
@@ -59,6 +60,29 @@ class Project final : public Linker {
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
   void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
 
+  // Callers in files not parsed (flow/evaluator.h, SinkQuestion): while file
+  // `judging` is judged, sink questions note the functions whose callers
+  // their values depend on. take_wanted_callers() hands them over, once each.
+  struct WantedCallers {
+    size_t file;       // the file that defines the function
+    std::string word;  // what a call of it writes
+    size_t judged;     // the file whose judgment asked
+  };
+  void set_judging(std::optional<size_t> file) { judging_ = file; }
+  void sink_question(bool begins) override { sink_questions_ += begins ? 1 : -1; }
+  void callers_asked(const Module& module, std::string_view caller_word) override;
+  std::vector<WantedCallers> take_wanted_callers() { return std::exchange(wanted_, {}); }
+  // The files that may call a wanted function: for each file i with
+  // `imports[i]` (its import statements, as words.h reads them; empty for
+  // files to leave out), the indexes into `wanted` of the functions it
+  // imports, from their module or from a package above it, which may
+  // re-export them (`from pkg import serve`).
+  std::vector<std::pair<size_t, std::vector<size_t>>> importers_of(
+      const std::vector<WantedCallers>& wanted, const std::vector<std::vector<std::string>>& imports) const;
+  // Drops every evaluator and call graph, so files attached since are seen
+  // by the next questions (their answers were cached without them).
+  void forget_answers();
+
   // The files whose modules the value flow consulted, starting from file
   // `index`: what its imports resolved to and, for its functions, the files
   // whose calls of them were followed; transitively (an answer a module gave
@@ -93,6 +117,9 @@ class Project final : public Linker {
   std::function<const Module*(size_t)> load_;
   std::vector<bool> load_tried_;
   std::map<size_t, std::vector<size_t>> consulted_;  // file -> files it asked (unsorted, may repeat)
+  std::optional<size_t> judging_;
+  int sink_questions_ = 0;
+  std::vector<WantedCallers> wanted_;
 };
 
 }  // namespace bindscan::flow

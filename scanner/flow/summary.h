@@ -111,6 +111,7 @@ struct ModuleSummary {
   // sorted, unique, at most kMaxExports: a call into another module of the
   // commit is a shape summaries do not carry (a wrapper or a server subclass),
   // so the service judges both files in project context (webhook/jobs/runner.cpp).
+  // For a file not parsed (Scanner::summarize), every name its imports name.
   std::vector<std::string> called_imports;
   bool operator==(const ModuleSummary&) const = default;
 };

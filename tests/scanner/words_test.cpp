@@ -4,7 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
+
+#include "scanner/module.h"
+#include "scanner/python.h"
 
 namespace bindscan {
 namespace {
@@ -73,6 +81,51 @@ TEST(Words, SievePassesWhenOneAlternativeIsComplete) {
   // A malformed need (an empty word) never makes the sieve stricter.
   EXPECT_TRUE(WordSieve({{{"", kWritten}}}).passes("x = 1\n"));
   EXPECT_TRUE(WordSieve({{{"", kWritten}, {"bind", kWritten}}}).passes("bind\n"));
+}
+
+// What `source`'s import statements name, as the lexer reads them.
+std::vector<std::string> imports_of(std::string_view source) {
+  Vocabulary vocabulary({"other"});
+  WordsFound found;
+  find_words(source, vocabulary, found);
+  return found.imports;
+}
+
+using Names = std::vector<std::string>;
+
+TEST(Words, ImportStatementsAsTheModuleIndexWritesThem) {
+  EXPECT_EQ(imports_of("import os, a.b as c\n"), (Names{"os", "a.b"}));
+  EXPECT_EQ(imports_of("from pkg.server import serve, run as go\n"),
+            (Names{"pkg.server", "pkg.server.serve", "pkg.server.run"}));
+  // Relative imports carry one dot more than written, as Module::imports() does.
+  EXPECT_EQ(imports_of("from . import x\nfrom ..conf import (\n  A,  # why\n  B,\n)\n"),
+            (Names{"..", "..x", "...conf", "...conf.A", "...conf.B"}));
+  EXPECT_EQ(imports_of("try: import fast\nexcept ImportError: pass\nx = 1; from m import *\n"),
+            (Names{"fast", "m"}));
+  EXPECT_EQ(imports_of("from a \\\n  import b\n\tif x:\n    import c.d\n"), (Names{"a", "a.b", "c.d"}));
+  // Not statements: strings, comments, `yield from`, `raise ... from`.
+  EXPECT_EQ(imports_of("s = 'import os'\n# from a import b\nyield from x\nraise E from e\n"), Names{});
+}
+
+// On every fixture of every rule, the lexer names at least what the module
+// index does: a project scan relies on it to find who imports whom unparsed.
+TEST(Words, ImportsCoverTheModuleIndexOnEveryFixture) {
+  namespace fs = std::filesystem;
+  Parser parser;
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(BINDSCAN_SOURCE_DIR) / "scanner" / "rules")) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".py") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string source{std::istreambuf_iterator<char>(in), {}};
+    std::optional<Tree> tree = parser.parse(source, std::chrono::seconds(10));
+    ASSERT_TRUE(tree);
+    Module module(*tree);
+    Names lexed = imports_of(source);
+    for (const std::string& name : module.imports())
+      EXPECT_NE(std::find(lexed.begin(), lexed.end(), name), lexed.end()) << entry.path() << ": " << name;
+    ++files;
+  }
+  EXPECT_GT(files, 50u);
 }
 
 TEST(Words, AnyBytesAreAccepted) {

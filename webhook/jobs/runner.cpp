@@ -451,7 +451,7 @@ class GitHubRunner final : public JobRunner {
   // The cache key's version: the scanner's, and the entry format (entries
   // of the findings-only format are not overwritten in a shared cache).
   static std::string cache_version(const RunnerConfig& config) {
-    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries2";
+    return (config.scanner_version.empty() ? std::string(BINDSCAN_VERSION) : config.scanner_version) + "+summaries3";
   }
 
   // The commit's complete results: cached blobs reused, the others scanned
@@ -597,6 +597,9 @@ class GitHubRunner final : public JobRunner {
       for (const std::string& callee : entries[i]->summary.called_imports) {
         auto at = modules.locate(callee, i);
         if (!at || at->first == i) continue;
+        // A file no rule matched lists everything it imports: joined only to
+        // files that may hold a sink (a wrapper, a server class).
+        if (entries[i]->deferred && (!entries[at->first] || entries[at->first]->deferred)) continue;
         joined[i].push_back(at->first);
         joined[at->first].push_back(i);
       }

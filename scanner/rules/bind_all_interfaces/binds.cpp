@@ -332,6 +332,21 @@ class Checker {
     if (what_ == Report::kWildcardHost) check_assignments();
   }
 
+  // The top-level classes that are servers judged where they are called (not
+  // those whose __init__ takes the address its own way: judged inside).
+  void servers_defined(std::vector<std::string>& out) {
+    const auto& g = m_.grammar();
+    for (TSNode statement : Module::named_children(m_.root())) {
+      TSNode definition = ts_node_symbol(statement) == g.sym.decorated_definition
+                              ? ts_node_child_by_field_id(statement, g.field.definition)
+                              : statement;
+      if (ts_node_symbol(definition) != g.sym.class_definition) continue;
+      Server server = server_for({{}, definition, kModuleScope});
+      if (server.sink != nullptr && server.sink->kind == CalleeKind::kConstructor && !server.moves_address)
+        out.emplace_back(m_.text(ts_node_child_by_field_id(definition, g.field.name)));
+    }
+  }
+
  private:
   struct Server {
     const Sink* sink = nullptr;
@@ -748,6 +763,7 @@ class Checker {
 
   void judge_address(const Target& target, const sinks::Address& address, int address_index,
                      const flow::Evaluator::Argument& argument, sinks::Wildcards wildcards) {
+    flow::Evaluator::SinkQuestion asking(flow_);
     flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
     std::vector<std::pair<Host, AllInterfaces>> wild;
     std::vector<flow::Reference> references;  // names of other modules, when judged alone with open sites
@@ -1029,6 +1045,11 @@ class Checker {
 
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out) {
   Checker(module, what, rule_id, out).run();
+}
+
+void sink_classes(const Module& module, std::vector<std::string>& out) {
+  std::vector<Finding> unused;
+  Checker(module, Report::kWildcardHost, {}, unused).servers_defined(out);
 }
 
 void check_open(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out,

@@ -32,6 +32,10 @@ bool is_library_name(std::string_view qualified);
 
 void check(const Module& module, Report what, std::string_view rule_id, std::vector<Finding>& out);
 
+// Rule::sink_classes: the top-level classes of `module` that are servers
+// (subclasses of a sink class) whose calls are judged where they are made.
+void sink_classes(const Module& module, std::vector<std::string>& out);
+
 // The same for a file judged alone for its summary (flow/summary.h): a call
 // whose address may hold a name imported from another module (not a library
 // of the sink table) becomes an open site instead of a finding.

@@ -47,6 +47,7 @@ Rule bind_all_interfaces() {
           .check = check,
           .check_open = check_open,
           .close = binds::close,
+          .sink_classes = binds::sink_classes,
           .is_library = binds::is_library_name};
 }
 

@@ -40,7 +40,11 @@ Rule bind_all_interfaces_by_default() {
     with_docs.documentation = embedded::BindAllInterfacesByDefaultDoc;
     return with_docs;
   }();
-  return {.info = info, .prefilter = binds::sieve, .check = check, .is_library = binds::is_library_name};
+  return {.info = info,
+          .prefilter = binds::sieve,
+          .check = check,
+          .sink_classes = binds::sink_classes,
+          .is_library = binds::is_library_name};
 }
 
 }  // namespace bindscan::rules

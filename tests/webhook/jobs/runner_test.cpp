@@ -96,6 +96,8 @@ class RunnerTest : public ::testing::Test {
     return job;
   }
 
+  void expect_the_findings_of_fixture(const std::string& folder, size_t expectations);
+
   fs::path root_;
   std::unique_ptr<TestRepo> repo_;
   std::unique_ptr<GitDaemon> daemon_;
@@ -320,11 +322,15 @@ TEST_F(RunnerTest, WrappersAndSubclassesOfOtherModulesAreFollowedAndReJudgedWhen
 }
 
 // The multi-file fixture through the service gives what `bindscan scan` gives: every `# expect` line.
-TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectScan) {
-  const fs::path fixture = fs::path(BINDSCAN_SOURCE_DIR) / "scanner/rules/bind_all_interfaces/fixtures/flow_project";
+// Pushes a folder fixture of the bind rule (under fp/) after c1_ and checks
+// that the upload adds exactly the findings its `# expect:` comments name.
+void RunnerTest::expect_the_findings_of_fixture(const std::string& folder, size_t expectations) {
+  const fs::path fixture = fs::path(BINDSCAN_SOURCE_DIR) / "scanner/rules/bind_all_interfaces/fixtures" / folder;
   std::set<ResultKey> expected;
+  int files = 0;
   for (const auto& file : fs::recursive_directory_iterator(fixture)) {
     if (file.path().extension() != ".py") continue;
+    ++files;
     const std::string path = "fp/" + fs::relative(file.path(), fixture).generic_string();
     std::ifstream in(file.path());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -337,19 +343,29 @@ TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectSca
         expected.emplace(path, line, "bind-all-interfaces");
     }
   }
-  ASSERT_EQ(expected.size(), 6u);
+  ASSERT_EQ(expected.size(), expectations);
   FakeGitHub github("tok");
   auto runner = make_github_runner(config(github));
   ASSERT_FALSE(runner->run(push(kZero, c1_)).error);
   const std::set<ResultKey> base = results_of(github.uploads().at(0).sarif);
-  const std::string with_fixture = repo_->commit("flow_project");
+  const std::string with_fixture = repo_->commit(folder);
   const JobOutcome outcome = runner->run(push(c1_, with_fixture));
   ASSERT_FALSE(outcome.error) << outcome.error->message;
-  EXPECT_EQ(outcome.files_parsed, 5);
+  EXPECT_EQ(outcome.files_parsed, files);
   std::set<ResultKey> found;
   for (const ResultKey& key : results_of(github.uploads().at(1).sarif))
     if (!base.contains(key)) found.insert(key);
   EXPECT_EQ(found, expected);
+}
+
+TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectScan) {
+  expect_the_findings_of_fixture("flow_project", 6);
+}
+
+// Callers of a wrapper and users of a server subclass in files that name no
+// sink: their summaries list their imports, which join them to the sink's file.
+TEST_F(RunnerTest, CallersInFilesNamingNoSinkGiveTheServiceTheFindingsOfAProjectScan) {
+  expect_the_findings_of_fixture("flow_callers_naming_no_sink", 2);
 }
 
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
