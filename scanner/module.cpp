@@ -270,7 +270,7 @@ class ModuleBuilder {
       TSNode name = ts_node_child_by_field_id(node, f_.name);
       if (!ts_node_is_null(name)) {
         bind(scope, name, {BindingKind::kClass, ts_node_end_byte(node), node, node, {}});
-        m_.class_names_.push_back(m_.text(name));
+        m_.class_names_.insert(m_.text(name));
       }
       TSNode body = ts_node_child_by_field_id(node, f_.body);
       open_scope(ScopeKind::kClass, scope, node, ts_node_is_null(body) ? node : body);

@@ -108,7 +108,7 @@ class Module {
   void set_project(flow::Project* project) { project_ = project; }
   // Whether some class of this file has this name.
   bool defines_class(std::string_view name) const {
-    return std::find(class_names_.begin(), class_names_.end(), name) != class_names_.end();
+    return class_names_.contains(name);
   }
   // How many functions and methods of this file have this name.
   size_t functions_named(std::string_view name) const {
@@ -116,6 +116,8 @@ class Module {
     return it == function_names_.end() ? 0 : it->second;
   }
   bool defines_function(std::string_view name) const { return functions_named(name) > 0; }
+  // Every function and method name of this file, with how many have it.
+  const std::unordered_map<std::string_view, size_t>& function_names() const { return function_names_; }
   // The decorators of a function_definition or class_definition, as written ("@staticmethod").
   const std::vector<TSNode>* decorators(TSNode definition) const {
     auto it = decorators_.find(reinterpret_cast<uintptr_t>(definition.id));
@@ -186,7 +188,7 @@ class Module {
   std::unordered_map<uintptr_t, ScopeId> definition_scopes_;  // def/class node id -> its scope
   std::vector<CallSite> calls_;
   std::vector<AttributeWrite> attribute_writes_;
-  std::vector<std::string_view> class_names_;
+  std::unordered_set<std::string_view> class_names_;
   std::vector<std::string> imports_;
   flow::Project* project_ = nullptr;
   std::unordered_map<std::string_view, size_t> function_names_;

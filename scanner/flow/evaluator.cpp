@@ -1,6 +1,7 @@
 #include "scanner/flow/evaluator.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -1165,7 +1166,20 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
     std::string_view source = m_.source();
     const std::vector<Comment>& comments = m_.comments();  // in source order
     size_t next_comment = 0;
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    static constexpr std::array<bool, 256> kWordByte = [] {
+      std::array<bool, 256> out{};
+      for (int c = 0; c < 256; ++c)
+        out[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      return out;
+    }();
+    auto word = [](char c) { return kWordByte[static_cast<uint8_t>(c)]; };
+    // Words whose length and first and last bytes match no function name are
+    // skipped without hashing: most words of a file.
+    auto shape = [](std::string_view w) {
+      return (w.size() * 0x9e37u ^ static_cast<uint8_t>(w.front()) * 0x3f1u ^ static_cast<uint8_t>(w.back())) & 0xffffu;
+    };
+    std::vector<bool> shapes(0x10000, false);
+    for (const auto& [function, count] : m_.function_names()) shapes[shape(function)] = true;
     for (size_t at = 0; at < source.size();) {
       if (!word(source[at])) {
         ++at;
@@ -1173,6 +1187,12 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
       }
       size_t end = at;
       while (end < source.size() && word(source[end])) ++end;
+      // Only the names of the file's functions are asked about.
+      std::string_view found = source.substr(at, end - at);
+      if (!shapes[shape(found)] || !m_.defines_function(found)) {
+        at = end;
+        continue;
+      }
       while (next_comment < comments.size() &&
              static_cast<size_t>(comments[next_comment].text.data() - source.data()) +
                      comments[next_comment].text.size() <=
@@ -1311,10 +1331,16 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 }
 
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
+  // By name, except for lambdas and dunders (`__init__` is called by its class's name).
+  TSNode named = ts_node_child_by_field_id(definition, m_.grammar().field.name);
+  std::string_view name = ts_node_is_null(named) ? std::string_view() : m_.text(named);
+  if (name.starts_with("__") && name.ends_with("__")) name = {};
   if (linker_ != nullptr) {
-    linker_->build_graphs_reaching(m_, factories_);
-  } else if (!graph_built_) {
+    linker_->build_graphs_reaching(m_, factories_, name);
+  } else if (name.empty()) {
     build_call_graph();
+  } else {
+    build_calls_named(name);
   }
   static const std::vector<Edge> kNone;
   auto it = callers_.find(id_of(definition));
@@ -1324,11 +1350,44 @@ const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
 void Evaluator::build_call_graph() {
   if (graph_built_) return;
   graph_built_ = true;
+  std::vector<uint32_t> all(m_.calls().size());
+  for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  build_sites(all);
+}
+
+void Evaluator::build_calls_named(std::string_view name) {
+  if (graph_built_ || !names_built_.insert(name).second) return;
+  const auto& f = m_.grammar().field;
+  const auto& sym = m_.grammar().sym;
+  if (sites_by_name_.empty()) {
+    for (uint32_t i = 0; i < m_.calls().size(); ++i) {
+      const CallSite& site = m_.calls()[i];
+      TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+      TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
+      bool named = ts_node_symbol(last) == sym.identifier &&
+                   !names_partial(callee, site.scope, ts_node_start_byte(site.node));
+      sites_by_name_[named ? m_.text(last) : std::string_view()].push_back(i);
+    }
+  }
+  for (std::string_view key : {name, std::string_view()})
+    if (auto it = sites_by_name_.find(key); it != sites_by_name_.end()) build_sites(it->second);
+}
+
+void Evaluator::build_sites(const std::vector<uint32_t>& sites) {
+  if (site_built_.empty()) site_built_.assign(m_.calls().size(), 0);
+  // While building, parameters read as unknown: those answers are dropped
+  // with the build's memo, and the answers from before it are kept.
+  std::unordered_map<Key, Values, KeyHash> saved_memo;
+  saved_memo.swap(memo_);
+  bool was_building = building_;
   building_ = true;
   size_t saved_steps = steps_;
   const auto& f = m_.grammar().field;
   const auto& sym = m_.grammar().sym;
-  for (const CallSite& site : m_.calls()) {
+  for (uint32_t index : sites) {
+    if (site_built_[index]) continue;
+    site_built_[index] = 1;
+    const CallSite& site = m_.calls()[index];
     steps_ = 0;  // each callee is one question of its own
     TSNode callee = ts_node_child_by_field_id(site.node, f.function);
     // Only a name the file defines as a function or class can lead to one
@@ -1364,8 +1423,8 @@ void Evaluator::build_call_graph() {
     }
   }
   steps_ = saved_steps;
-  building_ = false;
-  memo_.clear();
+  building_ = was_building;
+  memo_.swap(saved_memo);
 }
 
 Values Evaluator::attribute_of(const Value& object, std::string_view member, int depth) {

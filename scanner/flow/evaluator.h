@@ -67,8 +67,10 @@ class Linker {
                                        bool may_load) = 0;
   virtual Evaluator& evaluator_of(const Module& module, InstanceFactories factories) = 0;
   // Builds the call graphs of `module` and of every module that imports it,
-  // so calls of its functions from other modules are known.
-  virtual void build_graphs_reaching(const Module& module, InstanceFactories factories) = 0;
+  // so calls of its functions from other modules are known: of the calls
+  // that may call a function named `name` (Evaluator::build_calls_named), or
+  // of every call when `name` is empty.
+  virtual void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) = 0;
   // While a SinkQuestion lives (they nest), callers_asked notes the
   // functions whose callers the values a sink receives depend on: callers in
   // files the project has not parsed could add to them. `caller_word` is the
@@ -125,6 +127,12 @@ class Evaluator {
   Values returns(const Value& function);
   // Builds this module's call graph (edges to other modules go to their evaluators).
   void build_call_graph();
+  // The part of it that calls of a function named `name` (not a dunder) need:
+  // the calls that write that name last (`name(...)`, `x.name(...)`), of a
+  // partial, or of a callee that is not a name (`handlers[k](...)`). A call
+  // of it that the graph misses (an alias) still counts as a mention, which
+  // makes the function escape (unknown), never a wrong value.
+  void build_calls_named(std::string_view name);
 
   // The argument a call passes for slot (position, keyword), looking through
   // `*` of literal tuples and `**` of literal dicts. `found` is false when the
@@ -259,6 +267,12 @@ class Evaluator {
   bool callees_only_ = false;
   bool building_ = false;
   bool graph_built_ = false;
+  // The call sites by the name their callee writes last ("" for callees that
+  // are not names, and for partials): built on first use.
+  std::unordered_map<std::string_view, std::vector<uint32_t>> sites_by_name_;
+  std::vector<uint8_t> site_built_;  // by call site: its edges are in the graph
+  std::unordered_set<std::string_view> names_built_;
+  void build_sites(const std::vector<uint32_t>& sites);
   std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
   struct Key {
     uintptr_t node;

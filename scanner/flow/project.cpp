@@ -185,10 +185,8 @@ Evaluator& Project::evaluator_of(const Module& module, InstanceFactories factori
   return *slot;
 }
 
-void Project::build_graphs_reaching(const Module& module, InstanceFactories factories) {
-  std::pair<const Module*, InstanceFactories> key{&module, factories};
-  if (std::find(graphs_built_.begin(), graphs_built_.end(), key) != graphs_built_.end()) return;
-  graphs_built_.push_back(key);
+void Project::build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) {
+  if (!graphs_built_.emplace(&module, factories, std::string(name)).second) return;
   std::optional<size_t> target = file_of(module);
   for (size_t i = 0; i < files_.size(); ++i) {
     File& file = files_[i];
@@ -204,7 +202,8 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
                                   file.imported_files.end());
     if (!reaches) continue;
     if (target && i != *target) consulted_[*target].push_back(i);
-    evaluator_of(*file.module, factories).build_call_graph();
+    Evaluator& evaluator = evaluator_of(*file.module, factories);
+    name.empty() ? evaluator.build_call_graph() : evaluator.build_calls_named(name);
   }
 }
 

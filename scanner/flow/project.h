@@ -10,6 +10,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,7 +60,7 @@ class Project final : public Linker {
   // Parses file `index` when a value needs it; null when it cannot be parsed.
   void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
-  void build_graphs_reaching(const Module& module, InstanceFactories factories) override;
+  void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) override;
 
   // Callers in files not parsed (flow/evaluator.h, SinkQuestion): while file
   // `judging` is judged, sink questions note the functions whose callers
@@ -111,7 +113,7 @@ class Project final : public Linker {
   std::unordered_map<std::string, std::vector<size_t>> by_name_;
   std::unordered_map<const Module*, size_t> by_module_;
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
-  std::vector<std::pair<const Module*, InstanceFactories>> graphs_built_;
+  std::set<std::tuple<const Module*, InstanceFactories, std::string>> graphs_built_;
   int links_ = 0;  // nesting of values()
   bool (*is_library_)(std::string_view) = nullptr;
   std::function<const Module*(size_t)> load_;
