@@ -31,18 +31,26 @@ bool excluded(const std::string& path, const std::string& walk_root, const WalkO
   return files::is_excluded(options.excludes, {path, below, name});
 }
 
-// The configuration's view of a path: excluded, or included as Python.
-// Without a configuration the default excludes apply below the walked PATH
-// only, so `bindscan scan .venv/lib/x` still scans what it was given.
+// The configuration's view of a path the walk meets (its folders passed
+// already): excluded, or included as Python. Without a configuration the
+// default excludes apply below the walked PATH only, so `bindscan scan
+// .venv/lib/x` still scans what it was given.
 bool config_excludes(const WalkOptions& options, const std::string& path, const std::string& walk_root) {
   static const config::Config defaults = config::default_config();
   if (options.config != nullptr) {
     const auto relative = config::relative_path(*options.config, path);
-    return relative && config::excluded(*options.config, *relative);
+    return relative && config::excluded_itself(*options.config, *relative);
   }
   std::string below = path.starts_with(walk_root) ? path.substr(walk_root.size()) : path;
   while (below.starts_with("/")) below.erase(0, 1);
-  return config::excluded(defaults, below);
+  return config::excluded_itself(defaults, below);
+}
+
+// Whether the configuration excludes a PATH argument (or a folder above it) as a whole.
+bool config_excludes_root(const WalkOptions& options, const std::string& path) {
+  if (options.config == nullptr) return false;
+  const auto relative = config::relative_path(*options.config, path);
+  return relative && !relative->empty() && *relative != "." && config::excluded(*options.config, *relative);
 }
 
 bool config_includes(const WalkOptions& options, const std::string& path) {
@@ -102,7 +110,7 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
     if (ec || !fs::exists(status)) {
       out.errors.push_back(path + ": no such file or directory");
     } else if (fs::is_directory(status)) {
-      walk(path, path, options, out);
+      if (!config_excludes_root(options, path)) walk(path, path, options, out);
     } else if (!excluded(path, "", options)) {
       out.files.push_back(path);
     }

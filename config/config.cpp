@@ -351,6 +351,11 @@ bool excluded(const Config& config, std::string_view relative) {
   return std::ranges::any_of(config.exclude, matches) || std::ranges::any_of(config.extend_exclude, matches);
 }
 
+bool excluded_itself(const Config& config, std::string_view relative) {
+  const auto matches = [&](const std::string& glob) { return glob_matches_itself(glob, relative); };
+  return std::ranges::any_of(config.exclude, matches) || std::ranges::any_of(config.extend_exclude, matches);
+}
+
 bool included(const Config& config, std::string_view relative) {
   return std::ranges::any_of(config.include, [&](const std::string& glob) { return glob_matches(glob, relative); });
 }

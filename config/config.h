@@ -111,6 +111,8 @@ std::optional<std::string> relative_path(const Config& config, const std::string
 
 // Whether the file or folder at `relative` (relative_path) is excluded.
 bool excluded(const Config& config, std::string_view relative);
+// The same for a walk that tested the folders above `relative` already.
+bool excluded_itself(const Config& config, std::string_view relative);
 
 // Whether `relative` matches `include`.
 bool included(const Config& config, std::string_view relative);

@@ -80,22 +80,43 @@ bool glob_valid(std::string_view pattern, std::string* why) {
   return true;
 }
 
-bool glob_matches(std::string_view pattern, std::string_view path) {
+namespace {
+
+// The pattern as matched: without "./", trailing '/' or "/**", and whether
+// it is anchored (holds a '/').
+std::string_view normalized(std::string_view pattern, bool& anchored) {
   while (pattern.starts_with("./")) pattern.remove_prefix(2);
   while (pattern.size() > 1 && pattern.ends_with('/')) pattern.remove_suffix(1);
-  const bool anchored = pattern.find('/') != std::string_view::npos;
+  anchored = pattern.find('/') != std::string_view::npos;
   if (pattern.starts_with('/')) pattern.remove_prefix(1);
   if (pattern.ends_with("/**")) pattern.remove_suffix(3);
+  return pattern;
+}
+
+// Whether the normalized pattern matches `prefix`, a path or a folder above it.
+bool matches_prefix(std::string_view pattern, bool anchored, std::string_view prefix) {
+  const size_t slash = prefix.rfind('/');
+  return match(pattern, anchored || slash == std::string_view::npos ? prefix : prefix.substr(slash + 1));
+}
+
+}  // namespace
+
+bool glob_matches(std::string_view pattern, std::string_view path) {
+  bool anchored = false;
+  pattern = normalized(pattern, anchored);
   // The path itself, or any folder above it, may match.
   for (size_t from = 0;;) {
     const size_t end = path.find('/', from);
-    const std::string_view prefix = path.substr(0, end);
-    const size_t slash = prefix.rfind('/');
-    const std::string_view name = slash == std::string_view::npos ? prefix : prefix.substr(slash + 1);
-    if (match(pattern, anchored ? prefix : name)) return true;
+    if (matches_prefix(pattern, anchored, path.substr(0, end))) return true;
     if (end == std::string_view::npos) return false;
     from = end + 1;
   }
+}
+
+bool glob_matches_itself(std::string_view pattern, std::string_view path) {
+  bool anchored = false;
+  pattern = normalized(pattern, anchored);
+  return matches_prefix(pattern, anchored, path);
 }
 
 }  // namespace bindscan::config

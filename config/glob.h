@@ -19,6 +19,9 @@ namespace bindscan::config {
 
 // Whether `pattern` matches the relative path `path` (no leading "./").
 bool glob_matches(std::string_view pattern, std::string_view path);
+// The same for a walk that tests each folder before going into it: whether
+// `pattern` matches `path` itself, leaving out the folders above it.
+bool glob_matches_itself(std::string_view pattern, std::string_view path);
 
 // Whether `pattern` is well formed (no unclosed '['); the message says why not.
 bool glob_valid(std::string_view pattern, std::string* why);

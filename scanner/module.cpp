@@ -31,8 +31,9 @@ class ModuleBuilder {
     bool descend = true;
     for (;;) {
       if (descend) {
-        visit(ts_tree_cursor_current_node(&cursor));
-        if (ts_tree_cursor_goto_first_child(&cursor)) {
+        TSNode node = ts_tree_cursor_current_node(&cursor);
+        visit(node);
+        if (!plain_string(node) && ts_tree_cursor_goto_first_child(&cursor)) {
           ++depth_;
           continue;
         }
@@ -54,6 +55,16 @@ class ModuleBuilder {
     TSNode range;
     uint32_t depth;  // of `range` in the tree: the scope ends where the walk leaves it
   };
+
+  // A string without an f prefix: nothing below it binds or calls, so the
+  // walk steps over its parts (docstrings are many of a file's nodes).
+  bool plain_string(TSNode node) const {
+    if (ts_node_symbol(node) != s_.string) return false;
+    std::string_view text = m_.text(node);
+    for (size_t i = 0; i < text.size() && i < 3 && text[i] != '"' && text[i] != '\''; ++i)
+      if (text[i] == 'f' || text[i] == 'F') return false;
+    return true;
+  }
 
   // The scope of the node the walk is at (depth_ deep).
   ScopeId current(TSNode node) {

@@ -116,8 +116,6 @@ class Module {
     return it == function_names_.end() ? 0 : it->second;
   }
   bool defines_function(std::string_view name) const { return functions_named(name) > 0; }
-  // Every function and method name of this file, with how many have it.
-  const std::unordered_map<std::string_view, size_t>& function_names() const { return function_names_; }
   // The decorators of a function_definition or class_definition, as written ("@staticmethod").
   const std::vector<TSNode>* decorators(TSNode definition) const {
     auto it = decorators_.find(reinterpret_cast<uintptr_t>(definition.id));

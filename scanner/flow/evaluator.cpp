@@ -1,7 +1,6 @@
 #include "scanner/flow/evaluator.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -1159,50 +1158,23 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
   if (text.starts_with("__") && text.ends_with("__")) return false;  // Python calls these itself
   // Every mention of the name as a word outside comments (strings count,
   // which only errs towards "unknown"), against the definitions plus the calls
-  // found. All words are counted in one pass the first time: searching the
-  // source once per function name was quadratic on large files.
-  if (!mentions_counted_) {
-    mentions_counted_ = true;
+  // found. Searched once per name (find() runs at memchr's speed), the comments
+  // by binary search: a few names are asked per file.
+  if (!mentions_.contains(text)) {
     std::string_view source = m_.source();
     const std::vector<Comment>& comments = m_.comments();  // in source order
-    size_t next_comment = 0;
-    static constexpr std::array<bool, 256> kWordByte = [] {
-      std::array<bool, 256> out{};
-      for (int c = 0; c < 256; ++c)
-        out[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-      return out;
-    }();
-    auto word = [](char c) { return kWordByte[static_cast<uint8_t>(c)]; };
-    // Words whose length and first and last bytes match no function name are
-    // skipped without hashing: most words of a file.
-    auto shape = [](std::string_view w) {
-      return (w.size() * 0x9e37u ^ static_cast<uint8_t>(w.front()) * 0x3f1u ^ static_cast<uint8_t>(w.back())) & 0xffffu;
-    };
-    std::vector<bool> shapes(0x10000, false);
-    for (const auto& [function, count] : m_.function_names()) shapes[shape(function)] = true;
-    for (size_t at = 0; at < source.size();) {
-      if (!word(source[at])) {
-        ++at;
-        continue;
-      }
-      size_t end = at;
-      while (end < source.size() && word(source[end])) ++end;
-      // Only the names of the file's functions are asked about.
-      std::string_view found = source.substr(at, end - at);
-      if (!shapes[shape(found)] || !m_.defines_function(found)) {
-        at = end;
-        continue;
-      }
-      while (next_comment < comments.size() &&
-             static_cast<size_t>(comments[next_comment].text.data() - source.data()) +
-                     comments[next_comment].text.size() <=
-                 at)
-        ++next_comment;
-      bool in_comment = next_comment < comments.size() &&
-                        static_cast<size_t>(comments[next_comment].text.data() - source.data()) <= at;
-      if (!in_comment) ++mentions_[source.substr(at, end - at)];
-      at = end;
+    auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    size_t count = 0;
+    for (size_t at = source.find(text); at != std::string_view::npos; at = source.find(text, at + 1)) {
+      size_t end = at + text.size();
+      if ((at > 0 && word(source[at - 1])) || (end < source.size() && word(source[end]))) continue;
+      auto after = std::upper_bound(comments.begin(), comments.end(), at,
+                                    [&](size_t position, const Comment& c) { return position < offset(c); });
+      if (after != comments.begin() && offset(after[-1]) + after[-1].text.size() > at) continue;
+      ++count;
     }
+    mentions_.emplace(text, count);
   }
   auto it = mentions_.find(text);
   const size_t mentioned = it == mentions_.end() ? 0 : it->second;

@@ -285,8 +285,7 @@ class Evaluator {
   };
   std::unordered_map<Key, Values, KeyHash> memo_;
   std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
-  std::unordered_map<std::string_view, size_t> mentions_;     // word -> mentions in the source, outside comments
-  bool mentions_counted_ = false;
+  std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions outside comments
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
   std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
   // class node id -> the classes of the file that name it as a base (built on first use)
