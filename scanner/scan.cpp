@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <atomic>
 #include <unordered_set>
 #include <limits>
@@ -92,17 +93,25 @@ std::optional<Suppression> suppression_at(const Module& module, const Rule& rule
 
 // Runs `rules` on a parsed file, applies suppressions, sorts. With `open`,
 // rules that can leave sites open for other modules (Rule::check_open) do.
-void judge(const Module& module, const std::vector<const Rule*>& rules, ScanResult& result,
+// A rule that throws (a defect) ends its own judgment of this file only: the
+// result says why, and what it found before stands. Returns false then.
+bool judge(const Module& module, const std::vector<const Rule*>& rules, ScanResult& result,
            std::vector<flow::OpenSite>* open = nullptr) {
+  bool judged = true;
   for (const Rule* rule : rules) {
     size_t first = result.findings.size();
-    if (open != nullptr && rule->check_open != nullptr) {
-      size_t first_open = open->size();
-      rule->check_open(module, result.findings, *open);
-      for (size_t i = first_open; i < open->size(); ++i)
-        (*open)[i].suppression = suppression_at(module, *rule, (*open)[i].argument);
-    } else {
-      rule->check(module, result.findings);
+    try {
+      if (open != nullptr && rule->check_open != nullptr) {
+        size_t first_open = open->size();
+        rule->check_open(module, result.findings, *open);
+        for (size_t i = first_open; i < open->size(); ++i)
+          (*open)[i].suppression = suppression_at(module, *rule, (*open)[i].argument);
+      } else {
+        rule->check(module, result.findings);
+      }
+    } catch (const std::exception& e) {
+      judged = false;
+      if (!result.error) result.error = std::string(rule->info.id) + " failed on this file: " + e.what();
     }
     for (size_t i = first; i < result.findings.size(); ++i) {
       Finding& finding = result.findings[i];
@@ -113,6 +122,7 @@ void judge(const Module& module, const std::vector<const Rule*>& rules, ScanResu
     return std::tie(a.span.start, a.rule_id, a.span.begin, a.span.end) <
            std::tie(b.span.start, b.rule_id, b.span.begin, b.span.end);
   });
+  return judged;
 }
 
 }  // namespace
@@ -285,11 +295,18 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   auto judge_file = [&](size_t i) {
     project.set_judging(i);
     results[i].findings.clear();
-    judge(*parsed[i]->module, active[i], results[i]);
+    results[i].error.reset();
+    // A failure may leave answers half made: the next file starts afresh.
+    if (!judge(*parsed[i]->module, active[i], results[i])) project.forget_answers();
     project.set_judging(std::nullopt);
     std::vector<std::string> classes;
-    for (const Rule* rule : active[i])
-      if (rule->sink_classes != nullptr) rule->sink_classes(*parsed[i]->module, classes);
+    try {
+      for (const Rule* rule : active[i])
+        if (rule->sink_classes != nullptr) rule->sink_classes(*parsed[i]->module, classes);
+    } catch (const std::exception& e) {
+      if (!results[i].error) results[i].error = std::string("finding its server classes failed: ") + e.what();
+      project.forget_answers();
+    }
     for (std::string& name : classes) sink_classes.push_back({i, std::move(name), kNoFile});
   };
   for (size_t i = 0; i < n; ++i)

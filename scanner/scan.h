@@ -36,6 +36,9 @@ struct ScanResult {
   std::vector<Finding> findings;  // sorted by position, then rule id; suppressed ones included
   bool parsed = false;            // false when the prefilter skipped the file
   bool timed_out = false;         // the parse timeout cut the file short
+  // The analysis of this file failed (a defect of bindscan, not of the
+  // file): what. The findings before the failure stand; other files go on.
+  std::optional<std::string> error;
   // scan_project with a ProjectScope only: the other files (indexes into its
   // `paths`) the value flow consulted for this file's findings, sorted.
   std::vector<size_t> consulted;

@@ -189,7 +189,7 @@ std::variant<Config, UsageError> parse(Args args) {
 struct Outcome {
   std::vector<sarif::LocatedFinding> findings;
   std::optional<sarif::Notification> notification;
-  bool failed = false;  // could not be read: exit status 2
+  bool failed = false;  // could not be read or analysed: exit status 2
 };
 
 // One file to scan and the configuration that governs it.
@@ -278,6 +278,12 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
     if (result.timed_out)
       outcomes[i].notification =
           sarif::Notification{path, "parsing " + path + " timed out; it was not scanned", Level::kWarning};
+    if (result.error) {
+      outcomes[i].failed = true;
+      outcomes[i].notification = sarif::Notification{
+          path, "analysing " + path + " failed (" + *result.error + "); findings made before that are reported",
+          Level::kError};
+    }
     const std::string relative = config::relative_path(*files[i].config, path).value_or(path);
     std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*files[i].config, relative, f); });
     if (!result.findings.empty()) outcomes[i].findings = sarif::locate(sources[i], result.findings, other_file);

@@ -252,6 +252,7 @@ std::vector<std::pair<size_t, std::vector<size_t>>> Project::importers_of(
 void Project::forget_answers() {
   evaluators_.clear();
   graphs_built_.clear();
+  links_ = 0;  // a question that threw never unwound its count
 }
 
 std::vector<size_t> Project::consulted_from(size_t index) const {

@@ -82,7 +82,8 @@ class Project final : public Linker {
   std::vector<std::pair<size_t, std::vector<size_t>>> importers_of(
       const std::vector<WantedCallers>& wanted, const std::vector<std::vector<std::string>>& imports) const;
   // Drops every evaluator and call graph, so files attached since are seen
-  // by the next questions (their answers were cached without them).
+  // by the next questions (their answers were cached without them), and
+  // nothing half made by a question that failed is reused.
   void forget_answers();
 
   // The files whose modules the value flow consulted, starting from file

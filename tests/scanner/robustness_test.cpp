@@ -3,8 +3,11 @@
 
 #include <chrono>
 #include <random>
+#include <stdexcept>
 
+#include "scanner/module.h"
 #include "scanner/scan.h"
+#include "scanner/words.h"
 
 namespace bindscan {
 namespace {
@@ -83,6 +86,47 @@ TEST(Robustness, PrefilterSkipsFilesWithoutSinks) {
   ScanOptions options;
   options.prefilter = false;
   EXPECT_TRUE(Scanner(all_rules(), options).scan("print('0.0.0.0')\n").parsed);
+}
+
+// A rule with a defect: it throws on files that write `boom`.
+RuleInfo throwing_info() {
+  RuleInfo info{};
+  info.id = "throwing-rule";
+  return info;
+}
+const RuleInfo kThrowingInfo = throwing_info();
+const WordSieve& any_file() {
+  static const WordSieve sieve({{{"boom", kWritten}}, {{"socketserver", kWritten}}});
+  return sieve;
+}
+void throw_on_boom(const Module& module, std::vector<Finding>&) {
+  if (module.source().find("boom") != std::string_view::npos) throw std::runtime_error("an invariant broke");
+}
+
+std::vector<Rule> bind_rule_and_a_throwing_one() {
+  return {*find_rule("bind-all-interfaces"), Rule{.info = kThrowingInfo, .prefilter = any_file, .check = throw_on_boom}};
+}
+
+// An analysis that fails on one file (a defect of bindscan) says so for that
+// file; what was found before stands, and the other files are judged as ever.
+TEST(Robustness, AnAnalysisFailureIsReportedForItsFileAndTheScanGoesOn) {
+  std::vector<Rule> rules = bind_rule_and_a_throwing_one();
+  Scanner scanner(rules);
+  ScanResult alone = scanner.scan(std::string(kServer) + "boom = 1\n");
+  ASSERT_TRUE(alone.error);
+  EXPECT_NE(alone.error->find("throwing-rule failed on this file: an invariant broke"), std::string::npos);
+  EXPECT_EQ(alone.findings.size(), 1u);
+
+  std::vector<std::string> paths = {"a.py", "b.py", "c.py"};
+  std::vector<std::string> sources = {std::string(kServer) + "boom = 1\n", std::string(kServer),
+                                      "from a import H\nboom = H\n"};
+  std::vector<ScanResult> results =
+      scanner.scan_project(paths, [&](size_t i) { return std::optional<std::string_view>(sources[i]); });
+  ASSERT_TRUE(results[0].error);
+  EXPECT_EQ(results[0].findings.size(), 1u);
+  EXPECT_FALSE(results[1].error);
+  EXPECT_EQ(results[1].findings.size(), 1u);
+  EXPECT_TRUE(results[2].error);
 }
 
 }  // namespace

@@ -448,6 +448,19 @@ class GitHubRunner final : public JobRunner {
     if (config_.shared_cache) config_.shared_cache->put(scanner_version(), blob_id, text);
   }
   std::string scanner_version() const { return cache_version(config_); }
+  // A file's results that are partial (its parse timed out, or its analysis
+  // failed) get a notification; they are uploaded but not cached, so a later
+  // job tries again. Returns whether they are.
+  static bool note_incomplete(const std::string& path, const ScanResult& result, sarif::SarifLog& log) {
+    if (result.error) {
+      log.notifications.push_back(
+          {path, "Analysis failed (" + *result.error + "); results cover what was found before.", Level::kError});
+    } else if (result.timed_out) {
+      log.notifications.push_back(
+          {path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
+    }
+    return result.error || result.timed_out;
+  }
   // The cache key's version: the scanner's, and the entry format (entries
   // of the findings-only format are not overwritten in a shared cache).
   static std::string cache_version(const RunnerConfig& config) {
@@ -482,13 +495,7 @@ class GitHubRunner final : public JobRunner {
       entries[i] = make_blob_entry(*bytes, result, std::move(summary));
       if (!scanned_now[i]) ++outcome.files_parsed;
       scanned_now[i] = true;
-      if (result.timed_out) {
-        // Partial results are uploaded but not cached, so a later job tries again.
-        log.notifications.push_back(
-            {file.path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
-      } else {
-        remember(file.blob_id, to_text(*entries[i]));
-      }
+      if (!note_incomplete(file.path, result, log)) remember(file.blob_id, to_text(*entries[i]));
       return ok_status();
     };
     for (size_t i = 0; i < files->size(); ++i) {
@@ -668,12 +675,7 @@ class GitHubRunner final : public JobRunner {
       entry.in_project = true;
       entry.dependencies.clear();
       for (size_t j : results[i].consulted) entry.dependencies[files[j].path] = files[j].blob_id;
-      if (results[i].timed_out) {
-        log.notifications.push_back(
-            {files[i].path, "Parsing timed out; results cover the part of the file parsed in time.", Level::kWarning});
-      } else {
-        remember(files[i].blob_id, to_text(entry));
-      }
+      if (!note_incomplete(files[i].path, results[i], log)) remember(files[i].blob_id, to_text(entry));
     }
     return ok_status();
   }
