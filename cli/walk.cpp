@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "common/python_files.h"
 #include "config/config.h"
@@ -73,7 +75,8 @@ bool python_candidate(const fs::directory_entry& entry, const WalkOptions& optio
   return n > 0 && files::has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
 }
 
-void walk(const fs::path& root, const std::string& walk_root, const WalkOptions& options, WalkResult& out) {
+void walk(const fs::path& root, const std::string& walk_root, const WalkOptions& options, WalkResult& out,
+          unsigned jobs = 1) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
@@ -83,19 +86,43 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
     out.errors.push_back(root.string() + ": " + ec.message());
     return;
   }
+  // A virtualenv below the walked PATH is skipped whole: its marker is in the
+  // listing just read, so no folder costs a stat of its own.
+  if (root.string() != walk_root && std::any_of(entries.begin(), entries.end(), [](const fs::directory_entry& e) {
+        return e.path().filename() == files::kVirtualenvMarker;
+      }))
+    return;
   std::sort(entries.begin(), entries.end());
-  for (const fs::directory_entry& entry : entries) {
+  // Each entry's files, in the listing's order; its folders are walked on
+  // `jobs` threads (the walk is mostly system calls).
+  std::vector<WalkResult> parts(entries.size());
+  std::vector<size_t> folders;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    const fs::directory_entry& entry = entries[k];
     std::string path = entry.path().string();
     if (excluded(path, walk_root, options) || config_excludes(options, path, walk_root)) continue;
     // Links are not followed, as in a commit's tree (loops, escapes, and the
     // service cannot follow them either: common/python_files.h).
     if (entry.is_symlink(ec)) continue;
     if (entry.is_directory(ec)) {
-      if (fs::exists(entry.path() / files::kVirtualenvMarker, ec)) continue;
-      walk(entry.path(), walk_root, options, out);
+      folders.push_back(k);
     } else if (entry.is_regular_file(ec) && python_candidate(entry, options)) {
-      out.files.push_back(path);
+      parts[k].files.push_back(std::move(path));
     }
+  }
+  std::atomic<size_t> next{0};
+  auto walk_folders = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < folders.size();)
+      walk(entries[folders[i]].path(), walk_root, options, parts[folders[i]]);
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (unsigned t = 1; t < std::min<size_t>(jobs, folders.size()); ++t) helpers.emplace_back(walk_folders);
+    walk_folders();
+  }
+  for (WalkResult& part : parts) {
+    for (std::string& file : part.files) out.files.push_back(std::move(file));
+    for (std::string& error : part.errors) out.errors.push_back(std::move(error));
   }
 }
 
@@ -110,7 +137,7 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
     if (ec || !fs::exists(status)) {
       out.errors.push_back(path + ": no such file or directory");
     } else if (fs::is_directory(status)) {
-      if (!config_excludes_root(options, path)) walk(path, path, options, out);
+      if (!config_excludes_root(options, path)) walk(path, path, options, out, std::max(1u, options.jobs));
     } else if (!excluded(path, "", options)) {
       out.files.push_back(path);
     }

@@ -93,6 +93,18 @@ TEST_F(ScanCommand, WalkSkipsVendoredFoldersAndHonoursExcludes) {
   EXPECT_THAT(by_name.out, ::testing::Not(::testing::HasSubstr("a.py")));
 }
 
+// Folders are walked on several threads; the output keeps the walk's order.
+TEST_F(ScanCommand, AParallelWalkListsFilesInTheSameOrder) {
+  for (const char* folder : {"a", "b/c", "d", "e/f/g", "h"})
+    for (const char* file : {"x.py", "y.py"}) write(std::string(folder) + "/" + file, kServer);
+  write("top.py", kServer);
+  Invocation one = scan({"--jobs", "1", dir_.string()});
+  Invocation four = scan({"--jobs", "4", dir_.string()});
+  EXPECT_EQ(one.status, kExitFindings);
+  EXPECT_EQ(four.out, one.out);
+  EXPECT_THAT(one.err, ::testing::HasSubstr("11 findings in 11 files"));
+}
+
 TEST_F(ScanCommand, UnreadableFileIsANotificationAndTheScanGoesOn) {
   write("a.py", kServer);
   fs::path fifo = dir_ / "pipe.py";
