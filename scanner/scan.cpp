@@ -1,9 +1,9 @@
 #include "scanner/scan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <exception>
-#include <atomic>
 #include <unordered_set>
 #include <limits>
 #include <memory>
@@ -193,7 +193,11 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
   if (!tree) return result;
   Module module(*tree);
   judge(module, active, result, &summary.open_sites);
-  flow::add_exports(module, summary);
+  try {
+    flow::add_exports(module, summary);
+  } catch (const std::exception& e) {
+    if (!result.error) result.error = std::string("summarizing this file failed: ") + e.what();
+  }
   return result;
 }
 
