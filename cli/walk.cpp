@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "common/python_files.h"
@@ -34,18 +35,22 @@ bool excluded(const std::string& path, const std::string& walk_root, const WalkO
 }
 
 // The configuration's view of a path the walk meets (its folders passed
-// already): excluded, or included as Python. Without a configuration the
-// default excludes apply below the walked PATH only, so `bindscan scan
-// .venv/lib/x` still scans what it was given.
-bool config_excludes(const WalkOptions& options, const std::string& path, const std::string& walk_root) {
+// already), given as the configuration sees it (`seen`: relative to its
+// folder; nullopt outside it). Without a configuration the default excludes
+// apply below the walked PATH only, so `bindscan scan .venv/lib/x` still
+// scans what it was given.
+bool config_excludes(const WalkOptions& options, const std::optional<std::string>& seen) {
   static const config::Config defaults = config::default_config();
-  if (options.config != nullptr) {
-    const auto relative = config::relative_path(*options.config, path);
-    return relative && config::excluded_itself(*options.config, *relative);
-  }
-  std::string below = path.starts_with(walk_root) ? path.substr(walk_root.size()) : path;
-  while (below.starts_with("/")) below.erase(0, 1);
-  return config::excluded_itself(defaults, below);
+  return seen && config::excluded_itself(options.config != nullptr ? *options.config : defaults, *seen);
+}
+
+// How the configuration sees a PATH argument (see config_excludes): below
+// itself for the default excludes, "" for the configuration's own folder.
+std::optional<std::string> seen_as(const WalkOptions& options, const std::string& path) {
+  if (options.config == nullptr) return "";
+  std::optional<std::string> relative = config::relative_path(*options.config, path);
+  if (relative && *relative == ".") relative = "";
+  return relative;
 }
 
 // Whether the configuration excludes a PATH argument (or a folder above it) as a whole.
@@ -75,8 +80,9 @@ bool python_candidate(const fs::directory_entry& entry, const WalkOptions& optio
   return n > 0 && files::has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
 }
 
-void walk(const fs::path& root, const std::string& walk_root, const WalkOptions& options, WalkResult& out,
-          unsigned jobs = 1) {
+// Walks `root`, which the configuration sees as `seen` (config_excludes).
+void walk(const fs::path& root, const std::string& walk_root, const std::optional<std::string>& seen,
+          const WalkOptions& options, WalkResult& out, unsigned jobs = 1) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
@@ -96,11 +102,16 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
   // Each entry's files, in the listing's order; its folders are walked on
   // `jobs` threads (the walk is mostly system calls).
   std::vector<WalkResult> parts(entries.size());
+  std::vector<std::optional<std::string>> seen_entries(entries.size());
   std::vector<size_t> folders;
   for (size_t k = 0; k < entries.size(); ++k) {
     const fs::directory_entry& entry = entries[k];
     std::string path = entry.path().string();
-    if (excluded(path, walk_root, options) || config_excludes(options, path, walk_root)) continue;
+    if (seen) {
+      std::string name = entry.path().filename().string();
+      seen_entries[k] = seen->empty() ? name : *seen + "/" + name;
+    }
+    if (excluded(path, walk_root, options) || config_excludes(options, seen_entries[k])) continue;
     // Links are not followed, as in a commit's tree (loops, escapes, and the
     // service cannot follow them either: common/python_files.h).
     if (entry.is_symlink(ec)) continue;
@@ -113,7 +124,7 @@ void walk(const fs::path& root, const std::string& walk_root, const WalkOptions&
   std::atomic<size_t> next{0};
   auto walk_folders = [&] {
     for (size_t i; (i = next.fetch_add(1)) < folders.size();)
-      walk(entries[folders[i]].path(), walk_root, options, parts[folders[i]]);
+      walk(entries[folders[i]].path(), walk_root, seen_entries[folders[i]], options, parts[folders[i]]);
   };
   {
     std::vector<std::jthread> helpers;
@@ -137,7 +148,8 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
     if (ec || !fs::exists(status)) {
       out.errors.push_back(path + ": no such file or directory");
     } else if (fs::is_directory(status)) {
-      if (!config_excludes_root(options, path)) walk(path, path, options, out, std::max(1u, options.jobs));
+      if (!config_excludes_root(options, path))
+        walk(path, path, seen_as(options, path), options, out, std::max(1u, options.jobs));
     } else if (!excluded(path, "", options)) {
       out.files.push_back(path);
     }
