@@ -5,12 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <thread>
 
 #include "common/python_files.h"
 #include "config/config.h"
@@ -82,7 +80,7 @@ bool python_candidate(const fs::directory_entry& entry, const WalkOptions& optio
 
 // Walks `root`, which the configuration sees as `seen` (config_excludes).
 void walk(const fs::path& root, const std::string& walk_root, const std::optional<std::string>& seen,
-          const WalkOptions& options, WalkResult& out, unsigned jobs = 1) {
+          const WalkOptions& options, WalkResult& out) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
@@ -99,41 +97,22 @@ void walk(const fs::path& root, const std::string& walk_root, const std::optiona
       }))
     return;
   std::sort(entries.begin(), entries.end());
-  // Each entry's files, in the listing's order; its folders are walked on
-  // `jobs` threads (the walk is mostly system calls).
-  std::vector<WalkResult> parts(entries.size());
-  std::vector<std::optional<std::string>> seen_entries(entries.size());
-  std::vector<size_t> folders;
-  for (size_t k = 0; k < entries.size(); ++k) {
-    const fs::directory_entry& entry = entries[k];
+  for (const fs::directory_entry& entry : entries) {
     std::string path = entry.path().string();
+    std::optional<std::string> seen_entry;
     if (seen) {
       std::string name = entry.path().filename().string();
-      seen_entries[k] = seen->empty() ? name : *seen + "/" + name;
+      seen_entry = seen->empty() ? name : *seen + "/" + name;
     }
-    if (excluded(path, walk_root, options) || config_excludes(options, seen_entries[k])) continue;
+    if (excluded(path, walk_root, options) || config_excludes(options, seen_entry)) continue;
     // Links are not followed, as in a commit's tree (loops, escapes, and the
     // service cannot follow them either: common/python_files.h).
     if (entry.is_symlink(ec)) continue;
     if (entry.is_directory(ec)) {
-      folders.push_back(k);
+      walk(entry.path(), walk_root, seen_entry, options, out);
     } else if (entry.is_regular_file(ec) && python_candidate(entry, options)) {
-      parts[k].files.push_back(std::move(path));
+      out.files.push_back(std::move(path));
     }
-  }
-  std::atomic<size_t> next{0};
-  auto walk_folders = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < folders.size();)
-      walk(entries[folders[i]].path(), walk_root, seen_entries[folders[i]], options, parts[folders[i]]);
-  };
-  {
-    std::vector<std::jthread> helpers;
-    for (unsigned t = 1; t < std::min<size_t>(jobs, folders.size()); ++t) helpers.emplace_back(walk_folders);
-    walk_folders();
-  }
-  for (WalkResult& part : parts) {
-    for (std::string& file : part.files) out.files.push_back(std::move(file));
-    for (std::string& error : part.errors) out.errors.push_back(std::move(error));
   }
 }
 
@@ -149,7 +128,7 @@ WalkResult find_python_files(const std::vector<std::string>& paths, const WalkOp
       out.errors.push_back(path + ": no such file or directory");
     } else if (fs::is_directory(status)) {
       if (!config_excludes_root(options, path))
-        walk(path, path, seen_as(options, path), options, out, std::max(1u, options.jobs));
+        walk(path, path, seen_as(options, path), options, out);
     } else if (!excluded(path, "", options)) {
       out.files.push_back(path);
     }

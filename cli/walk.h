@@ -18,7 +18,6 @@ struct WalkOptions {
   // walked) and include (more files taken as Python). nullptr: the default
   // excludes (config::default_excludes()).
   const config::Config* config = nullptr;
-  unsigned jobs = 1;  // threads walking the folders of a PATH
 };
 
 struct WalkResult {

@@ -421,7 +421,6 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
   for (size_t p = 0; p < config.paths.size(); ++p) {
     WalkOptions walk = config.walk;
     walk.config = (*configs)[p].get();
-    walk.jobs = config.jobs;
     WalkResult one = find_python_files({config.paths[p]}, walk);
     for (std::string& file : one.files) {
       files.push_back({file, walk.config});
