@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <exception>
 #include <unordered_set>
@@ -147,6 +148,18 @@ namespace {
 // Rounds of reading files the prefilter skipped (scan_project, step 4).
 constexpr int kCallerRounds = 3;
 constexpr size_t kNoFile = static_cast<size_t>(-1);
+
+// Whether `word` occurs in `source` as a whole identifier (in code, strings
+// or comments alike: a cheap superset of the calls that write it).
+bool writes_word(std::string_view source, std::string_view word) {
+  auto identifier_byte = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || (c & 0x80); };
+  for (size_t at = source.find(word); at != std::string_view::npos; at = source.find(word, at + 1)) {
+    size_t end = at + word.size();
+    if ((at == 0 || !identifier_byte(source[at - 1])) && (end == source.size() || !identifier_byte(source[end])))
+      return true;
+  }
+  return false;
+}
 
 std::vector<const Rule*> all_of(const std::vector<Rule>& rules) {
   std::vector<const Rule*> out;
@@ -336,7 +349,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     for_each_file(candidates.size(), jobs, impl_->parser, [&](Parser& parser, size_t k) {
       auto& [i, reached] = candidates[k];
       std::optional<std::string_view> source = source_of(i);
-      std::erase_if(reached, [&](size_t w) { return !source || source->find(wanted[w].word) == std::string_view::npos; });
+      std::erase_if(reached, [&](size_t w) { return !source || !writes_word(*source, wanted[w].word); });
       if (!reached.empty()) parse_file(parser, i);
       if (!parsed[i] && release) release(i);
     });
