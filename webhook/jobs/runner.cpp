@@ -599,18 +599,31 @@ class GitHubRunner final : public JobRunner {
     flow::Project modules;  // names only: which file an imported name lies in
     for (const std::string& path : paths) modules.add_file(path, flow::module_name(path, packages));
     std::vector<std::vector<size_t>> joined(n);  // by a call from one into the other
+    std::vector<std::vector<size_t>> deferred_imports(n);  // files not parsed importing others not parsed
     for (size_t i = 0; i < n; ++i) {
       if (!entries[i]) continue;
       for (const std::string& callee : entries[i]->summary.called_imports) {
         auto at = modules.locate(callee, i);
         if (!at || at->first == i) continue;
         // A file no rule matched lists everything it imports: joined only to
-        // files that may hold a sink (a wrapper, a server class).
-        if (entries[i]->deferred && (!entries[at->first] || entries[at->first]->deferred)) continue;
+        // files that may hold a sink (a wrapper, a server class), and below
+        // to other such files that are (a caller of a caller).
+        if (entries[i]->deferred && (!entries[at->first] || entries[at->first]->deferred)) {
+          if (entries[at->first]) deferred_imports[i].push_back(at->first);
+          continue;
+        }
         joined[i].push_back(at->first);
         joined[at->first].push_back(i);
       }
     }
+    std::vector<bool> near_sink(n);
+    for (size_t i = 0; i < n; ++i) near_sink[i] = entries[i] && entries[i]->deferred && !joined[i].empty();
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j : deferred_imports[i]) {
+        if (!near_sink[j]) continue;
+        joined[i].push_back(j);
+        joined[j].push_back(i);
+      }
     auto stale = [&](const BlobEntry& entry) {
       for (const auto& [path, blob_id] : entry.dependencies) {
         auto it = index_of.find(path);

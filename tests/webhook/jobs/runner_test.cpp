@@ -96,7 +96,7 @@ class RunnerTest : public ::testing::Test {
     return job;
   }
 
-  void expect_the_findings_of_fixture(const std::string& folder, size_t expectations);
+  void expect_the_findings_of_fixture(const std::string& folder, size_t expectations, nlohmann::json* upload = nullptr);
 
   fs::path root_;
   std::unique_ptr<TestRepo> repo_;
@@ -324,7 +324,7 @@ TEST_F(RunnerTest, WrappersAndSubclassesOfOtherModulesAreFollowedAndReJudgedWhen
 // The multi-file fixture through the service gives what `bindscan scan` gives: every `# expect` line.
 // Pushes a folder fixture of the bind rule (under fp/) after c1_ and checks
 // that the upload adds exactly the findings its `# expect:` comments name.
-void RunnerTest::expect_the_findings_of_fixture(const std::string& folder, size_t expectations) {
+void RunnerTest::expect_the_findings_of_fixture(const std::string& folder, size_t expectations, nlohmann::json* upload) {
   const fs::path fixture = fs::path(BINDSCAN_SOURCE_DIR) / "scanner/rules/bind_all_interfaces/fixtures" / folder;
   std::set<ResultKey> expected;
   int files = 0;
@@ -356,6 +356,7 @@ void RunnerTest::expect_the_findings_of_fixture(const std::string& folder, size_
   for (const ResultKey& key : results_of(github.uploads().at(1).sarif))
     if (!base.contains(key)) found.insert(key);
   EXPECT_EQ(found, expected);
+  if (upload != nullptr) *upload = github.uploads().at(1).sarif;
 }
 
 TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectScan) {
@@ -365,7 +366,18 @@ TEST_F(RunnerTest, TheFlowProjectFixtureGivesTheServiceEveryFindingOfAProjectSca
 // Callers of a wrapper and users of a server subclass in files that name no
 // sink: their summaries list their imports, which join them to the sink's file.
 TEST_F(RunnerTest, CallersInFilesNamingNoSinkGiveTheServiceTheFindingsOfAProjectScan) {
-  expect_the_findings_of_fixture("flow_callers_naming_no_sink", 2);
+  nlohmann::json upload;
+  expect_the_findings_of_fixture("flow_callers_naming_no_sink", 2, &upload);
+  // As in the project scan: the wrapper's callers all pass a wildcard, the
+  // one two modules away (cli.py -> launcher.py -> app/server.py) too.
+  bool seen = false;
+  for (const auto& result : upload["runs"][0]["results"]) {
+    if (result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] != "fp/app/server.py") continue;
+    seen = true;
+    EXPECT_EQ(result.value("level", "warning"), "warning") << result.dump();
+    EXPECT_NE(result.dump().find("fp/cli.py"), std::string::npos) << result.dump();
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
