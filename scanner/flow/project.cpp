@@ -197,9 +197,12 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
         if (std::optional<size_t> imported = file_of_import(qualified, i)) file.imported_files.push_back(*imported);
       file.imports_resolved = true;
     }
+    // It imports the module, or a package above it, which may re-export its names.
     bool reaches = file.module == &module ||
-                   (target && std::find(file.imported_files.begin(), file.imported_files.end(), *target) !=
-                                  file.imported_files.end());
+                   (target && std::any_of(file.imported_files.begin(), file.imported_files.end(), [&](size_t f) {
+                      return f == *target || (files_[f].name.package &&
+                                              files_[*target].name.dotted.starts_with(files_[f].name.dotted + "."));
+                    }));
     if (!reaches) continue;
     if (target && i != *target) consulted_[*target].push_back(i);
     Evaluator& evaluator = evaluator_of(*file.module, factories);

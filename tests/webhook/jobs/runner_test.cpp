@@ -380,6 +380,11 @@ TEST_F(RunnerTest, CallersInFilesNamingNoSinkGiveTheServiceTheFindingsOfAProject
   EXPECT_TRUE(seen);
 }
 
+// The only caller imports the wrapper through its package's re-export.
+TEST_F(RunnerTest, ACallerThroughAPackageReExportGivesTheServiceTheFindingOfAProjectScan) {
+  expect_the_findings_of_fixture("flow_callers_reexport", 1);
+}
+
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
   FakeGitHub github("tok");
   ASSERT_FALSE(make_github_runner(config(github))->run(push(kZero, c1_)).error);
