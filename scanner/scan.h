@@ -60,7 +60,7 @@ struct ScanStats {
   size_t parsed = 0;        // parsed to be judged
   size_t loaded = 0;        // parsed later because the value flow needed a value they define
   size_t callers = 0;       // parsed later because they may call a wrapper of a sink (with the name it has)
-  size_t parsed_bytes = 0;  // bytes of the parsed and loaded files
+  size_t parsed_bytes = 0;  // bytes of the files parsed for any of these reasons
 };
 
 class Scanner {
@@ -96,10 +96,12 @@ class Scanner {
   // passes are parsed (on `jobs` threads) and judged; other files are
   // released at once (so a caller may read files lazily and hold only those
   // parsed), and parsed only when the value flow needs a value they define
-  // (an imported constant): source_of(i) is then asked again. results[i]
-  // belongs to paths[i]. `stats`, when given, receives the work done. With
-  // `scope`, only the files it names are parsed up front and judged (a
-  // judged file should also be preloaded).
+  // (an imported constant), or when they import and write the name of a
+  // server class or of a function whose callers a sink's address depends on
+  // (then judged, or the sink's file judged again): source_of(i) is then
+  // asked again. results[i] belongs to paths[i]. `stats`, when given,
+  // receives the work done. With `scope`, only the files it names are
+  // parsed up front and judged (a judged file should also be preloaded).
   std::vector<ScanResult> scan_project(const std::vector<std::string>& paths,
                                        const std::function<std::optional<std::string_view>(size_t)>& source_of,
                                        unsigned jobs = 1, ScanStats* stats = nullptr,

@@ -66,8 +66,9 @@ class Linker {
   virtual std::optional<Values> values(std::string_view qualified, const Module& importer, int depth,
                                        bool may_load) = 0;
   virtual Evaluator& evaluator_of(const Module& module, InstanceFactories factories) = 0;
-  // Builds the call graphs of `module` and of every module that imports it,
-  // so calls of its functions from other modules are known: of the calls
+  // Builds the call graphs of `module` and of every module that imports it
+  // (or a package above it, which may re-export its names), so calls of its
+  // functions from other modules are known: of the calls
   // that may call a function named `name` (Evaluator::build_calls_named), or
   // of every call when `name` is empty.
   virtual void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) = 0;
