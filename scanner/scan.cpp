@@ -195,10 +195,7 @@ ScanResult Scanner::summarize(std::string_view source, flow::ModuleSummary& summ
   if (active.empty() && !parse_unmatched) {
     // What it may call into: the names its import statements name.
     summary.called_imports = std::move(found.imports);
-    std::sort(summary.called_imports.begin(), summary.called_imports.end());
-    summary.called_imports.erase(std::unique(summary.called_imports.begin(), summary.called_imports.end()),
-                                 summary.called_imports.end());
-    if (summary.called_imports.size() > flow::kMaxExports) summary.called_imports.resize(flow::kMaxExports);
+    flow::tidy_called_imports(summary);
     return result;
   }
   std::string storage;

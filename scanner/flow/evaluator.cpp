@@ -1087,11 +1087,9 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
   }
   if (linker_ != nullptr && conditions_ == 0) {
     // What a call writes: the function's name, its class's for a constructor (lambdas have none).
-    TSNode named = ts_node_child_by_field_id(definition, m_.grammar().field.name);
-    std::string_view word = ts_node_is_null(named) ? std::string_view() : m_.text(named);
+    std::string_view word = definition_name(definition);
     std::optional<TSNode> cls = enclosing_class(*inner);
-    if (cls && (word == "__init__" || word == "__new__"))
-      word = m_.text(ts_node_child_by_field_id(*cls, m_.grammar().field.name));
+    if (cls && (word == "__init__" || word == "__new__")) word = definition_name(*cls);
     if (!word.empty()) linker_->callers_asked(m_, word);
   }
   // A copy: evaluating a caller's argument may build other modules' call
@@ -1150,11 +1148,14 @@ Values Evaluator::parameter(TSNode definition, std::string_view name, int depth)
   return out;
 }
 
+std::string_view Evaluator::definition_name(TSNode definition) const {
+  TSNode name = ts_node_child_by_field_id(definition, m_.grammar().field.name);
+  return ts_node_is_null(name) ? std::string_view() : m_.text(name);
+}
+
 bool Evaluator::escapes(TSNode definition, size_t calls) {
-  const auto& f = m_.grammar().field;
-  TSNode name = ts_node_child_by_field_id(definition, f.name);
-  if (ts_node_is_null(name)) return true;  // a lambda: called wherever it is passed
-  std::string_view text = m_.text(name);
+  std::string_view text = definition_name(definition);
+  if (text.empty()) return true;  // a lambda: called wherever it is passed
   if (text.starts_with("__") && text.ends_with("__")) return false;  // Python calls these itself
   // Every mention of the name as a word outside comments (strings count,
   // which only errs towards "unknown"), against the definitions plus the calls
@@ -1304,8 +1305,7 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
   // By name, except for lambdas and dunders (`__init__` is called by its class's name).
-  TSNode named = ts_node_child_by_field_id(definition, m_.grammar().field.name);
-  std::string_view name = ts_node_is_null(named) ? std::string_view() : m_.text(named);
+  std::string_view name = definition_name(definition);
   if (name.starts_with("__") && name.ends_with("__")) name = {};
   if (linker_ != nullptr) {
     linker_->build_graphs_reaching(m_, factories_, name);

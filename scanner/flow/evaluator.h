@@ -249,6 +249,8 @@ class Evaluator {
   std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
+  // The name of a function or class definition; "" for a lambda.
+  std::string_view definition_name(TSNode definition) const;
   const std::vector<Edge>& calls_of(TSNode definition);
   bool names_partial(TSNode callee, ScopeId scope, uint32_t at) const;
   bool escapes(TSNode definition, size_t calls);

@@ -139,9 +139,14 @@ void add_exports(const Module& module, ModuleSummary& summary) {
         todo.push_back(module.resolve(base, r.class_scope, ts_node_start_byte(r.local_class)));
     }
   }
-  std::sort(summary.called_imports.begin(), summary.called_imports.end());
-  summary.called_imports.erase(std::unique(summary.called_imports.begin(), summary.called_imports.end()),
-                               summary.called_imports.end());
+  tidy_called_imports(summary);
+}
+
+void tidy_called_imports(ModuleSummary& summary) {
+  std::vector<std::string>& names = summary.called_imports;
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  if (names.size() > kMaxExports) names.resize(kMaxExports);
 }
 
 SummaryLinker::SummaryLinker(const std::vector<SummarizedFile>& files, LoadSummary load)

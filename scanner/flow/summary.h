@@ -127,6 +127,8 @@ std::optional<Reference> reference_of(const Value& value, const PathOf& path_of)
 // and the imported names it calls (called_imports).
 // Bounded: at most kMaxExports names.
 void add_exports(const Module& module, ModuleSummary& summary);
+// Sorts summary.called_imports, drops repeats and keeps at most kMaxExports.
+void tidy_called_imports(ModuleSummary& summary);
 inline constexpr size_t kMaxExports = 512;
 
 // What a reference resolved to.
