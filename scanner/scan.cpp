@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <unordered_set>
@@ -242,6 +243,11 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     parsed[i] = std::move(p);
   };
 
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  };
+  Clock::time_point step = Clock::now();
   // 1. The files the prefilter passes are parsed, on `jobs` threads (with a
   // scope, only those it preloads).
   for_each_file(n, jobs, impl_->parser, [&](Parser& parser, size_t i) {
@@ -259,6 +265,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     if (release) release(i);
   });
 
+  if (stats != nullptr) stats->read_ms = since(step);
   // 2. Module names.
   const std::unordered_set<std::string> packages = flow::package_directories(paths);
   flow::Project project;
@@ -323,8 +330,10 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     }
     for (std::string& name : classes) sink_classes.push_back({i, std::move(name), kNoFile});
   };
+  step = Clock::now();
   for (size_t i = 0; i < n; ++i)
     if (judged(i)) judge_file(i);
+  if (stats != nullptr) stats->judge_ms = since(step);
 
   // 4. Files the prefilter skipped (they name no sink) that import a sink
   // class of the project or a function whose callers a sink's address
@@ -332,6 +341,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   // callers the files that asked are judged again with them. For a few
   // rounds, as a caller's own parameter may lead to its callers. With a
   // scope, only among the files it preloads.
+  step = Clock::now();
   std::set<std::pair<size_t, std::string>> served;  // looked for already
   for (int round = 0; round < kCallerRounds; ++round) {
     std::vector<flow::Project::WantedCallers> wanted = project.take_wanted_callers();
@@ -367,10 +377,11 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     if (rejudge.empty()) break;
     std::sort(rejudge.begin(), rejudge.end());
     rejudge.erase(std::unique(rejudge.begin(), rejudge.end()), rejudge.end());
-    project.forget_answers();
+    project.forget_values();
     for (size_t i : rejudge)
       if (judged(i)) judge_file(i);
   }
+  if (stats != nullptr) stats->callers_ms = since(step);
   // After every judgment: an answer cached while judging one file serves the next.
   if (scope != nullptr)
     for (size_t i = 0; i < n; ++i)

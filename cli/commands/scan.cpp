@@ -264,8 +264,10 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
   if (const char* show = std::getenv("BINDSCAN_STATS"); show != nullptr && std::string_view(show) == "1")
     std::fprintf(stderr,
                  "bindscan: %zu files, %zu read, %zu passed the prefilter, %zu parsed, "
-                 "%zu loaded for values, %zu parsed for callers, %zu bytes parsed\n",
-                 stats.files, stats.read, stats.passed, stats.parsed, stats.loaded, stats.callers, stats.parsed_bytes);
+                 "%zu loaded for values, %zu parsed for callers, %zu bytes parsed; "
+                 "read %.0f ms, judged %.0f ms, callers %.0f ms\n",
+                 stats.files, stats.read, stats.passed, stats.parsed, stats.loaded, stats.callers, stats.parsed_bytes,
+                 stats.read_ms, stats.judge_ms, stats.callers_ms);
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < paths.size(); ++i) index.emplace(paths[i], i);
   auto other_file = [&](const std::string& path) -> std::string_view {

@@ -134,6 +134,14 @@ class Evaluator {
   // of it that the graph misses (an alias) still counts as a mention, which
   // makes the function escape (unknown), never a wrong value.
   void build_calls_named(std::string_view name);
+  // Drops the values answered so far and keeps the call graph: a module
+  // attached since adds its calls to the graph when next asked, and the
+  // edges already found stay true (a callee's value does not depend on
+  // which other modules are parsed: those it names are loaded when asked).
+  void forget_values() {
+    memo_.clear();
+    in_progress_.clear();
+  }
 
   // The argument a call passes for slot (position, keyword), looking through
   // `*` of literal tuples and `**` of literal dicts. `found` is false when the

@@ -258,6 +258,11 @@ void Project::forget_answers() {
   links_ = 0;  // a question that threw never unwound its count
 }
 
+void Project::forget_values() {
+  for (auto& [key, evaluator] : evaluators_) evaluator->forget_values();
+  graphs_built_.clear();  // so the files attached since are asked for their calls
+}
+
 std::vector<size_t> Project::consulted_from(size_t index) const {
   std::vector<bool> seen(files_.size(), false);
   std::vector<size_t> todo{index}, out;

@@ -85,6 +85,10 @@ class Project final : public Linker {
   // by the next questions (their answers were cached without them), and
   // nothing half made by a question that failed is reused.
   void forget_answers();
+  // Drops the values answered so far but keeps the call graphs, which files
+  // attached since extend when next asked (Evaluator::forget_values): after
+  // callers were parsed, cheaper than forget_answers.
+  void forget_values();
 
   // The files whose modules the value flow consulted, starting from file
   // `index`: what its imports resolved to and, for its functions, the files
