@@ -30,6 +30,10 @@ struct ScanOptions {
   // reported as timed out, without findings. Guards against pathological input.
   std::chrono::microseconds parse_timeout = std::chrono::seconds(10);
   std::chrono::microseconds parse_timeout_per_mib = std::chrono::seconds(2);
+  // Leave the syntax trees of scan_project allocated when it returns, for a
+  // process that exits after one scan (the CLI): the system takes the pages
+  // back at once, where freeing walks every node (as clang's -disable-free).
+  bool keep_trees = false;
 };
 
 struct ScanResult {

@@ -213,6 +213,7 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
   options.prefilter = no_prefilter == nullptr || std::string_view(no_prefilter) != "1";
+  options.keep_trees = true;  // the process ends after this scan
   std::vector<std::string> paths(files.size());
   for (size_t i = 0; i < files.size(); ++i) paths[i] = files[i].path;
   // Files are read when the scanner asks (on its threads) and dropped when
