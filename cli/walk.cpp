@@ -1,5 +1,6 @@
 #include "cli/walk.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,7 +23,7 @@ namespace fs = std::filesystem;
 // walked (so `tests/*` works for any PATH), or the file name alone.
 bool excluded(const std::string& path, const std::string& walk_root, const WalkOptions& options) {
   if (options.excludes.empty()) return false;
-  std::string name = fs::path(path).filename().string();
+  std::string name = path.substr(path.rfind('/') + 1);
   std::string below = path;
   if (!walk_root.empty() && path.starts_with(walk_root)) {
     below = path.substr(walk_root.size());
@@ -64,11 +65,9 @@ bool config_includes(const WalkOptions& options, const std::string& path) {
   return relative && config::included(*options.config, *relative);
 }
 
-bool python_candidate(const fs::directory_entry& entry, const WalkOptions& options) {
-  const fs::path& path = entry.path();
-  const std::string name = path.filename().string();
+bool python_candidate(const std::string& path, std::string_view name, const WalkOptions& options) {
   if (files::has_python_extension(name)) return true;
-  if (config_includes(options, path.string())) return true;
+  if (config_includes(options, path)) return true;
   if (!files::may_be_python_script(name)) return false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return false;
@@ -78,39 +77,65 @@ bool python_candidate(const fs::directory_entry& entry, const WalkOptions& optio
   return n > 0 && files::has_python_shebang(std::string_view(head, static_cast<size_t>(n)));
 }
 
+// One name a folder lists, with its type as the listing gives it (DT_UNKNOWN
+// on file systems that do not say: then it is asked with lstat).
+struct Entry {
+  std::string name;
+  unsigned char type;
+  bool operator<(const Entry& other) const { return name < other.name; }
+};
+
+// The names in folder `path` (not . and ..); false with errno set when it cannot be listed.
+bool list_folder(const std::string& path, std::vector<Entry>& entries) {
+  DIR* folder = ::opendir(path.c_str());
+  if (folder == nullptr) return false;
+  errno = 0;
+  while (const dirent* entry = ::readdir(folder)) {
+    std::string_view name = entry->d_name;
+    if (name != "." && name != "..") entries.push_back({std::string(name), entry->d_type});
+    errno = 0;
+  }
+  int failed = errno;
+  ::closedir(folder);
+  errno = failed;
+  return failed == 0;
+}
+
 // Walks `root`, which the configuration sees as `seen` (config_excludes).
-void walk(const fs::path& root, const std::string& walk_root, const std::optional<std::string>& seen,
+// POSIX listings, not std::filesystem: a path object per entry cost more
+// than the system calls on large trees.
+void walk(const std::string& root, const std::string& walk_root, const std::optional<std::string>& seen,
           const WalkOptions& options, WalkResult& out) {
-  std::error_code ec;
-  std::vector<fs::directory_entry> entries;
-  for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-       it.increment(ec))
-    entries.push_back(*it);
-  if (ec) {
-    out.errors.push_back(root.string() + ": " + ec.message());
+  std::vector<Entry> entries;
+  if (!list_folder(root, entries)) {
+    // As before with skip_permission_denied: a folder we may not read is left out quietly.
+    if (errno != EACCES) out.errors.push_back(root + ": " + std::strerror(errno));
     return;
   }
   // A virtualenv below the walked PATH is skipped whole: its marker is in the
   // listing just read, so no folder costs a stat of its own.
-  if (root.string() != walk_root && std::any_of(entries.begin(), entries.end(), [](const fs::directory_entry& e) {
-        return e.path().filename() == files::kVirtualenvMarker;
+  if (root != walk_root && std::any_of(entries.begin(), entries.end(), [](const Entry& e) {
+        return e.name == files::kVirtualenvMarker;
       }))
     return;
   std::sort(entries.begin(), entries.end());
-  for (const fs::directory_entry& entry : entries) {
-    std::string path = entry.path().string();
+  const std::string prefix = root.ends_with('/') ? root : root + "/";
+  for (Entry& entry : entries) {
+    std::string path = prefix + entry.name;
     std::optional<std::string> seen_entry;
-    if (seen) {
-      std::string name = entry.path().filename().string();
-      seen_entry = seen->empty() ? name : *seen + "/" + name;
-    }
+    if (seen) seen_entry = seen->empty() ? entry.name : *seen + "/" + entry.name;
     if (excluded(path, walk_root, options) || config_excludes(options, seen_entry)) continue;
+    unsigned char type = entry.type;
+    if (type == DT_UNKNOWN) {
+      struct stat info {};
+      if (::lstat(path.c_str(), &info) != 0) continue;
+      type = S_ISLNK(info.st_mode) ? DT_LNK : S_ISDIR(info.st_mode) ? DT_DIR : S_ISREG(info.st_mode) ? DT_REG : DT_UNKNOWN;
+    }
     // Links are not followed, as in a commit's tree (loops, escapes, and the
     // service cannot follow them either: common/python_files.h).
-    if (entry.is_symlink(ec)) continue;
-    if (entry.is_directory(ec)) {
-      walk(entry.path(), walk_root, seen_entry, options, out);
-    } else if (entry.is_regular_file(ec) && python_candidate(entry, options)) {
+    if (type == DT_DIR) {
+      walk(path, walk_root, seen_entry, options, out);
+    } else if (type == DT_REG && python_candidate(path, entry.name, options)) {
       out.files.push_back(std::move(path));
     }
   }

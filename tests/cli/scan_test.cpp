@@ -93,6 +93,31 @@ TEST_F(ScanCommand, WalkSkipsVendoredFoldersAndHonoursExcludes) {
   EXPECT_THAT(by_name.out, ::testing::Not(::testing::HasSubstr("a.py")));
 }
 
+// The walk lists folders itself (POSIX, not std::filesystem): links to
+// files and folders are not followed, files come sorted per folder, and a
+// PATH given with a trailing slash names its files with one slash.
+TEST_F(ScanCommand, WalkListsSortedFilesAndFollowsNoLinks) {
+  write("b.py", kServer);
+  write("a.py", kServer);
+  write("pkg/c.py", kServer);
+  fs::create_directories(dir_ / "elsewhere");
+  std::ofstream(dir_ / "elsewhere" / "outside.py") << kServer;
+  fs::create_directory_symlink(dir_ / "elsewhere", dir_ / "pkg" / "linked");
+  fs::create_symlink(dir_ / "a.py", dir_ / "pkg" / "alias.py");
+  Invocation run = scan({"--exclude", "elsewhere", (dir_ / "").string()});
+  const std::string root = dir_.string() + "/";
+  EXPECT_EQ(run.status, kExitFindings);
+  size_t a = run.out.find(root + "a.py:2"), b = run.out.find(root + "b.py:2"), c = run.out.find(root + "pkg/c.py:2");
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  ASSERT_NE(c, std::string::npos);
+  EXPECT_LT(a, b);
+  EXPECT_LT(b, c);
+  for (const char* skipped : {"outside.py", "alias.py", "//"})
+    EXPECT_THAT(run.out, ::testing::Not(::testing::HasSubstr(skipped)));
+  EXPECT_THAT(run.err, ::testing::HasSubstr("3 findings in 3 files"));
+}
+
 // Files are read and parsed on several threads; the output is the same.
 TEST_F(ScanCommand, TheOutputDoesNotDependOnTheNumberOfJobs) {
   for (const char* folder : {"a", "b/c", "d", "e/f/g", "h"})
