@@ -343,6 +343,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   // scope, only among the files it preloads.
   step = Clock::now();
   std::set<std::pair<size_t, std::string>> served;  // looked for already
+  std::vector<uint8_t> late(n, 0);  // parsed in this step
   for (int round = 0; round < kCallerRounds; ++round) {
     std::vector<flow::Project::WantedCallers> wanted = project.take_wanted_callers();
     for (auto& w : sink_classes) wanted.push_back(std::move(w));
@@ -363,6 +364,7 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
     std::vector<size_t> rejudge;
     for (const auto& [i, reached] : candidates) {
       if (!parsed[i]) continue;
+      late[i] = 1;
       project.attach(i, *parsed[i]->module);
       parsed[i]->module->set_project(&project);
       if (stats != nullptr) {
@@ -373,6 +375,21 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
         rejudge.push_back(wanted[w].judged == kNoFile ? i : wanted[w].judged);
         if (wanted[w].judged == kNoFile) active[i] = all_of(impl_->rules);
       }
+    }
+    // A sink class of a file parsed in this step may be used by files judged
+    // before it was (a base class or a callee they could not resolve then:
+    // questions about classes parse no file, see Linker::values): judged again.
+    std::vector<flow::Project::WantedCallers> late_classes;
+    for (const auto& w : wanted)
+      if (w.judged == kNoFile && late[w.file]) late_classes.push_back(w);
+    if (!late_classes.empty()) {
+      std::vector<std::vector<std::string>> judged_imports(n);
+      for (size_t i = 0; i < n; ++i)
+        if (judged(i)) judged_imports[i] = parsed[i]->module->imports();
+      for (const auto& [i, reached] : project.importers_of(late_classes, judged_imports))
+        if (std::any_of(reached.begin(), reached.end(),
+                        [&](size_t w) { return writes_word(parsed[i]->tree->source(), late_classes[w].word); }))
+          rejudge.push_back(i);
     }
     if (rejudge.empty()) break;
     std::sort(rejudge.begin(), rejudge.end());

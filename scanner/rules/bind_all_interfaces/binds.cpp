@@ -401,9 +401,13 @@ class Checker {
     for (uint32_t i = 0, n = ts_node_named_child_count(bases); i < n; ++i) {
       TSNode base = ts_node_named_child(bases, i);
       if (ts_node_symbol(base) == g.sym.keyword_argument) continue;
-      // Bases through the value flow: an imported sink, or a class of any module.
+      // Bases through the value flow: an imported sink, or a class of any
+      // module already parsed. As for callees, no module is parsed for a
+      // base: one the prefilter skipped names no sink, so its classes are
+      // servers only through a server class of the project, whose importers
+      // the scan parses later, judging this file again (scan_project, step 4).
       Server parent;
-      for (const flow::Value& v : evaluator_for(module).values_of(base, scope, ts_node_start_byte(definition)).items) {
+      for (const flow::Value& v : evaluator_for(module).callee_values(base, scope, ts_node_start_byte(definition)).items) {
         if (v.kind == flow::ValueKind::kImported && !v.bound) parent = server_for({v.text, {}, kModuleScope});
         if (v.kind == flow::ValueKind::kClass && v.module != nullptr && depth < Module::kMaxHops)
           parent = server_for({{}, v.node, v.scope}, *v.module, depth + 1);
