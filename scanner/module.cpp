@@ -372,6 +372,24 @@ Span Module::span(TSNode node) const {
   return {ts_node_start_byte(node), ts_node_end_byte(node), {start.row, start.column}, {stop.row, stop.column}};
 }
 
+std::vector<std::string_view> Module::names_bound_not_by_def() const {
+  std::vector<std::string_view> out;
+  for (ScopeId scope = 0; scope < scopes_.size(); ++scope)
+    for (const auto& [name, bound] : scopes_[scope].names)
+      for (const Binding& b : bound) {
+        // A def binds its name in the scope around it (its parameters, also
+        // kUnknown with the def as statement, are bound inside).
+        bool def = b.kind == BindingKind::kUnknown && !ts_node_is_null(b.statement) &&
+                   ts_node_symbol(b.statement) == grammar_.sym.function_definition && scope_of(b.statement) != scope;
+        if (!def) {
+          out.push_back(name);
+          break;
+        }
+      }
+  for (const AttributeWrite& w : attribute_writes_) out.push_back(w.name);
+  return out;
+}
+
 const Comment* Module::comment_on_row(uint32_t row) const {
   auto it = std::lower_bound(comments_.begin(), comments_.end(), row,
                              [](const Comment& c, uint32_t r) { return c.row < r; });

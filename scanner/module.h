@@ -162,6 +162,11 @@ class Module {
     for (const auto& [name, bound] : scopes_[scope].names) out.push_back(name);
     return out;
   }
+  // The names this file binds other than as a function's own name (`def f`):
+  // by assignment, import, class, parameter, loop, `with`, ..., and the
+  // attributes it writes (`o.name = ...`). A callee written with another
+  // name is a function of the file or something the file does not show.
+  std::vector<std::string_view> names_bound_not_by_def() const;
   // The modules of the module-level `from M import *` statements, as written, in order.
   std::vector<std::string> star_imports() const {
     std::vector<std::string> out;

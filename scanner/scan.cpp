@@ -339,8 +339,9 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   // class of the project or a function whose callers a sink's address
   // depends on, and write its name: parsed; judged for a sink class, and for
   // callers the files that asked are judged again with them. For a few
-  // rounds, as a caller's own parameter may lead to its callers. With a
-  // scope, only among the files it preloads.
+  // rounds, as a caller's own parameter may lead to its callers. Files judged
+  // before that use a sink class of a file parsed here are judged again. With
+  // a scope, only among the files it preloads.
   step = Clock::now();
   std::set<std::pair<size_t, std::string>> served;  // looked for already
   std::vector<uint8_t> late(n, 0);  // parsed in this step

@@ -1306,9 +1306,15 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
   // By name, except for lambdas and dunders (`__init__` is called by its class's name).
   std::string_view name = definition_name(definition);
-  if (name.starts_with("__") && name.ends_with("__")) name = {};
+  if (name == "__init__" || name == "__new__") {
+    name = Linker::kConstructors;
+  } else if (name.starts_with("__") && name.ends_with("__")) {
+    name = {};
+  }
   if (linker_ != nullptr) {
     linker_->build_graphs_reaching(m_, factories_, name);
+  } else if (name == Linker::kConstructors) {
+    build_constructor_sites();
   } else if (name.empty()) {
     build_call_graph();
   } else {
@@ -1327,22 +1333,43 @@ void Evaluator::build_call_graph() {
   build_sites(all);
 }
 
-void Evaluator::build_calls_named(std::string_view name) {
-  if (graph_built_ || !names_built_.insert(name).second) return;
+void Evaluator::index_sites_by_name() {
+  if (!sites_by_name_.empty()) return;
   const auto& f = m_.grammar().field;
   const auto& sym = m_.grammar().sym;
-  if (sites_by_name_.empty()) {
-    for (uint32_t i = 0; i < m_.calls().size(); ++i) {
-      const CallSite& site = m_.calls()[i];
-      TSNode callee = ts_node_child_by_field_id(site.node, f.function);
-      TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
-      bool named = ts_node_symbol(last) == sym.identifier &&
-                   !names_partial(callee, site.scope, ts_node_start_byte(site.node));
-      sites_by_name_[named ? m_.text(last) : std::string_view()].push_back(i);
-    }
+  for (uint32_t i = 0; i < m_.calls().size(); ++i) {
+    const CallSite& site = m_.calls()[i];
+    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
+    bool named = ts_node_symbol(last) == sym.identifier &&
+                 !names_partial(callee, site.scope, ts_node_start_byte(site.node));
+    sites_by_name_[named ? m_.text(last) : std::string_view()].push_back(i);
   }
+}
+
+void Evaluator::build_calls_named(std::string_view name) {
+  if (graph_built_ || !names_built_.insert(name).second) return;
+  index_sites_by_name();
   for (std::string_view key : {name, std::string_view()})
     if (auto it = sites_by_name_.find(key); it != sites_by_name_.end()) build_sites(it->second);
+}
+
+bool Evaluator::may_name_class(std::string_view name) {
+  if (linker_ != nullptr) return linker_->may_name_class(name);
+  if (!class_names_here_) {
+    std::vector<std::string_view> names = m_.names_bound_not_by_def();
+    class_names_here_.emplace(names.begin(), names.end());
+  }
+  return class_names_here_->contains(name);
+}
+
+void Evaluator::build_constructor_sites() {
+  if (graph_built_) return;
+  index_sites_by_name();
+  // Sites already built are skipped by build_sites: asked again after more
+  // modules are attached, only the names they made possible cost anything.
+  for (const auto& [name, sites] : sites_by_name_)
+    if (name.empty() || name == "__init__" || name == "__new__" || may_name_class(name)) build_sites(sites);
 }
 
 void Evaluator::build_sites(const std::vector<uint32_t>& sites) {

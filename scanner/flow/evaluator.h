@@ -69,9 +69,14 @@ class Linker {
   // Builds the call graphs of `module` and of every module that imports it
   // (or a package above it, which may re-export its names), so calls of its
   // functions from other modules are known: of the calls
-  // that may call a function named `name` (Evaluator::build_calls_named), or
-  // of every call when `name` is empty.
+  // that may call a function named `name` (Evaluator::build_calls_named), of
+  // the calls that may construct a class when `name` is kConstructors
+  // (Evaluator::build_constructor_sites), or of every call when `name` is empty.
   virtual void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) = 0;
+  static constexpr std::string_view kConstructors = "__init__";
+  // Whether some module of the project binds `name` other than with `def`
+  // (Module::names_bound_not_by_def): only such a name may hold a class.
+  virtual bool may_name_class(std::string_view name) const = 0;
   // While a SinkQuestion lives (they nest), callers_asked notes the
   // functions whose callers the values a sink receives depend on: callers in
   // files the project has not parsed could add to them. `caller_word` is the
@@ -134,6 +139,11 @@ class Evaluator {
   // of it that the graph misses (an alias) still counts as a mention, which
   // makes the function escape (unknown), never a wrong value.
   void build_calls_named(std::string_view name);
+  // The calls that may construct a class (the callers of an __init__ or
+  // __new__): all but those whose callee's last name only ever names a
+  // function (Linker::may_name_class), which Python cannot call into a
+  // constructor. What a module attached later binds counts from then on.
+  void build_constructor_sites();
   // Drops the values answered so far and keeps the call graph: a module
   // attached since adds its calls to the graph when next asked, and the
   // edges already found stay true (a callee's value does not depend on
@@ -283,6 +293,10 @@ class Evaluator {
   std::unordered_map<std::string_view, std::vector<uint32_t>> sites_by_name_;
   std::vector<uint8_t> site_built_;  // by call site: its edges are in the graph
   std::unordered_set<std::string_view> names_built_;
+  void index_sites_by_name();
+  bool may_name_class(std::string_view name);
+  // Without a project: this module's Module::names_bound_not_by_def (built on first use).
+  std::optional<std::unordered_set<std::string_view>> class_names_here_;
   void build_sites(const std::vector<uint32_t>& sites);
   std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
   struct Key {

@@ -73,6 +73,9 @@ size_t Project::add_file(std::string path, ModuleName name) {
 void Project::attach(size_t index, const Module& module) {
   files_[index].module = &module;
   by_module_[&module] = index;
+  for (std::string_view name : module.names_bound_not_by_def()) names_not_by_def_.insert(name);
+  // Graphs asked for before reach this module's calls, and the names it binds, when asked again.
+  graphs_built_.clear();
 }
 
 std::optional<size_t> Project::file_of(const Module& module) const {
@@ -206,7 +209,13 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
     if (!reaches) continue;
     if (target && i != *target) consulted_[*target].push_back(i);
     Evaluator& evaluator = evaluator_of(*file.module, factories);
-    name.empty() ? evaluator.build_call_graph() : evaluator.build_calls_named(name);
+    if (name.empty()) {
+      evaluator.build_call_graph();
+    } else if (name == kConstructors) {
+      evaluator.build_constructor_sites();
+    } else {
+      evaluator.build_calls_named(name);
+    }
   }
 }
 

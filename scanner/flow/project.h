@@ -61,6 +61,7 @@ class Project final : public Linker {
   void set_loader(std::function<const Module*(size_t index)> load) { load_ = std::move(load); }
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
   void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) override;
+  bool may_name_class(std::string_view name) const override { return names_not_by_def_.contains(name); }
 
   // Callers in files not parsed (flow/evaluator.h, SinkQuestion): while file
   // `judging` is judged, sink questions note the functions whose callers
@@ -119,6 +120,8 @@ class Project final : public Linker {
   std::unordered_map<const Module*, size_t> by_module_;
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
   std::set<std::tuple<const Module*, InstanceFactories, std::string>> graphs_built_;
+  // Module::names_bound_not_by_def of every attached module (may_name_class).
+  std::unordered_set<std::string_view> names_not_by_def_;
   int links_ = 0;  // nesting of values()
   bool (*is_library_)(std::string_view) = nullptr;
   std::function<const Module*(size_t)> load_;
