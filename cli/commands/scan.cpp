@@ -208,7 +208,7 @@ std::string& spare_buffer() {
 // file (on `jobs` threads), parses what its prefilter passes (and what the
 // value flow needs of the rest), and each file's findings are filtered by its
 // configuration and located against its bytes.
-std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config) {
+std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config& config, double walk_ms) {
   std::vector<Outcome> outcomes(files.size());
   ScanOptions options;
   const char* no_prefilter = std::getenv("BINDSCAN_NO_PREFILTER");
@@ -266,9 +266,9 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
     std::fprintf(stderr,
                  "bindscan: %zu files, %zu read, %zu passed the prefilter, %zu parsed, "
                  "%zu loaded for values, %zu parsed for callers, %zu bytes parsed; "
-                 "read %.0f ms, judged %.0f ms, callers %.0f ms\n",
+                 "walked %.0f ms, read %.0f ms, judged %.0f ms, callers %.0f ms\n",
                  stats.files, stats.read, stats.passed, stats.parsed, stats.loaded, stats.callers, stats.parsed_bytes,
-                 stats.read_ms, stats.judge_ms, stats.callers_ms);
+                 walk_ms, stats.read_ms, stats.judge_ms, stats.callers_ms);
   std::unordered_map<std::string_view, size_t> index;
   for (size_t i = 0; i < paths.size(); ++i) index.emplace(paths[i], i);
   auto other_file = [&](const std::string& path) -> std::string_view {
@@ -421,6 +421,7 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
 
   WalkResult walked;
   std::vector<FileToScan> files;
+  const auto walk_start = std::chrono::steady_clock::now();
   for (size_t p = 0; p < config.paths.size(); ++p) {
     WalkOptions walk = config.walk;
     walk.config = (*configs)[p].get();
@@ -431,7 +432,9 @@ int run_scan(Args args, std::ostream& out, std::ostream& err) {
     }
     for (std::string& error : one.errors) walked.errors.push_back(std::move(error));
   }
-  std::vector<Outcome> outcomes = scan_all(files, config);
+  const double walk_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - walk_start).count();
+  std::vector<Outcome> outcomes = scan_all(files, config, walk_ms);
 
   std::error_code ec;
   fs::path cwd = fs::current_path(ec);
