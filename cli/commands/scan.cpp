@@ -62,7 +62,7 @@ options:
 Missing parent folders of output files are created.
 exit status: 0 nothing found, 1 findings, 2 usage or I/O error.
 environment: NO_COLOR disables colour; BINDSCAN_NO_PREFILTER=1 parses every file
-(for benchmarking the parser).
+(for benchmarking the parser); BINDSCAN_STATS=1 prints counts and step times.
 )";
 
 struct Config {
