@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -407,6 +408,8 @@ std::vector<ScanResult> Scanner::scan_project(const std::vector<std::string>& pa
   if (impl_->options.keep_trees) {
     // Still reachable (leak checkers stay quiet), never freed.
     static auto* kept = new std::vector<std::unique_ptr<Parsed>>();
+    static std::mutex kept_lock;
+    std::lock_guard<std::mutex> hold(kept_lock);
     std::move(parsed.begin(), parsed.end(), std::back_inserter(*kept));
   }
   return results;
