@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "scanner/flow/evaluator.h"
@@ -227,6 +228,64 @@ TEST(FlowEvaluator, AnArgumentOfAnotherModulesCallIsUnknown) {
   flow::Evaluator::Argument argument = evaluator.argument(there_module.calls()[0].node, kModuleScope, 0, "host");
   EXPECT_FALSE(argument.known);
   EXPECT_FALSE(argument.found);
+}
+
+// What may hold a class (the callers of an __init__ are looked for among
+// calls written with these names): every binding but a def's own name.
+TEST(FlowConstructors, NamesBoundOtherThanByDefAreThoseThatMayHoldAClass) {
+  Parser parser;
+  std::string source =
+      "import os as system\n"
+      "from pkg import Thing\n"
+      "def helper(param, *rest, **options):\n"
+      "    local = param\n"
+      "    for item in rest: pass\n"
+      "    with open(param) as handle: pass\n"
+      "class Server:\n"
+      "    factory = Thing\n"
+      "    def start(self):\n"
+      "        self.handler = Thing\n"
+      "@decorated\n"
+      "def wrapped(): pass\n"
+      "lam = lambda arg: arg\n";
+  std::optional<Tree> tree = parser.parse(source, std::chrono::seconds(10));
+  ASSERT_TRUE(tree);
+  Module module(*tree);
+  std::vector<std::string_view> names = module.names_bound_not_by_def();
+  std::set<std::string_view> found(names.begin(), names.end());
+  for (std::string_view name : {"system", "Thing", "param", "rest", "options", "local", "item", "handle", "Server",
+                                "factory", "self", "handler", "lam", "arg"})
+    EXPECT_TRUE(found.contains(name)) << name;
+  for (std::string_view name : {"helper", "start", "wrapped", "os", "open", "decorated"})
+    EXPECT_FALSE(found.contains(name)) << name;
+}
+
+// A class constructed through a name that is also a method's elsewhere in
+// the file: the call is among the callers of its __init__.
+TEST(FlowConstructors, AConstructorCalledByAMethodsNameIsACaller) {
+  std::string source = std::string(kHeader) +
+                       "class Listener:\n"
+                       "    def __init__(self, host):\n"
+                       "        socketserver.TCPServer((host, 80), H)\n"
+                       "class Other:\n"
+                       "    def make(self): pass\n"
+                       "class App:\n"
+                       "    def __init__(self):\n"
+                       "        self.make = Listener\n"
+                       "    def start(self):\n"
+                       "        self.make('0.0.0.0')\n";
+  EXPECT_EQ(scan(source).size(), 1u);
+  // Only the method: no class is made, and Listener's host has no caller that gives it.
+  std::string only_method = std::string(kHeader) +
+                            "class Listener:\n"
+                            "    def __init__(self, host):\n"
+                            "        socketserver.TCPServer((host, 80), H)\n"
+                            "class App:\n"
+                            "    def make(self, host): pass\n"
+                            "    def start(self):\n"
+                            "        self.make('0.0.0.0')\n"
+                            "Listener('127.0.0.1')\n";
+  EXPECT_TRUE(scan(only_method).empty());
 }
 
 }  // namespace
