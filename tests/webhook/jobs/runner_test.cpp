@@ -385,6 +385,11 @@ TEST_F(RunnerTest, ACallerThroughAPackageReExportGivesTheServiceTheFindingOfAPro
   expect_the_findings_of_fixture("flow_callers_reexport", 1);
 }
 
+// A file that names sinks uses a server class of a module that names none.
+TEST_F(RunnerTest, AServerClassOfAModuleNamingNoSinkGivesTheServiceTheFindingsOfAProjectScan) {
+  expect_the_findings_of_fixture("flow_subclass_chain", 2);
+}
+
 TEST_F(RunnerTest, AFreshRunnerReusesTheCacheOnDisk) {
   FakeGitHub github("tok");
   ASSERT_FALSE(make_github_runner(config(github))->run(push(kZero, c1_)).error);
