@@ -1304,17 +1304,13 @@ std::optional<std::string> Evaluator::constant_key(TSNode node, ScopeId scope, u
 }
 
 const std::vector<Evaluator::Edge>& Evaluator::calls_of(TSNode definition) {
-  // By name, except for lambdas and dunders (`__init__` is called by its class's name).
+  // By name; dunders by the names that may hold a class or an instance
+  // (`__init__` is called by its class's name); lambdas by every call.
   std::string_view name = definition_name(definition);
-  if (name == "__init__" || name == "__new__") {
-    name = Linker::kConstructors;
-  } else if (name.starts_with("__") && name.ends_with("__")) {
-    name = {};
-  }
   if (linker_ != nullptr) {
     linker_->build_graphs_reaching(m_, factories_, name);
-  } else if (name == Linker::kConstructors) {
-    build_constructor_sites();
+  } else if (Linker::is_dunder(name)) {
+    build_dunder_sites(name);
   } else if (name.empty()) {
     build_call_graph();
   } else {
@@ -1363,13 +1359,13 @@ bool Evaluator::may_name_class(std::string_view name) {
   return class_names_here_->contains(name);
 }
 
-void Evaluator::build_constructor_sites() {
+void Evaluator::build_dunder_sites(std::string_view dunder) {
   if (graph_built_) return;
   index_sites_by_name();
   // Sites already built are skipped by build_sites: asked again after more
   // modules are attached, only the names they made possible cost anything.
   for (const auto& [name, sites] : sites_by_name_)
-    if (name.empty() || name == "__init__" || name == "__new__" || may_name_class(name)) build_sites(sites);
+    if (name.empty() || name == dunder || may_name_class(name)) build_sites(sites);
 }
 
 void Evaluator::build_sites(const std::vector<uint32_t>& sites) {

@@ -70,12 +70,15 @@ class Linker {
   // (or a package above it, which may re-export its names), so calls of its
   // functions from other modules are known: of the calls
   // that may call a function named `name` (Evaluator::build_calls_named), of
-  // the calls that may construct a class when `name` is kConstructors
-  // (Evaluator::build_constructor_sites), or of every call when `name` is empty.
+  // of the calls that may reach a dunder when `name` is one
+  // (Evaluator::build_dunder_sites), or of every call when `name` is empty.
   virtual void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) = 0;
-  static constexpr std::string_view kConstructors = "__init__";
+  static bool is_dunder(std::string_view name) {
+    return name.size() > 4 && name.starts_with("__") && name.ends_with("__");
+  }
   // Whether some module of the project binds `name` other than with `def`
-  // (Module::names_bound_not_by_def): only such a name may hold a class.
+  // (Module::names_bound_not_by_def): only such a name may hold a class or
+  // an instance.
   virtual bool may_name_class(std::string_view name) const = 0;
   // While a SinkQuestion lives (they nest), callers_asked notes the
   // functions whose callers the values a sink receives depend on: callers in
@@ -139,11 +142,13 @@ class Evaluator {
   // of it that the graph misses (an alias) still counts as a mention, which
   // makes the function escape (unknown), never a wrong value.
   void build_calls_named(std::string_view name);
-  // The calls that may construct a class (the callers of an __init__ or
-  // __new__): all but those whose callee's last name only ever names a
-  // function (Linker::may_name_class), which Python cannot call into a
-  // constructor. What a module attached later binds counts from then on.
-  void build_constructor_sites();
+  // The calls that may reach the dunder `name`, a method Python calls
+  // itself (an __init__ through its class, a __call__ through an instance):
+  // those written with `name` (`Base.__init__(self)`) and all but those
+  // whose callee's last name only ever names a function
+  // (Linker::may_name_class), which holds no class or instance. What a
+  // module attached later binds counts from then on.
+  void build_dunder_sites(std::string_view name);
   // Drops the values answered so far and keeps the call graph: a module
   // attached since adds its calls to the graph when next asked, and the
   // edges already found stay true (a callee's value does not depend on

@@ -211,8 +211,8 @@ void Project::build_graphs_reaching(const Module& module, InstanceFactories fact
     Evaluator& evaluator = evaluator_of(*file.module, factories);
     if (name.empty()) {
       evaluator.build_call_graph();
-    } else if (name == kConstructors) {
-      evaluator.build_constructor_sites();
+    } else if (is_dunder(name)) {
+      evaluator.build_dunder_sites(name);
     } else {
       evaluator.build_calls_named(name);
     }
