@@ -427,27 +427,30 @@ void Service::check_one(const Job& job) {
     check.verdict = ProcessingCheck::Verdict::kFailed;
     check.error = Error{"internal", std::string("processing check threw: ") + e.what()};
   }
+  using Verdict = ProcessingCheck::Verdict;
+  std::string_view result;
+  switch (check.verdict) {
+    case Verdict::kProcessed: result = "uploaded"; break;
+    case Verdict::kFailed: result = "failed"; break;
+    case Verdict::kPending: result = "processing"; break;
+    case Verdict::kUploadAgain: result = "upload-again"; break;
+  }
+  // Counted before the record changes, so whoever sees the new state sees the
+  // count (a scrape between the two saw 200 jobs uploaded and 199 processed).
+  if (!check.interrupted) {
+    metrics_.count_alerts(check.alerts);
+    if (check.verdict == Verdict::kProcessed)
+      metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
+    metrics_.count_check(result);
+  }
   Status stored = persist([&] { return store_.finish_check(job.id, check); });
   if (check.interrupted) return;
-  using Verdict = ProcessingCheck::Verdict;
   JobOutcome outcome;
   outcome.sarif_id = job.recorded_sarif_id;
   outcome.processing_status = check.processing_status;
   outcome.error = check.error;
   outcome.alerts = check.alerts;
-  metrics_.count_alerts(check.alerts);
-  std::string_view result;
-  switch (check.verdict) {
-    case Verdict::kProcessed:
-      result = "uploaded";
-      outcome.uploaded = true;
-      metrics_.observe_processed(static_cast<double>(now_ms() - job.admitted_ms) / 1000);
-      break;
-    case Verdict::kFailed: result = "failed"; break;
-    case Verdict::kPending: result = "processing"; break;
-    case Verdict::kUploadAgain: result = "upload-again"; break;
-  }
-  metrics_.count_check(result);
+  outcome.uploaded = check.verdict == Verdict::kProcessed;
   // A pending check is routine: logged only when something was decided.
   if (check.verdict == Verdict::kPending && !check.error) return;
   log_job(job, result, outcome, seconds_since(start), stored, std::nullopt,

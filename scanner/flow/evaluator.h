@@ -70,7 +70,7 @@ class Linker {
   // (or a package above it, which may re-export its names), so calls of its
   // functions from other modules are known: of the calls
   // that may call a function named `name` (Evaluator::build_calls_named), of
-  // of the calls that may reach a dunder when `name` is one
+  // the calls that may reach a dunder when `name` is one
   // (Evaluator::build_dunder_sites), or of every call when `name` is empty.
   virtual void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) = 0;
   static bool is_dunder(std::string_view name) {
@@ -143,11 +143,12 @@ class Evaluator {
   // makes the function escape (unknown), never a wrong value.
   void build_calls_named(std::string_view name);
   // The calls that may reach the dunder `name`, a method Python calls
-  // itself (an __init__ through its class, a __call__ through an instance):
-  // those written with `name` (`Base.__init__(self)`) and all but those
-  // whose callee's last name only ever names a function
-  // (Linker::may_name_class), which holds no class or instance. What a
-  // module attached later binds counts from then on.
+  // itself (an __init__ through its class's name): those written with
+  // `name` (`Base.__init__(self)`), those whose callee is not a name, and
+  // those whose callee's last name some module binds other than with `def`
+  // (Linker::may_name_class): a name only a def binds holds a function,
+  // never a class or an alias. What a module attached later binds counts
+  // from then on.
   void build_dunder_sites(std::string_view name);
   // Drops the values answered so far and keeps the call graph: a module
   // attached since adds its calls to the graph when next asked, and the
