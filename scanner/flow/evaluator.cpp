@@ -1156,7 +1156,7 @@ std::string_view Evaluator::definition_name(TSNode definition) const {
 bool Evaluator::escapes(TSNode definition, size_t calls) {
   std::string_view text = definition_name(definition);
   if (text.empty()) return true;  // a lambda: called wherever it is passed
-  if (text.starts_with("__") && text.ends_with("__")) return false;  // Python calls these itself
+  if (Linker::is_dunder(text)) return false;  // Python calls these itself
   // Every mention of the name as a word outside comments (strings count,
   // which only errs towards "unknown"), against the definitions plus the calls
   // found. Searched once per name (find() runs at memchr's speed), the comments

@@ -268,8 +268,8 @@ void Project::forget_answers() {
 }
 
 void Project::forget_values() {
+  // The graphs already let the files attached since add their calls (attach).
   for (auto& [key, evaluator] : evaluators_) evaluator->forget_values();
-  graphs_built_.clear();  // so the files attached since are asked for their calls
 }
 
 std::vector<size_t> Project::consulted_from(size_t index) const {

@@ -87,8 +87,8 @@ class Project final : public Linker {
   // nothing half made by a question that failed is reused.
   void forget_answers();
   // Drops the values answered so far but keeps the call graphs, which files
-  // attached since extend when next asked (Evaluator::forget_values): after
-  // callers were parsed, cheaper than forget_answers.
+  // attached since extend when next asked (attach, Evaluator::forget_values):
+  // after callers were parsed, cheaper than forget_answers.
   void forget_values();
 
   // The files whose modules the value flow consulted, starting from file
