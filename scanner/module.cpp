@@ -263,7 +263,12 @@ class ModuleBuilder {
     if (!ts_node_is_named(node)) return;
     ScopeId scope = current(node);
     if (k == s_.call) {
-      m_.calls_.push_back({node, scope});
+      TSNode callee = ts_node_child_by_field_id(node, f_.function);
+      TSNode last = !ts_node_is_null(callee) && ts_node_symbol(callee) == s_.attribute
+                        ? ts_node_child_by_field_id(callee, f_.attribute)
+                        : callee;
+      bool named = !ts_node_is_null(last) && ts_node_symbol(last) == s_.identifier;
+      m_.calls_.push_back({node, scope, callee, named ? m_.text(last) : std::string_view()});
     } else if (k == s_.assignment) {
       visit_assignment(node, scope);
     } else if (k == s_.augmented_assignment) {
@@ -345,6 +350,33 @@ class ModuleBuilder {
 
 Module::Module(const Tree& tree) : tree_(tree), grammar_(python_grammar()) {
   ModuleBuilder(*this).build();
+}
+
+std::vector<TSNode> Module::ancestors(TSNode node) const {
+  std::vector<TSNode> out;
+  TSNode at = root();
+  if (ts_node_is_null(node) || ts_node_eq(at, node)) return out;
+  const uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+  if (start == end) {  // zero-width (a MISSING token): step up as tree-sitter does
+    for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) out.push_back(p);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  // By byte, as ts_node_parent descends: the cursor skips the hidden nodes
+  // that balance long runs of statements instead of visiting every sibling.
+  TSTreeCursor cursor = ts_tree_cursor_new(at);
+  out.push_back(at);
+  while (ts_tree_cursor_goto_first_child_for_byte(&cursor, start) >= 0) {
+    TSNode child = ts_tree_cursor_current_node(&cursor);
+    // A child that ends at `start` may come first (`@` of `@name`): the next holds the node.
+    while (ts_node_end_byte(child) < end && ts_node_start_byte(child) <= start &&
+           ts_tree_cursor_goto_next_sibling(&cursor))
+      child = ts_tree_cursor_current_node(&cursor);
+    if (ts_node_eq(child, node) || ts_node_start_byte(child) > start || ts_node_end_byte(child) < end) break;
+    out.push_back(child);
+  }
+  ts_tree_cursor_delete(&cursor);
+  return out;
 }
 
 std::vector<TSNode> Module::named_children(TSNode node) {

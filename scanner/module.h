@@ -55,10 +55,13 @@ struct Binding {
   bool entered = false;
 };
 
-// Where a call sits.
+// Where a call sits, and what it calls as written (read once while indexing:
+// the value flow and the rules ask for every call, many times).
 struct CallSite {
   TSNode node;  // a `call`
   ScopeId scope;
+  TSNode callee{};         // its `function` field
+  std::string_view name;   // the callee's last name (`f` of `f(...)` and of `o.f(...)`); else empty
 };
 
 // `object.name = value` (or `object.name += ...`, or an attribute inside an
@@ -124,9 +127,15 @@ class Module {
   // The named children of `node`, found with a cursor (ts_node_named_child(i)
   // walks from the first child each time: quadratic in loops).
   static std::vector<TSNode> named_children(TSNode node);
+  // The nodes above `node`, the root first and its parent last, found in one
+  // descent from the root (tree-sitter 0.20's ts_node_parent descends from
+  // the root on every call: walking up with it is quadratic in the depth).
+  std::vector<TSNode> ancestors(TSNode node) const;
   // The scope a node sits in (the innermost scope whose definition contains it).
   ScopeId parent_scope(ScopeId scope) const { return scopes_[scope].parent; }
   ScopeKind scope_kind(ScopeId scope) const { return scopes_[scope].kind; }
+  // Scopes are numbered 0 (the module) to scope_count() - 1, in source order.
+  size_t scope_count() const { return scopes_.size(); }
   TSNode scope_node(ScopeId scope) const { return scopes_[scope].node; }
   const std::vector<Comment>& comments() const { return comments_; }
   // The comment that ends row `row`, if any.

@@ -466,12 +466,13 @@ std::optional<bool> Evaluator::comparison(TSNode condition, ScopeId scope, uint3
   return equal_op ? same : !same;
 }
 
-std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int depth) {
+std::optional<bool> Evaluator::clause_runs(TSNode clause, ScopeId scope, int depth, TSNode statement) {
   // `if`'s consequence, an `elif` or the `else`: the conditions before it must
   // be false, its own true.
   const BranchSymbols& b = branch_symbols(m_.grammar().language);
   const auto& f = m_.grammar().field;
-  TSNode statement = ts_node_symbol(clause) == m_.grammar().sym.if_statement ? clause : ts_node_parent(clause);
+  if (ts_node_symbol(clause) == m_.grammar().sym.if_statement) statement = clause;
+  if (ts_node_is_null(statement)) statement = ts_node_parent(clause);
   if (ts_node_is_null(statement)) return std::nullopt;
   bool all_false = true;
   auto condition_truth = [&](TSNode c) {
@@ -508,8 +509,11 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
   auto maybe = [&out] {
     if (out == Runs::kAlways) out = Runs::kMaybe;
   };
-  for (TSNode n = node, p = ts_node_parent(n); !ts_node_is_null(p) && !ts_node_eq(n, top);
-       n = p, p = ts_node_parent(p)) {
+  const std::vector<TSNode> up = m_.ancestors(node);
+  TSNode n = node;
+  for (size_t i = up.size(); i > 0 && !ts_node_eq(n, top); n = up[--i]) {
+    const TSNode p = up[i - 1];
+    const TSNode above = i > 1 ? up[i - 2] : TSNode{};  // p's parent
     if (++steps_ > budget_.max_steps) return Runs::kMaybe;
     TSSymbol k = ts_node_symbol(p);
     if (use_at && holds(p, *use_at)) {
@@ -541,14 +545,13 @@ Evaluator::Runs Evaluator::runs(TSNode node, ScopeId scope, std::optional<uint32
       }
     } else if (k == b.elif_clause) {
       if (!ts_node_eq(n, ts_node_child_by_field_id(p, f.condition))) {
-        std::optional<bool> t = clause_runs(p, scope, depth);
+        std::optional<bool> t = clause_runs(p, scope, depth, above);
         if (t == false) return Runs::kNever;
         if (!t) maybe();
       }
     } else if (k == b.else_clause) {
-      TSNode owner = ts_node_parent(p);
       std::optional<bool> t;
-      if (!ts_node_is_null(owner) && ts_node_symbol(owner) == s.if_statement) t = clause_runs(p, scope, depth);
+      if (!ts_node_is_null(above) && ts_node_symbol(above) == s.if_statement) t = clause_runs(p, scope, depth, above);
       if (t == false) return Runs::kNever;
       if (!t) maybe();
     } else if (k == s.for_statement) {
@@ -682,10 +685,13 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
       break;
     }
     if (hidden_before || b.kind != BindingKind::kAssignment || ts_node_symbol(b.statement) != s.assignment) continue;
-    TSNode block = ts_node_parent(ts_node_parent(b.statement));  // assignment, statement, block
-    TSNode clause = ts_node_parent(block);
+    // assignment, statement, block, clause (or the `if` itself), `if`
+    const std::vector<TSNode> up = m_.ancestors(b.statement);
+    auto above = [&up](size_t k) { return up.size() >= k ? up[up.size() - k] : TSNode{}; };
+    TSNode block = above(2);
+    TSNode clause = above(3);
     if (ts_node_is_null(clause)) continue;
-    TSNode statement = ts_node_symbol(clause) == s.if_statement ? clause : ts_node_parent(clause);
+    TSNode statement = ts_node_symbol(clause) == s.if_statement ? clause : above(4);
     if (ts_node_eq(clause, statement) && ts_node_eq(block, ts_node_child_by_field_id(statement, f.consequence))) {
       // `if name is None:` / `if not name:` whose branch assigns the name.
       TSNode condition = ts_node_child_by_field_id(statement, f.condition);
@@ -710,8 +716,10 @@ std::vector<const Binding*> Evaluator::reaching(std::string_view name, const Mod
   // Later assignments in a loop that holds the use reach it on the next
   // iteration, unless an assignment in the loop before the use hides them.
   std::vector<std::pair<uint32_t, uint32_t>> loops;  // byte ranges that repeat with the use
-  for (TSNode n = ts_node_descendant_for_byte_range(top, at, at); !ts_node_is_null(n) && !ts_node_eq(n, top);
-       n = ts_node_parent(n)) {
+  const TSNode innermost = ts_node_descendant_for_byte_range(top, at, at);
+  const std::vector<TSNode> up = m_.ancestors(innermost);
+  size_t i = up.size();
+  for (TSNode n = innermost; !ts_node_is_null(n) && !ts_node_eq(n, top); n = i > 0 ? up[--i] : TSNode{}) {
     TSSymbol k = ts_node_symbol(n);
     if (k == s.function_definition || k == s.lambda || k == s.class_definition) break;
     TSNode range = k == s.for_statement ? ts_node_child_by_field_id(n, f.body) : n;
@@ -910,7 +918,9 @@ std::optional<Evaluator::GetoptOption> Evaluator::getopt_option(const Binding& b
   if (b.kind != BindingKind::kAssignment || ts_node_symbol(b.value) != s.identifier) return std::nullopt;
   GetoptOption out;
   TSNode top = m_.scope_node(scope);
-  for (TSNode n = ts_node_parent(b.statement); !ts_node_is_null(n) && !ts_node_eq(n, top); n = ts_node_parent(n)) {
+  const std::vector<TSNode> up = m_.ancestors(b.statement);
+  for (size_t i = up.size(); i > 0 && !ts_node_eq(up[i - 1], top); --i) {
+    const TSNode n = up[i - 1];
     TSSymbol k = ts_node_symbol(n);
     if (k == s.function_definition || k == s.lambda || k == s.class_definition) return std::nullopt;
     if ((k == s.if_statement || k == sym.elif_clause) && ts_node_is_null(out.condition)) {
@@ -1331,15 +1341,10 @@ void Evaluator::build_call_graph() {
 
 void Evaluator::index_sites_by_name() {
   if (!sites_by_name_.empty()) return;
-  const auto& f = m_.grammar().field;
-  const auto& sym = m_.grammar().sym;
   for (uint32_t i = 0; i < m_.calls().size(); ++i) {
     const CallSite& site = m_.calls()[i];
-    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
-    TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
-    bool named = ts_node_symbol(last) == sym.identifier &&
-                 !names_partial(callee, site.scope, ts_node_start_byte(site.node));
-    sites_by_name_[named ? m_.text(last) : std::string_view()].push_back(i);
+    bool named = !site.name.empty() && !names_partial(site.callee, site.scope, ts_node_start_byte(site.node));
+    sites_by_name_[named ? site.name : std::string_view()].push_back(i);
   }
 }
 
@@ -1377,19 +1382,16 @@ void Evaluator::build_sites(const std::vector<uint32_t>& sites) {
   bool was_building = building_;
   building_ = true;
   size_t saved_steps = steps_;
-  const auto& f = m_.grammar().field;
-  const auto& sym = m_.grammar().sym;
   for (uint32_t index : sites) {
     if (site_built_[index]) continue;
     site_built_[index] = 1;
     const CallSite& site = m_.calls()[index];
     steps_ = 0;  // each callee is one question of its own
-    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
+    TSNode callee = site.callee;
     // Only a name the file defines as a function or class can lead to one
     // (an alias `g = f` makes f escape, see escapes()).
-    TSNode last = ts_node_symbol(callee) == sym.attribute ? ts_node_child_by_field_id(callee, f.attribute) : callee;
-    if (ts_node_symbol(last) == sym.identifier && !m_.defines_function(m_.text(last)) &&
-        !m_.defines_class(m_.text(last)) && !names_partial(callee, site.scope, ts_node_start_byte(site.node))) {
+    if (!site.name.empty() && !m_.defines_function(site.name) && !m_.defines_class(site.name) &&
+        !names_partial(callee, site.scope, ts_node_start_byte(site.node))) {
       // In a project, an imported name may be another module's function or class.
       if (linker_ == nullptr) continue;
       if (m_.resolve(callee, site.scope, ts_node_start_byte(site.node)).qualified.empty()) continue;
@@ -1641,20 +1643,17 @@ Values Evaluator::subclass_member(TSNode definition, std::string_view member, in
   const auto& f = m_.grammar().field;
   if (depth > budget_.max_depth) return Values::of_unknown();
   if (!subclasses_) {
-    // Once per file: each class's bases that are classes of the file.
+    // Once per file: each class's bases that are classes of the file (the
+    // module's class scopes, not a walk of the tree).
     subclasses_.emplace();
-    std::vector<TSNode> stack{m_.root()};
-    while (!stack.empty()) {
-      TSNode n = stack.back();
-      stack.pop_back();
-      for (TSNode child : Module::named_children(n)) stack.push_back(child);
-      if (ts_node_symbol(n) != s.class_definition) continue;
-      std::optional<ScopeId> body = m_.scope_of(n);
+    for (ScopeId body = 0; body < m_.scope_count(); ++body) {
+      if (m_.scope_kind(body) != ScopeKind::kClass) continue;
+      TSNode n = m_.scope_node(body);
       TSNode bases = ts_node_child_by_field_id(n, f.superclasses);
-      if (!body || ts_node_is_null(bases)) continue;
+      if (ts_node_is_null(bases)) continue;
       for (TSNode base : Module::named_children(bases)) {
         if (ts_node_symbol(base) == s.keyword_argument) continue;
-        TSNode local = m_.resolve(base, m_.parent_scope(*body), ts_node_start_byte(n)).local_class;
+        TSNode local = m_.resolve(base, m_.parent_scope(body), ts_node_start_byte(n)).local_class;
         if (!ts_node_is_null(local)) (*subclasses_)[id_of(local)].push_back(n);
       }
     }
@@ -1941,9 +1940,9 @@ Values Evaluator::option_default(const Value& parsed, std::string_view name, int
   Values out;
   bool found = false;
   for (const CallSite& site : m_.calls()) {
-    TSNode callee = ts_node_child_by_field_id(site.node, f.function);
-    if (ts_node_symbol(callee) != s.attribute) continue;
-    std::string_view method = m_.text(ts_node_child_by_field_id(callee, f.attribute));
+    TSNode callee = site.callee;
+    if (ts_node_is_null(callee) || ts_node_symbol(callee) != s.attribute) continue;
+    std::string_view method = site.name;
     if (method != add && method != "set_defaults" && !(optparse && method == "set_default")) continue;
     uint32_t at = ts_node_start_byte(site.node);
     Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);

@@ -206,7 +206,8 @@ class Evaluator {
   Runs runs(TSNode node, ScopeId scope, std::optional<uint32_t> use_at, int depth);
   std::optional<bool> truth(TSNode condition, ScopeId scope, uint32_t at, int depth);
   std::optional<bool> comparison(TSNode condition, ScopeId scope, uint32_t at, int depth);
-  std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth);
+  // `statement`: the clause's `if` statement when the caller knows it (else found here).
+  std::optional<bool> clause_runs(TSNode clause, ScopeId scope, int depth, TSNode statement = {});
   // Whether no path through a block (or except clause) goes on after it: it ends
   // in return, raise, continue, break, sys.exit(...) or os._exit(...).
   bool terminates(TSNode block, ScopeId scope) const;

@@ -125,7 +125,7 @@ void add_exports(const Module& module, ModuleSummary& summary) {
             [](const Export& a, const Export& b) { return a.name < b.name; });
   const auto& field = module.grammar().field;
   for (const CallSite& site : module.calls()) {
-    TSNode callee = ts_node_child_by_field_id(site.node, field.function);
+    TSNode callee = site.callee;
     // A class of this file counts by its imported bases (`class S(servers.Base)`), through local chains.
     std::vector<bindscan::Reference> todo{module.resolve(callee, site.scope, ts_node_start_byte(site.node))};
     for (int steps = 0; !todo.empty() && steps < 16 && summary.called_imports.size() < kMaxExports; ++steps) {

@@ -468,7 +468,7 @@ class Checker {
   std::vector<Target> targets(const CallSite& call) {
     const auto& g = m_.grammar();
     uint32_t at = ts_node_start_byte(call.node);
-    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
+    TSNode callee = call.callee;
     std::vector<Target> out;
     auto add = [&out](Target target) {
       for (const Target& t : out)
@@ -477,17 +477,16 @@ class Checker {
           return;
       out.push_back(std::move(target));
     };
-    if (ts_node_symbol(callee) == g.sym.attribute &&
-        m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) == "__init__") {
+    if (ts_node_is_null(callee)) return out;
+    if (ts_node_symbol(callee) == g.sym.attribute && call.name == "__init__") {
       init_targets(call, ts_node_child_by_field_id(callee, g.field.object), add);
       return out;
     }
     // `o.m(...)` reaches a sink only when m is a sink's own name or names a
     // class of this file (a subclass, a nested class): skip the rest cheaply.
-    if (ts_node_symbol(callee) == g.sym.attribute) {
-      std::string_view member = m_.text(ts_node_child_by_field_id(callee, g.field.attribute));
-      if (!index().last_names.contains(member) && !m_.defines_class(member)) return out;
-    }
+    if (ts_node_symbol(callee) == g.sym.attribute && !index().last_names.contains(call.name) &&
+        !m_.defines_class(call.name))
+      return out;
     flow::Values callees = flow_.callee_values(callee, call.scope, at);
     if (callees.items.empty() && ts_node_symbol(callee) == g.sym.attribute) inherited_targets(callee, call, add);
     for (const flow::Value& v : callees.items) {
@@ -601,8 +600,8 @@ class Checker {
       for (TSNode decorator : *decorators)
         if (patches_socket(ts_node_named_child(decorator, 0), s)) return true;
     }
-    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
-    if (ts_node_symbol(callee) != g.sym.attribute) return false;
+    TSNode callee = call.callee;
+    if (ts_node_is_null(callee) || ts_node_symbol(callee) != g.sym.attribute) return false;
     std::string_view object = m_.text(ts_node_child_by_field_id(callee, g.field.object));
     uint32_t at = ts_node_start_byte(call.node);
     for (const AttributeWrite& w : m_.attribute_writes()) {
@@ -642,7 +641,7 @@ class Checker {
     if (!body) return false;
     for (const CallSite& inner : m_.calls()) {
       if (inner.scope != *body) continue;
-      TSNode callee = ts_node_child_by_field_id(inner.node, g.field.function);
+      TSNode callee = inner.callee;
       // `mock.patch("...socket", ...)(f)`: the patch is the callee's own call.
       if (ts_node_symbol(callee) == g.sym.call && patches_socket(callee, inner.scope)) return true;
       if (patches_socket(inner.node, inner.scope)) return true;
@@ -655,18 +654,15 @@ class Checker {
   // (trio's open_tcp_stream(local_address=...)), which listens nowhere.
   bool connects_later(const CallSite& call) {
     const auto& g = m_.grammar();
-    TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
-    if (ts_node_symbol(callee) != g.sym.attribute ||
-        m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) != "bind")
-      return false;
+    TSNode callee = call.callee;
+    if (call.name != "bind" || ts_node_symbol(callee) != g.sym.attribute) return false;
     std::string_view object = m_.text(ts_node_child_by_field_id(callee, g.field.object));
     uint32_t at = ts_node_start_byte(call.node);
     for (const CallSite& other : m_.calls()) {
       if (other.scope != call.scope || ts_node_start_byte(other.node) <= at) continue;
-      TSNode later = ts_node_child_by_field_id(other.node, g.field.function);
-      if (ts_node_symbol(later) != g.sym.attribute) continue;
-      std::string_view method = m_.text(ts_node_child_by_field_id(later, g.field.attribute));
-      if ((method == "connect" || method == "connect_ex") &&
+      TSNode later = other.callee;
+      if (other.name != "connect" && other.name != "connect_ex") continue;
+      if (ts_node_symbol(later) == g.sym.attribute &&
           m_.text(ts_node_child_by_field_id(later, g.field.object)) == object)
         return true;
     }
@@ -684,9 +680,7 @@ class Checker {
       if (m_.source().find("set_custom_socket_factory") != std::string_view::npos) {
         const auto& g = m_.grammar();
         for (const CallSite& other : m_.calls()) {
-          TSNode callee = ts_node_child_by_field_id(other.node, g.field.function);
-          if (ts_node_symbol(callee) != g.sym.attribute ||
-              m_.text(ts_node_child_by_field_id(callee, g.field.attribute)) != "set_custom_socket_factory")
+          if (other.name != "set_custom_socket_factory" || ts_node_symbol(other.callee) != g.sym.attribute)
             continue;
           TSNode arguments = ts_node_child_by_field_id(other.node, g.field.arguments);
           TSNode factory = ts_node_is_null(arguments) ? TSNode{} : ts_node_named_child(arguments, 0);
@@ -981,8 +975,7 @@ class Checker {
     if (name.starts_with("jupyter_") && name.ends_with("_config.py")) return true;
     const auto& g = m_.grammar();
     for (const CallSite& call : m_.calls()) {
-      TSNode callee = ts_node_child_by_field_id(call.node, g.field.function);
-      if (ts_node_symbol(callee) == g.sym.identifier && m_.text(callee) == "get_config" &&
+      if (call.name == "get_config" && ts_node_symbol(call.callee) == g.sym.identifier &&
           m_.lookup("get_config", call.scope, ts_node_start_byte(call.node)).binding == nullptr)
         return true;
     }

@@ -1,0 +1,96 @@
+// The Module index: what it reads once so that questions about a file do not
+// walk its tree again.
+#include "scanner/module.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace bindscan {
+namespace {
+
+Tree parsed(Parser& parser, const std::string& source) {
+  std::optional<Tree> tree = parser.parse(source, std::chrono::seconds(10));
+  if (!tree) throw std::runtime_error("parse timed out");
+  return std::move(*tree);
+}
+
+// Every node of the tree, in pre-order.
+std::vector<TSNode> every_node(TSNode root) {
+  std::vector<TSNode> out, stack{root};
+  while (!stack.empty()) {
+    TSNode n = stack.back();
+    stack.pop_back();
+    out.push_back(n);
+    for (uint32_t i = ts_node_child_count(n); i-- > 0;) stack.push_back(ts_node_child(n, i));
+  }
+  return out;
+}
+
+// What Module::ancestors replaces: ts_node_parent, step by step.
+std::vector<TSNode> parents_of(TSNode node) {
+  std::vector<TSNode> out;
+  for (TSNode p = ts_node_parent(node); !ts_node_is_null(p); p = ts_node_parent(p)) out.push_back(p);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+TEST(ModuleAncestors, AreTheParentsOfEveryNodeRootFirst) {
+  Parser parser;
+  // Nesting, decorators, comments between tokens, a long run of statements
+  // (which tree-sitter balances under hidden nodes), and broken code whose
+  // recovery makes ERROR and zero-width MISSING nodes.
+  std::string source =
+      "import socket\n"
+      "@decorate(1)\n"
+      "class Server(Base):\n"
+      "    def run(self, host='0.0.0.0'):\n"
+      "        if host:  # a comment\n"
+      "            s = socket.socket(); s.bind((host, 80))\n"
+      "        elif (x.\n"
+      "              # inside\n"
+      "              y):\n"
+      "            pass\n"
+      "        else:\n"
+      "            return [f(a) for a in b if a]\n"
+      "def broken(:\n"
+      "    print(\n"
+      "x = (1,\n";
+  for (int i = 0; i < 150; ++i) source += "call_" + std::to_string(i) + "(i, j)\n";
+  Tree tree = parsed(parser, source);
+  Module module(tree);
+  size_t checked = 0;
+  for (TSNode node : every_node(module.root())) {
+    std::vector<TSNode> got = module.ancestors(node), want = parents_of(node);
+    ASSERT_EQ(got.size(), want.size()) << ts_node_type(node) << " at byte " << ts_node_start_byte(node);
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_TRUE(ts_node_eq(got[i], want[i]));
+    ++checked;
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_TRUE(module.ancestors(module.root()).empty());
+}
+
+TEST(ModuleCalls, KnowTheirCalleeAndItsLastName) {
+  Parser parser;
+  const std::string source =
+      "f(1)\n"
+      "a.b.c(2)\n"
+      "g(3)(4)\n"
+      "items[0](5)\n"
+      "(yield)(6)\n";
+  Tree tree = parsed(parser, source);
+  Module module(tree);
+  std::vector<std::pair<std::string, std::string>> seen;
+  for (const CallSite& call : module.calls())
+    seen.emplace_back(std::string(module.text(call.callee)), std::string(call.name));
+  std::vector<std::pair<std::string, std::string>> want = {
+      {"f", "f"}, {"a.b.c", "c"}, {"g(3)", ""}, {"g", "g"}, {"items[0]", ""}, {"(yield)", ""}};
+  std::sort(seen.begin(), seen.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(seen, want);
+}
+
+}  // namespace
+}  // namespace bindscan
