@@ -71,6 +71,8 @@ size_t Project::add_file(std::string path, ModuleName name) {
 }
 
 void Project::attach(size_t index, const Module& module) {
+  if (files_[index].module == nullptr)
+    attached_.insert(std::upper_bound(attached_.begin(), attached_.end(), index), index);
   files_[index].module = &module;
   by_module_[&module] = index;
   for (std::string_view name : module.names_bound_not_by_def()) names_not_by_def_.insert(name);
@@ -191,9 +193,13 @@ Evaluator& Project::evaluator_of(const Module& module, InstanceFactories factori
 void Project::build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) {
   if (!graphs_built_.emplace(&module, factories, std::string(name)).second) return;
   std::optional<size_t> target = file_of(module);
-  for (size_t i = 0; i < files_.size(); ++i) {
+  // In file order; a module attached meanwhile (a value it loads) counts when it comes after.
+  for (size_t next = 0;;) {
+    auto at = std::lower_bound(attached_.begin(), attached_.end(), next);
+    if (at == attached_.end()) break;
+    const size_t i = *at;
+    next = i + 1;
     File& file = files_[i];
-    if (file.module == nullptr) continue;
     if (!file.imports_resolved) {
       // Once per file: every module is asked about, and resolving is string work.
       for (const std::string& qualified : file.module->imports())

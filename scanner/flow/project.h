@@ -118,6 +118,7 @@ class Project final : public Linker {
   std::vector<File> files_;
   std::unordered_map<std::string, std::vector<size_t>> by_name_;
   std::unordered_map<const Module*, size_t> by_module_;
+  std::vector<size_t> attached_;  // the files with a module, sorted (most of a project is not parsed)
   std::map<std::pair<const Module*, InstanceFactories>, std::unique_ptr<Evaluator>> evaluators_;
   std::set<std::tuple<const Module*, InstanceFactories, std::string>> graphs_built_;
   // Module::names_bound_not_by_def of every attached module (may_name_class).
