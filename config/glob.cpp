@@ -114,6 +114,12 @@ bool glob_matches(std::string_view pattern, std::string_view path) {
 }
 
 bool glob_matches_itself(std::string_view pattern, std::string_view path) {
+  // A plain name (the default excludes: "node_modules", ".git") is the path's
+  // last part: asked for every entry of a walk, it skips the general matcher.
+  if (pattern.find_first_of("*?[/") == std::string_view::npos) {
+    const size_t slash = path.rfind('/');
+    return pattern == (slash == std::string_view::npos ? path : path.substr(slash + 1));
+  }
   bool anchored = false;
   pattern = normalized(pattern, anchored);
   return matches_prefix(pattern, anchored, path);

@@ -287,6 +287,7 @@ std::vector<Outcome> scan_all(const std::vector<FileToScan>& files, const Config
           path, "analysing " + path + " failed (" + *result.error + "); findings made before that are reported",
           Level::kError};
     }
+    if (result.findings.empty()) continue;  // most files: no path arithmetic for them
     const std::string relative = config::relative_path(*files[i].config, path).value_or(path);
     std::erase_if(result.findings, [&](Finding& f) { return !config::apply(*files[i].config, relative, f); });
     if (!result.findings.empty()) outcomes[i].findings = sarif::locate(sources[i], result.findings, other_file);
