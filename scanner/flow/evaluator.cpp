@@ -9,6 +9,9 @@
 namespace bindscan::flow {
 namespace {
 
+// A byte of a word as escapes() counts mentions (ASCII letters, digits, '_').
+bool is_word_byte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
 uintptr_t id_of(TSNode node) { return reinterpret_cast<uintptr_t>(node.id); }
 
 Values one(Value value) { return {{std::move(value)}, false}; }
@@ -1170,27 +1173,57 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
   // Every mention of the name as a word outside comments (strings count,
   // which only errs towards "unknown"), against the definitions plus the calls
   // found. Searched once per name (find() runs at memchr's speed), the comments
-  // by binary search: a few names are asked per file.
-  if (!mentions_.contains(text)) {
-    std::string_view source = m_.source();
-    const std::vector<Comment>& comments = m_.comments();  // in source order
-    auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
-    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-    size_t count = 0;
-    for (size_t at = source.find(text); at != std::string_view::npos; at = source.find(text, at + 1)) {
-      size_t end = at + text.size();
-      if ((at > 0 && word(source[at - 1])) || (end < source.size() && word(source[end]))) continue;
-      auto after = std::upper_bound(comments.begin(), comments.end(), at,
-                                    [&](size_t position, const Comment& c) { return position < offset(c); });
-      if (after != comments.begin() && offset(after[-1]) + after[-1].text.size() > at) continue;
-      ++count;
+  // by binary search: a few names are asked per file. A file that asks for
+  // many (a huge generated module asks thousands, each a pass over all its
+  // bytes) has all its words counted in one pass instead, to the same counts.
+  if (!words_counted_ && !mentions_.contains(text)) {
+    if (++names_searched_ > kNamesSearchedOneByOne) {
+      count_every_word();
+    } else {
+      mentions_.emplace(text, mentions_of(text));
     }
-    mentions_.emplace(text, count);
   }
   auto it = mentions_.find(text);
   const size_t mentioned = it == mentions_.end() ? 0 : it->second;
   // Methods share names across classes: count every definition of the name.
   return mentioned > calls + definitions_named(text);
+}
+
+size_t Evaluator::mentions_of(std::string_view name) const {
+  std::string_view source = m_.source();
+  const std::vector<Comment>& comments = m_.comments();  // in source order
+  auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
+  size_t count = 0;
+  for (size_t at = source.find(name); at != std::string_view::npos; at = source.find(name, at + 1)) {
+    size_t end = at + name.size();
+    if ((at > 0 && is_word_byte(source[at - 1])) || (end < source.size() && is_word_byte(source[end]))) continue;
+    auto after = std::upper_bound(comments.begin(), comments.end(), at,
+                                  [&](size_t position, const Comment& c) { return position < offset(c); });
+    if (after != comments.begin() && offset(after[-1]) + after[-1].text.size() > at) continue;
+    ++count;
+  }
+  return count;
+}
+
+void Evaluator::count_every_word() {
+  mentions_.clear();
+  std::string_view source = m_.source();
+  const std::vector<Comment>& comments = m_.comments();  // in source order
+  auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
+  auto comment = comments.begin();
+  for (size_t at = 0; at < source.size();) {
+    while (comment != comments.end() && offset(*comment) < at) ++comment;
+    if (comment != comments.end() && offset(*comment) == at) {
+      at += std::max<size_t>(comment->text.size(), 1);
+    } else if (!is_word_byte(source[at])) {
+      ++at;
+    } else {
+      size_t start = at;
+      while (at < source.size() && is_word_byte(source[at])) ++at;
+      ++mentions_[source.substr(start, at - start)];
+    }
+  }
+  words_counted_ = true;
 }
 
 size_t Evaluator::definitions_named(std::string_view name) { return m_.functions_named(name); }

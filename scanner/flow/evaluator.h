@@ -280,6 +280,10 @@ class Evaluator {
   bool names_partial(TSNode callee, ScopeId scope, uint32_t at) const;
   bool escapes(TSNode definition, size_t calls);
   size_t definitions_named(std::string_view name);
+  // Mentions of `name` as a word outside comments, searched for; or every
+  // word's, counted in one pass into mentions_.
+  size_t mentions_of(std::string_view name) const;
+  void count_every_word();
   bool is_dataclass(TSNode definition, ScopeId scope);
   bool is_dataclass_uncached(TSNode definition, ScopeId scope);
   std::optional<std::string> constant_key(TSNode node, ScopeId scope, uint32_t at, int depth);
@@ -318,6 +322,10 @@ class Evaluator {
   std::unordered_map<Key, Values, KeyHash> memo_;
   std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions outside comments
+  // Names searched one by one so far; past kNamesSearchedOneByOne every word is counted at once.
+  static constexpr size_t kNamesSearchedOneByOne = 16;
+  size_t names_searched_ = 0;
+  bool words_counted_ = false;  // mentions_ holds every word of the file (count_every_word)
   std::unordered_map<std::string_view, size_t> definitions_;  // function name -> defs of that name
   std::unordered_map<uintptr_t, bool> dataclasses_;           // class node id -> dataclass or NamedTuple
   // class node id -> the classes of the file that name it as a base (built on first use)
