@@ -151,8 +151,11 @@ fi
 
 log "parsing speed, prefilter off (one thread, every ${every}th stdlib file)"
 "$parse_speed" --rounds 3 --every "$every" "$stdlib" | tee "$out/parse_speed.txt" >&2
-log "parsing speed on the 50 MB file"
-"$parse_speed" --rounds 1 --stages bare,scan "$work/big.py" | tee "$out/parse_speed_big.txt" >&2
+# Scanner::scan without a project is superlinear on this file (one module
+# with thousands of classes writing the same attribute names: see
+# docs/performance.md); bounded, the report then leaves the figure out.
+log "parsing speed on the 50 MB file (at most 10 minutes)"
+timeout 600 "$parse_speed" --rounds 1 --stages bare,scan "$work/big.py" | tee "$out/parse_speed_big.txt" >&2
 log "whole corpus with the prefilter off, and the 50 MB file, through the CLI"
 hf noprefilter --runs "$slow" -n "bindscan, prefilter off" "BINDSCAN_NO_PREFILTER=1 $(scan_cmd "$stdlib")"
 hf big --runs "$slow" -n "bindscan, 50 MB file" "$(scan_cmd "$work/big.py")"
