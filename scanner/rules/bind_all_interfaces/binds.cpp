@@ -643,7 +643,8 @@ class Checker {
       if (inner.scope != *body) continue;
       TSNode callee = inner.callee;
       // `mock.patch("...socket", ...)(f)`: the patch is the callee's own call.
-      if (ts_node_symbol(callee) == g.sym.call && patches_socket(callee, inner.scope)) return true;
+      if (!ts_node_is_null(callee) && ts_node_symbol(callee) == g.sym.call && patches_socket(callee, inner.scope))
+        return true;
       if (patches_socket(inner.node, inner.scope)) return true;
     }
     return false;
