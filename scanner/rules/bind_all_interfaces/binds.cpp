@@ -1011,7 +1011,9 @@ class Checker {
       return module.project()->evaluator_of(module, made_by_factory);
     }
     if (&module != &m_) return flow_;  // not reached: values from other files come with a project
-    own_.emplace(module, made_by_factory);
+    // Made once: a new one would drop every answer found so far (a file with
+    // many classes asks this for each base it resolves).
+    if (!own_) own_.emplace(module, made_by_factory);
     return *own_;
   }
 
