@@ -12,6 +12,11 @@ namespace {
 // A byte of a word as escapes() counts mentions (ASCII letters, digits, '_').
 bool is_word_byte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
+// Where a comment starts in its file's source.
+size_t offset_in(std::string_view source, const Comment& comment) {
+  return static_cast<size_t>(comment.text.data() - source.data());
+}
+
 uintptr_t id_of(TSNode node) { return reinterpret_cast<uintptr_t>(node.id); }
 
 Values one(Value value) { return {{std::move(value)}, false}; }
@@ -1192,14 +1197,13 @@ bool Evaluator::escapes(TSNode definition, size_t calls) {
 size_t Evaluator::mentions_of(std::string_view name) const {
   std::string_view source = m_.source();
   const std::vector<Comment>& comments = m_.comments();  // in source order
-  auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
   size_t count = 0;
   for (size_t at = source.find(name); at != std::string_view::npos; at = source.find(name, at + 1)) {
     size_t end = at + name.size();
     if ((at > 0 && is_word_byte(source[at - 1])) || (end < source.size() && is_word_byte(source[end]))) continue;
     auto after = std::upper_bound(comments.begin(), comments.end(), at,
-                                  [&](size_t position, const Comment& c) { return position < offset(c); });
-    if (after != comments.begin() && offset(after[-1]) + after[-1].text.size() > at) continue;
+                                  [&](size_t position, const Comment& c) { return position < offset_in(source, c); });
+    if (after != comments.begin() && offset_in(source, after[-1]) + after[-1].text.size() > at) continue;
     ++count;
   }
   return count;
@@ -1209,11 +1213,10 @@ void Evaluator::count_every_word() {
   mentions_.clear();
   std::string_view source = m_.source();
   const std::vector<Comment>& comments = m_.comments();  // in source order
-  auto offset = [&](const Comment& c) { return static_cast<size_t>(c.text.data() - source.data()); };
   auto comment = comments.begin();
   for (size_t at = 0; at < source.size();) {
-    while (comment != comments.end() && offset(*comment) < at) ++comment;
-    if (comment != comments.end() && offset(*comment) == at) {
+    while (comment != comments.end() && offset_in(source, *comment) < at) ++comment;
+    if (comment != comments.end() && offset_in(source, *comment) == at) {
       at += std::max<size_t>(comment->text.size(), 1);
     } else if (!is_word_byte(source[at])) {
       ++at;

@@ -855,7 +855,7 @@ class Checker {
     const Sink& sink = *target.server.sink;
     std::optional<AllInterfaces> meaning = all_interfaces(*sink.default_host);
     if (*sink.default_host == "*" || !meaning) meaning = AllInterfaces{AddressFamily::kIPv4, "every interface", "127.0.0.1"};
-    TSNode callee = ts_node_child_by_field_id(call.node, m_.grammar().field.function);
+    TSNode callee = call.callee;
     // The API's own keyword for the address (Twisted's interface=, Tornado's address=, ...).
     std::string_view keyword = sink.address.slot.keyword;
     std::string pass = std::string(keyword.empty() ? "host" : keyword) + "=\"" + std::string(meaning->loopback) + "\"";
