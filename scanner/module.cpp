@@ -1,6 +1,8 @@
 #include "scanner/module.h"
 
 #include <algorithm>
+#include <cstring>
+#include <stdexcept>
 
 namespace bindscan {
 namespace {
@@ -22,7 +24,9 @@ std::string member_of(std::string_view module, std::string_view name) {
 class ModuleBuilder {
  public:
   explicit ModuleBuilder(Module& module)
-      : m_(module), s_(module.grammar_.sym), f_(module.grammar_.field) {}
+      : m_(module), s_(module.grammar_.sym), f_(module.grammar_.field), kinds_(WalkKinds::of(module.grammar_)) {
+    mark_bytes_that_bind_or_call();
+  }
 
   void build() {
     m_.scopes_.push_back({ScopeKind::kModule, kModuleScope, m_.root(), {}, {}, {}});
@@ -32,8 +36,9 @@ class ModuleBuilder {
     for (;;) {
       if (descend) {
         TSNode node = ts_tree_cursor_current_node(&cursor);
-        visit(node);
-        if (!plain_string(node) && ts_tree_cursor_goto_first_child(&cursor)) {
+        TSSymbol kind = ts_node_symbol(node);
+        visit(node, kind);
+        if (worth_descending(node, kind) && ts_tree_cursor_goto_first_child(&cursor)) {
           ++depth_;
           continue;
         }
@@ -56,10 +61,99 @@ class ModuleBuilder {
     uint32_t depth;  // of `range` in the tree: the scope ends where the walk leaves it
   };
 
+  // Per node kind, read once from the grammar: whether it is named, and
+  // whether its subtree can call, bind or hold a comment only through a byte
+  // the walk marks (see inert()): expressions, simple statements, imports.
+  struct WalkKinds {
+    std::vector<uint8_t> named, skippable;
+    static const WalkKinds& of(const PythonGrammar& grammar) {
+      static const WalkKinds kinds = [&grammar] {
+        WalkKinds k;
+        const TSLanguage* language = grammar.language;
+        uint32_t count = ts_language_symbol_count(language);
+        k.named.resize(count);
+        k.skippable.resize(count);
+        for (TSSymbol i = 0; i < count; ++i)
+          k.named[i] = ts_language_symbol_type(language, i) == TSSymbolTypeRegular;
+        // Not the patterns (`case [x as y]:` binds without any of the marks).
+        for (std::string_view name :
+             {"attribute", "subscript", "slice", "list", "tuple", "set", "dictionary", "pair", "binary_operator",
+              "comparison_operator", "boolean_operator", "not_operator", "unary_operator", "conditional_expression",
+              "parenthesized_expression", "expression_list", "concatenated_string", "list_comprehension",
+              "set_comprehension", "dictionary_comprehension", "generator_expression", "argument_list", "await",
+              "string", "type", "decorator", "expression_statement", "return_statement", "assert_statement",
+              "raise_statement", "delete_statement", "import_statement", "import_from_statement",
+              "future_import_statement", "dotted_name", "aliased_import", "global_statement",
+              "nonlocal_statement"}) {
+          TSSymbol symbol =
+              ts_language_symbol_for_name(language, name.data(), static_cast<uint32_t>(name.size()), true);
+          if (symbol == 0 || symbol >= count)
+            throw std::logic_error("the grammar has no node kind " + std::string(name));
+          k.skippable[symbol] = 1;
+        }
+        return k;
+      }();
+      return kinds;
+    }
+  };
+
+  // Offsets of the bytes without which no call (`(`), binding (`=`, `:=`,
+  // `+=`, `lambda ...:`; `def`, `class`, `for`, `with` end in `:`) or comment
+  // (`#`) can be written. Comparisons (`==`, `!=`, `<=`, `>=`) are not marks;
+  // `<<=` and `>>=` are. Strings are not told apart: a mark in one only
+  // costs a descent.
+  void mark_bytes_that_bind_or_call() {
+    std::string_view source = m_.source();
+    auto mark = [&](size_t i) {
+      char c = source[i];
+      if (c != '(' && c != ':' && c != '#' && c != '=') return;
+      if (c == '=') {
+        char before = i > 0 ? source[i - 1] : ' ';
+        bool shifts = (before == '<' || before == '>') && i > 1 && source[i - 2] == before;  // `<<=`, `>>=`
+        bool compares = (i + 1 < source.size() && source[i + 1] == '=') || before == '=' || before == '!' ||
+                        ((before == '<' || before == '>') && !shifts);
+        if (compares) return;
+      }
+      marks_.push_back(static_cast<uint32_t>(i));
+    };
+    // Eight bytes at a time: most words hold none of the four.
+    size_t i = 0;
+    for (; i + 8 <= source.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, source.data() + i, sizeof word);
+      if (has_byte(word, '(') | has_byte(word, ':') | has_byte(word, '#') | has_byte(word, '='))
+        for (size_t j = i; j < i + 8; ++j) mark(j);
+    }
+    for (; i < source.size(); ++i) mark(i);
+  }
+
+  // Whether some byte of `word` is `c` (the "has zero byte" test of Hacker's Delight).
+  static uint64_t has_byte(uint64_t word, char c) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    uint64_t x = word ^ (kOnes * static_cast<uint8_t>(c));
+    return (x - kOnes) & ~x & kHighs;
+  }
+
+  // A skippable node with none of the marks in its bytes holds no call,
+  // binding or comment: the walk steps over it. Many of a file's nodes are
+  // below ones like `self.x`, `a + b`, `[1, 2]`, `return x`, `import os`.
+  bool inert(TSNode node, TSSymbol kind) const {
+    if (!kinds_.skippable[kind] || ts_node_has_error(node)) return false;
+    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+    // Its own opening parenthesis (`(a, b)`, an argument list) calls nothing.
+    if (m_.source()[start] == '(') ++start;
+    auto mark = std::lower_bound(marks_.begin(), marks_.end(), start);
+    return mark == marks_.end() || *mark >= end;
+  }
+
+  bool worth_descending(TSNode node, TSSymbol kind) const {
+    return ts_node_child_count(node) > 0 && !plain_string(node, kind) && !inert(node, kind);
+  }
+
   // A string without an f prefix: nothing below it binds or calls, so the
   // walk steps over its parts (docstrings are many of a file's nodes).
-  bool plain_string(TSNode node) const {
-    if (ts_node_symbol(node) != s_.string) return false;
+  bool plain_string(TSNode node, TSSymbol kind) const {
+    if (kind != s_.string) return false;
     std::string_view text = m_.text(node);
     for (size_t i = 0; i < text.size() && i < 3 && text[i] != '"' && text[i] != '\''; ++i)
       if (text[i] == 'f' || text[i] == 'F') return false;
@@ -254,13 +348,41 @@ class ModuleBuilder {
     }
   }
 
-  void visit(TSNode node) {
-    TSSymbol k = ts_node_symbol(node);
+  // `case [x as y]:` binds x and y, `case Point(x=a) | b:` a and b, `case
+  // {**rest}:` rest, to what the subject holds: unknown. A dotted name is a
+  // value to compare with (`case Color.RED`), and so is a class's name.
+  void bind_captures(ScopeId scope, TSNode clause) {
+    uint32_t at = ts_node_start_byte(clause);
+    std::vector<TSNode> pending;
+    for (TSNode child : Module::named_children(clause))
+      if (ts_node_symbol(child) == s_.case_pattern) pending.push_back(child);
+    while (!pending.empty()) {
+      TSNode pattern = pending.back();
+      pending.pop_back();
+      TSSymbol k = ts_node_symbol(pattern);
+      std::vector<TSNode> children = Module::named_children(pattern);
+      for (size_t i = 0; i < children.size(); ++i) {
+        TSNode child = children[i];
+        TSSymbol c = ts_node_symbol(child);
+        if (c == s_.identifier && (k == s_.as_pattern || k == s_.splat_pattern)) {
+          bind(scope, child, {BindingKind::kUnknown, at, clause, {}, {}});
+        } else if (c == s_.dotted_name) {
+          bool class_name = k == s_.class_pattern && i == 0;
+          if (!class_name && ts_node_named_child_count(child) == 1)
+            bind(scope, ts_node_named_child(child, 0), {BindingKind::kUnknown, at, clause, {}, {}});
+        } else if (c != s_.identifier) {
+          pending.push_back(child);
+        }
+      }
+    }
+  }
+
+  void visit(TSNode node, TSSymbol k) {
     if (k == s_.comment) {
       visit_comment(node);
       return;
     }
-    if (!ts_node_is_named(node)) return;
+    if (!kinds_.named[k]) return;
     ScopeId scope = current(node);
     if (k == s_.call) {
       TSNode callee = ts_node_child_by_field_id(node, f_.function);
@@ -298,6 +420,8 @@ class ModuleBuilder {
       }
       ScopeId inner = open_scope(ScopeKind::kFunction, scope, node, node);
       bind_parameters(inner, ts_node_child_by_field_id(node, f_.parameters), node);
+    } else if (k == s_.case_clause) {
+      bind_captures(scope, node);
     } else if (k == s_.for_statement) {
       bind_unknown_names(scope, ts_node_child_by_field_id(node, f_.left), node, ts_node_start_byte(node));
     } else if (k == s_.as_pattern_target) {
@@ -342,6 +466,8 @@ class ModuleBuilder {
   Module& m_;
   const decltype(PythonGrammar::sym)& s_;
   const decltype(PythonGrammar::field)& f_;
+  const WalkKinds& kinds_;
+  std::vector<uint32_t> marks_;  // see mark_bytes_that_bind_or_call
   uint32_t depth_ = 0;  // of the node the walk is at
   std::vector<Open> open_;
   std::vector<Open> pending_;   // class bodies not reached yet

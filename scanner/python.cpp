@@ -91,6 +91,10 @@ PythonGrammar load() {
   s.if_statement = symbol(l, "if_statement");
   s.true_ = symbol(l, "true");
   s.false_ = symbol(l, "false");
+  s.case_clause = symbol(l, "case_clause");
+  s.case_pattern = symbol(l, "case_pattern");
+  s.splat_pattern = symbol(l, "splat_pattern");
+  s.class_pattern = symbol(l, "class_pattern");
   auto& f = g.field;
   f.name = field(l, "name");
   f.alias = field(l, "alias");

@@ -27,7 +27,8 @@ struct PythonGrammar {
         for_statement, as_pattern_target, global_statement, nonlocal_statement,
         boolean_operator, subscript, dictionary_splat, as_pattern, with_item, integer, none, list,
         dictionary, pair, conditional_expression, return_statement, decorated_definition, decorator,
-        keyword_separator, if_statement, true_, false_;
+        keyword_separator, if_statement, true_, false_, case_clause, case_pattern, splat_pattern,
+        class_pattern;
   } sym;
   struct {
     TSFieldId name, alias, left, right, value, function, arguments, object,

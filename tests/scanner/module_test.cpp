@@ -92,5 +92,61 @@ TEST(ModuleCalls, KnowTheirCalleeAndItsLastName) {
   EXPECT_EQ(seen, want);
 }
 
+// The index walk steps over expressions whose bytes hold no `(`, `=`, `:` or
+// `#`: what it records must be what a walk into every node finds.
+TEST(ModuleWalk, StepsOverNothingThatCallsBindsOrComments) {
+  Parser parser;
+  const std::string source =
+      "import os\n"
+      "n >>= 2\n"
+      "m <<= 3\n"
+      "obj.v <<= 1\n"
+      "ok = a <= b and c >= d and e == f and g != h\n"
+      "print(f\"{q}\", f\"{(w := 5)}\", outer(inner(1)), [k.x for k in ks])\n"
+      "match p:\n"
+      "    case [x as y]:\n"
+      "        pass\n"
+      "    case (1, {\"a\": [z as zz], **rest}):\n"
+      "        pass\n"
+      "    case Point(px=pa, py=Color.RED) | pb if pb > 0:\n"
+      "        pass\n"
+      "from pkg import (a,  # why\n"
+      "                 b)\n"
+      "xs = [1,  # one\n"
+      "      2]\n"
+      "fn = lambda v: v\n"
+      "def f(p: int = 1) -> int:\n"
+      "    global gl\n"
+      "    return [p.q, gl]\n";
+  Tree tree = parsed(parser, source);
+  Module module(tree);
+  const auto& sym = module.grammar().sym;
+
+  std::vector<uint32_t> calls, comments, indexed_calls, indexed_comments;
+  for (TSNode n : every_node(tree.root())) {
+    if (ts_node_symbol(n) == sym.call) calls.push_back(ts_node_start_byte(n));
+    if (ts_node_symbol(n) == sym.comment) comments.push_back(ts_node_start_point(n).row);
+  }
+  for (const CallSite& call : module.calls()) indexed_calls.push_back(ts_node_start_byte(call.node));
+  for (const Comment& comment : module.comments()) indexed_comments.push_back(comment.row);
+  std::sort(calls.begin(), calls.end());
+  std::sort(indexed_calls.begin(), indexed_calls.end());
+  EXPECT_EQ(indexed_calls, calls);
+  EXPECT_EQ(calls.size(), 3u);  // print, outer, inner
+  EXPECT_EQ(indexed_comments, comments);
+  EXPECT_EQ(comments.size(), 2u);
+
+  std::vector<std::string> bound;
+  for (ScopeId scope = 0; scope < module.scope_count(); ++scope)
+    for (std::string_view name : module.names_in(scope)) bound.emplace_back(name);
+  std::sort(bound.begin(), bound.end());
+  // Match captures: x, y, z, zz, rest, pa, pb (not Point, Color, the keywords px and py).
+  std::vector<std::string> want = {"a",  "b",  "f",  "fn",   "m", "n", "ok", "os", "p", "pa",
+                                   "pb", "rest", "v", "w", "x", "xs", "y", "z", "zz"};
+  EXPECT_EQ(bound, want);
+  ASSERT_EQ(module.attribute_writes().size(), 1u);
+  EXPECT_EQ(module.attribute_writes()[0].name, "v");
+}
+
 }  // namespace
 }  // namespace bindscan
