@@ -1384,6 +1384,14 @@ void Evaluator::index_sites_by_name() {
   }
 }
 
+const std::vector<uint32_t>& Evaluator::calls_named(std::string_view name) {
+  if (calls_by_name_.empty())
+    for (uint32_t i = 0; i < m_.calls().size(); ++i) calls_by_name_[m_.calls()[i].name].push_back(i);
+  static const std::vector<uint32_t> kNone;
+  auto it = calls_by_name_.find(name);
+  return it == calls_by_name_.end() ? kNone : it->second;
+}
+
 void Evaluator::build_calls_named(std::string_view name) {
   if (graph_built_ || !names_built_.insert(name).second) return;
   index_sites_by_name();
@@ -1402,6 +1410,11 @@ bool Evaluator::may_name_class(std::string_view name) {
 
 void Evaluator::build_dunder_sites(std::string_view dunder) {
   if (graph_built_) return;
+  // Without a project the names that may be classes are the file's: fixed.
+  size_t names = linker_ != nullptr ? linker_->class_name_count() : 0;
+  auto [built, first] = dunder_sites_built_.try_emplace(std::string(dunder), names);
+  if (!first && built->second == names) return;
+  built->second = names;
   index_sites_by_name();
   // Sites already built are skipped by build_sites: asked again after more
   // modules are attached, only the names they made possible cost anything.
@@ -1620,12 +1633,15 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   bool written_in_init = false;
   bool any = false;
   if (writes_by_name_.empty() && !m_.attribute_writes().empty()) {
-    for (const AttributeWrite& w : m_.attribute_writes()) writes_by_name_[w.name].push_back(&w);
+    for (const AttributeWrite& w : m_.attribute_writes()) writes_by_name_[w.name].push_back({&w, self_class_of(w)});
   }
-  static const std::vector<const AttributeWrite*> kNoWrites;
+  static const std::vector<NamedWrite> kNoWrites;
   auto named = writes_by_name_.find(member);
-  for (const AttributeWrite* write : named == writes_by_name_.end() ? kNoWrites : named->second) {
-    const AttributeWrite& w = *write;
+  for (const NamedWrite& write : named == writes_by_name_.end() ? kNoWrites : named->second) {
+    // Through the `self` of another class's method: an instance of that
+    // class, never of this one (what evaluating the object would answer).
+    if (write.self_class != 0 && write.self_class != id_of(definition)) continue;
+    const AttributeWrite& w = *write.write;
     bool on_self = false;
     if (ts_node_symbol(w.object) == s.identifier) {
       for (ScopeId scope = w.scope;; scope = m_.parent_scope(scope)) {
@@ -1672,6 +1688,29 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   if (!any) return from_class;
   writes.add(std::move(from_class));
   return writes;
+}
+
+uintptr_t Evaluator::self_class_of(const AttributeWrite& write) const {
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  if (ts_node_symbol(write.object) != s.identifier) return 0;
+  std::optional<TSNode> cls = enclosing_class(write.scope);
+  if (!cls) return 0;
+  // The object must be the method's first parameter, never rebound there,
+  // and the method not static: then `parameter` answers an instance (or,
+  // in a classmethod, the class) of the enclosing class and nothing else.
+  std::string_view name = m_.text(write.object);
+  const auto* bindings = m_.bindings(write.scope, name);
+  TSNode function = m_.scope_node(write.scope);
+  if (bindings == nullptr || bindings->size() != 1 || !ts_node_eq(bindings->front().statement, function))
+    return 0;
+  TSNode parameters = ts_node_child_by_field_id(function, f.parameters);
+  TSNode first = ts_node_is_null(parameters) ? TSNode{} : ts_node_named_child(parameters, 0);
+  if (ts_node_is_null(first) || ts_node_symbol(first) != s.identifier || m_.text(first) != name) return 0;
+  if (const auto* decorators = m_.decorators(function))
+    for (TSNode decorator : *decorators)
+      if (m_.text(decorator) == "@staticmethod") return 0;
+  return id_of(*cls);
 }
 
 Values Evaluator::subclass_member(TSNode definition, std::string_view member, int depth) {
@@ -1975,11 +2014,18 @@ Values Evaluator::option_default(const Value& parsed, std::string_view name, int
   std::string_view add = optparse ? "add_option" : "add_argument";
   Values out;
   bool found = false;
-  for (const CallSite& site : m_.calls()) {
+  std::vector<uint32_t> sites;
+  for (std::string_view method : {add, std::string_view("set_defaults"), std::string_view("set_default")}) {
+    if (method == "set_default" && !optparse) continue;
+    const std::vector<uint32_t>& named = calls_named(method);
+    sites.insert(sites.end(), named.begin(), named.end());
+  }
+  std::sort(sites.begin(), sites.end());  // in source order, as the options are defined
+  for (uint32_t index : sites) {
+    const CallSite& site = m_.calls()[index];
     TSNode callee = site.callee;
     if (ts_node_is_null(callee) || ts_node_symbol(callee) != s.attribute) continue;
     std::string_view method = site.name;
-    if (method != add && method != "set_defaults" && !(optparse && method == "set_default")) continue;
     uint32_t at = ts_node_start_byte(site.node);
     Values parsers = evaluate(ts_node_child_by_field_id(callee, f.object), site.scope, at, depth + 1);
     bool same = false;

@@ -80,6 +80,9 @@ class Linker {
   // (Module::names_bound_not_by_def): only such a name may hold a class or
   // an instance.
   virtual bool may_name_class(std::string_view name) const = 0;
+  // How many names may_name_class answers true for: the set only grows, so
+  // while this count stays, so do its answers.
+  virtual size_t class_name_count() const = 0;
   // While a SinkQuestion lives (they nest), callers_asked notes the
   // functions whose callers the values a sink receives depend on: callers in
   // files the project has not parsed could add to them. `caller_word` is the
@@ -302,6 +305,13 @@ class Evaluator {
   // The call sites by the name their callee writes last ("" for callees that
   // are not names, and for partials): built on first use.
   std::unordered_map<std::string_view, std::vector<uint32_t>> sites_by_name_;
+  // Per dunder, the class_name_count its sites were last built at: asked
+  // again with the count unchanged, build_dunder_sites has nothing new to build.
+  std::unordered_map<std::string, size_t> dunder_sites_built_;
+  // The file's call sites by their callee's last name as written (CallSite::name),
+  // in source order; built on first use. See calls_named.
+  std::unordered_map<std::string_view, std::vector<uint32_t>> calls_by_name_;
+  const std::vector<uint32_t>& calls_named(std::string_view name);
   std::vector<uint8_t> site_built_;  // by call site: its edges are in the graph
   std::unordered_set<std::string_view> names_built_;
   void index_sites_by_name();
@@ -320,7 +330,15 @@ class Evaluator {
     size_t operator()(const Key& k) const { return k.node * 31 + k.scope * 17 + k.at; }
   };
   std::unordered_map<Key, Values, KeyHash> memo_;
-  std::unordered_map<std::string_view, std::vector<const AttributeWrite*>> writes_by_name_;
+  // The file's attribute writes by name, in source order, each with the class
+  // whose instance it writes through a method's own `self` (see
+  // self_class_of); null for writes on other objects.
+  struct NamedWrite {
+    const AttributeWrite* write;
+    uintptr_t self_class;
+  };
+  std::unordered_map<std::string_view, std::vector<NamedWrite>> writes_by_name_;
+  uintptr_t self_class_of(const AttributeWrite& write) const;
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions outside comments
   // Names searched one by one so far; past kNamesSearchedOneByOne every word is counted at once.
   static constexpr size_t kNamesSearchedOneByOne = 16;

@@ -62,6 +62,7 @@ class Project final : public Linker {
   Evaluator& evaluator_of(const Module& module, InstanceFactories factories) override;
   void build_graphs_reaching(const Module& module, InstanceFactories factories, std::string_view name) override;
   bool may_name_class(std::string_view name) const override { return names_not_by_def_.contains(name); }
+  size_t class_name_count() const override { return names_not_by_def_.size(); }
 
   // Callers in files not parsed (flow/evaluator.h, SinkQuestion): while file
   // `judging` is judged, sink questions note the functions whose callers
