@@ -50,25 +50,29 @@ const Index& index() {
   return built;
 }
 
-// `qualified` with a module alias (Python 2, six.moves) replaced by the module it stands for.
-std::string canonical(std::string_view qualified) {
+// `qualified` with a module alias (Python 2, six.moves) replaced by the
+// module it stands for, written into `storage` then; else `qualified` itself
+// (most names: looked up without a copy).
+std::string_view canonical(std::string_view qualified, std::string& storage) {
   for (const sinks::ModuleAlias* alias : index().aliases) {
     if (qualified.starts_with(alias->alias) && qualified.size() > alias->alias.size() &&
         qualified[alias->alias.size()] == '.')
-      return std::string(alias->target) + std::string(qualified.substr(alias->alias.size()));
+      return storage = std::string(alias->target) + std::string(qualified.substr(alias->alias.size()));
   }
-  return std::string(qualified);
+  return qualified;
 }
 
 const Sink* find_sink(std::string_view qualified, CalleeKind kind) {
   const auto& sinks = index().sinks;
-  auto it = sinks.find(canonical(qualified));
+  std::string storage;
+  auto it = sinks.find(canonical(qualified, storage));
   return it != sinks.end() && it->second->kind == kind ? it->second : nullptr;
 }
 
 const sinks::Factory* find_factory(std::string_view qualified, CalleeKind kind) {
   const auto& factories = index().factories;
-  auto it = factories.find(canonical(qualified));
+  std::string storage;
+  auto it = factories.find(canonical(qualified, storage));
   return it != factories.end() && it->second->kind == kind ? it->second : nullptr;
 }
 
@@ -928,7 +932,8 @@ class Checker {
           for (const flow::Value& v : flow_.values_of(w.object, w.scope, ts_node_start_byte(w.statement)).items) {
             bool named = (v.kind == flow::ValueKind::kImported && !v.bound) ||
                          (v.kind == flow::ValueKind::kInstance && !v.text.empty());
-            if (named && canonical(v.text) == object) matches = true;
+            std::string storage;
+            if (named && canonical(v.text, storage) == object) matches = true;
           }
         }
         if (!matches) continue;
