@@ -332,7 +332,7 @@ class Evaluator {
   std::unordered_map<Key, Values, KeyHash> memo_;
   // The file's attribute writes by name, in source order, each with the class
   // whose instance it writes through a method's own `self` (see
-  // self_class_of); null for writes on other objects.
+  // self_class_of, a class node id); 0 for writes on other objects.
   struct NamedWrite {
     const AttributeWrite* write;
     uintptr_t self_class;
