@@ -1,5 +1,6 @@
 #include "sarif/fingerprint.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -23,7 +24,7 @@ constexpr uint64_t base_to_window_power() {
 // Mirrors fingerprints.ts's hash(): same state, same order of operations.
 class RollingHasher {
  public:
-  explicit RollingHasher(std::vector<std::string>& out) : out_(out) { line_of_slot_.fill(0); }
+  explicit RollingHasher(std::vector<uint64_t>& out) : out_(out) { line_of_slot_.fill(0); }
 
   void feed(char16_t unit) {
     if (unit == u' ' || unit == u'\t' || (previous_cr_ && unit == u'\n')) {
@@ -59,21 +60,14 @@ class RollingHasher {
 
   // Lines reach the front of the window in order, so out_ grows line by line.
   void emit() {
-    std::array<char, 16> hex{};
-    const auto end = std::to_chars(hex.data(), hex.data() + hex.size(), hash_, 16).ptr;
-    std::string text(hex.data(), end);
-    const int occurrence = ++occurrences_[hash_];
-    text += ':';
-    text += std::to_string(occurrence);
-    out_.push_back(std::move(text));
+    out_.push_back(hash_);
     line_of_slot_[index_] = 0;
   }
 
   static constexpr uint64_t kPowerOut = base_to_window_power();
-  std::vector<std::string>& out_;
+  std::vector<uint64_t>& out_;
   std::array<uint64_t, kWindow> window_{};
   std::array<int, kWindow> line_of_slot_{};  // 0: no line starts here
-  std::unordered_map<uint64_t, int> occurrences_;
   uint64_t hash_ = 0;
   int index_ = 0;
   int line_count_ = 0;
@@ -81,12 +75,12 @@ class RollingHasher {
   bool previous_cr_ = false;
 };
 
-}  // namespace
-
-std::vector<std::string> line_hashes(std::string_view source) {
-  std::vector<std::string> hashes;
-  RollingHasher hasher(hashes);
-  for (std::size_t i = 0; i < source.size();) {
+// The rolling hash of each line, in order, up to line `last` at least (all
+// of them when `last` is past the end): UTF-8 decoded into UTF-16 units.
+std::vector<uint64_t> hash_values(std::string_view source, std::size_t last) {
+  std::vector<uint64_t> values;
+  RollingHasher hasher(values);
+  for (std::size_t i = 0; i < source.size() && values.size() < last;) {
     const DecodedChar c = decode_utf8(source, i);
     if (c.code_point >= 0x10000) {
       const char32_t v = c.code_point - 0x10000;
@@ -97,8 +91,50 @@ std::vector<std::string> line_hashes(std::string_view source) {
     }
     i += c.length;
   }
-  hasher.finish();
+  if (values.size() < last) hasher.finish();
+  return values;
+}
+
+// GitHub's text of a hash: lowercase hex, ':', its occurrence so far.
+std::string text_of(uint64_t hash, int occurrence) {
+  std::array<char, 16> hex{};
+  const auto end = std::to_chars(hex.data(), hex.data() + hex.size(), hash, 16).ptr;
+  return std::string(hex.data(), end) + ':' + std::to_string(occurrence);
+}
+
+}  // namespace
+
+std::vector<std::string> line_hashes(std::string_view source) {
+  const std::vector<uint64_t> values = hash_values(source, static_cast<std::size_t>(-1));
+  std::vector<std::string> hashes;
+  hashes.reserve(values.size());
+  std::unordered_map<uint64_t, int> occurrences;
+  for (uint64_t value : values) hashes.push_back(text_of(value, ++occurrences[value]));
   return hashes;
+}
+
+std::vector<std::string> hashes_of_lines(std::string_view source, std::span<const int> lines) {
+  std::size_t last = 1;
+  for (int line : lines) last = std::max(last, static_cast<std::size_t>(std::max(line, 1)));
+  const std::vector<uint64_t> values = hash_values(source, last);
+  // Occurrences are counted only for the values asked about, in one pass.
+  std::unordered_map<uint64_t, int> occurrences;
+  for (int line : lines) {
+    const std::size_t index = static_cast<std::size_t>(std::max(line, 1)) - 1;
+    if (index < values.size()) occurrences.emplace(values[index], 0);
+  }
+  std::vector<int> occurrence_at(std::min(last, values.size()), 0);
+  for (std::size_t i = 0; i < occurrence_at.size(); ++i) {
+    auto it = occurrences.find(values[i]);
+    if (it != occurrences.end()) occurrence_at[i] = ++it->second;
+  }
+  std::vector<std::string> out;
+  out.reserve(lines.size());
+  for (int line : lines) {
+    const std::size_t index = static_cast<std::size_t>(std::max(line, 1)) - 1;
+    out.push_back(index < values.size() ? text_of(values[index], occurrence_at[index]) : std::string());
+  }
+  return out;
 }
 
 std::string_view line_hash(const std::vector<std::string>& hashes, int line) {

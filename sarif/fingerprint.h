@@ -16,6 +16,7 @@
 // break has one more, empty line after it, which gets a hash too.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ namespace bindscan::sarif {
 // Every line's hash in one pass, O(source.size()): element i is line i + 1.
 // Never empty (an empty file has one line). Any bytes are accepted.
 std::vector<std::string> line_hashes(std::string_view source);
+
+// The hashes of the given 1-based lines, in the order given, as line_hashes
+// would give them (lines < 1 as line 1; past the end: ""). Hashes the file
+// only up to the last line asked and builds no text for the other lines: a
+// large file with a few findings costs one pass of arithmetic.
+std::vector<std::string> hashes_of_lines(std::string_view source, std::span<const int> lines);
 
 // The hash of 1-based `line` in `hashes` (from line_hashes); lines < 1 use
 // line 1 (GitHub's rule for results without a region). Empty when `line` is

@@ -59,7 +59,6 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
   std::vector<LocatedFinding> located;
   if (findings.empty()) return located;
   const LineIndex lines(source);
-  const std::vector<std::string> hashes = line_hashes(source);
   located.reserve(findings.size());
   for (const Finding& finding : findings) {
     LocatedFinding& out = located.emplace_back();
@@ -77,8 +76,11 @@ std::vector<LocatedFinding> locate(std::string_view source, std::span<const Find
         out.fix_regions.push_back(lines.region(edit.span.begin, edit.span.end));
       }
     }
-    out.line_hash = std::string(line_hash(hashes, out.region.start_line));
   }
+  std::vector<int> start_lines;
+  for (const LocatedFinding& out : located) start_lines.push_back(out.region.start_line);
+  std::vector<std::string> hashes = hashes_of_lines(source, start_lines);
+  for (std::size_t i = 0; i < located.size(); ++i) located[i].line_hash = std::move(hashes[i]);
   return located;
 }
 

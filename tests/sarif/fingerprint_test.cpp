@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace bindscan::sarif {
 namespace {
@@ -98,6 +99,23 @@ TEST(FingerprintTest, LineHashLookup) {
   const auto hashes = line_hashes(kVector);
   EXPECT_EQ(line_hash(hashes, 0), line_hash(hashes, 1));  // no region: line 1
   EXPECT_EQ(line_hash(hashes, 8), "");
+}
+
+// What locate() asks for: a few lines' hashes, not every line's.
+TEST(FingerprintTest, HashesOfSomeLinesAreThoseOfEveryLine) {
+  std::string repeated;
+  for (int i = 0; i < 150; ++i) repeated += i % 3 == 0 ? "x\n" : "y = 1\n";
+  for (const std::string& source : {std::string(kVector), repeated, std::string("a\rb\r\n\n  \t\nc"),
+                                   std::string(), std::string("a = 1\nb = 2")}) {
+    const auto every = line_hashes(source);
+    const int count = static_cast<int>(every.size());
+    // Out of order, repeated, line 0 (read as line 1), and past the end.
+    const std::vector<int> asked = {count, 1, count / 2, 0, count / 2, count + 5, 2};
+    const auto some = hashes_of_lines(source, asked);
+    ASSERT_EQ(some.size(), asked.size());
+    for (std::size_t i = 0; i < asked.size(); ++i)
+      EXPECT_EQ(some[i], line_hash(every, asked[i])) << "line " << asked[i] << " of " << count;
+  }
 }
 
 TEST(FingerprintTest, LargeFileIsLinear) {
