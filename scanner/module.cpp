@@ -63,34 +63,46 @@ class ModuleBuilder {
 
   // Per node kind, read once from the grammar: whether it is named, and
   // whether its subtree can call, bind or hold a comment only through a byte
-  // the walk marks (see inert()): expressions, simple statements, imports.
+  // the walk marks (see inert()): expressions, simple statements, imports;
+  // and how many marks the kind writes itself (an assignment's `=`, a
+  // pair's `:`), read by the walk's visit of the node, not of its children.
   struct WalkKinds {
-    std::vector<uint8_t> named, skippable;
+    static constexpr int8_t kNeverSkipped = -1;
+    std::vector<uint8_t> named;
+    std::vector<int8_t> own_marks;  // kNeverSkipped, or the marks the kind writes itself
     static const WalkKinds& of(const PythonGrammar& grammar) {
       static const WalkKinds kinds = [&grammar] {
         WalkKinds k;
         const TSLanguage* language = grammar.language;
         uint32_t count = ts_language_symbol_count(language);
         k.named.resize(count);
-        k.skippable.resize(count);
+        k.own_marks.assign(count, kNeverSkipped);
         for (TSSymbol i = 0; i < count; ++i)
           k.named[i] = ts_language_symbol_type(language, i) == TSSymbolTypeRegular;
+        auto set = [&](std::string_view name, int8_t marks) {
+          TSSymbol symbol =
+              ts_language_symbol_for_name(language, name.data(), static_cast<uint32_t>(name.size()), true);
+          if (symbol == 0 || symbol >= count)
+            throw std::logic_error("the grammar has no node kind " + std::string(name));
+          k.own_marks[symbol] = marks;
+        };
         // Not the patterns (`case [x as y]:` binds without any of the marks).
         for (std::string_view name :
-             {"attribute", "subscript", "slice", "list", "tuple", "set", "dictionary", "pair", "binary_operator",
+             {"attribute", "subscript", "list", "tuple", "set", "dictionary", "binary_operator",
               "comparison_operator", "boolean_operator", "not_operator", "unary_operator", "conditional_expression",
               "parenthesized_expression", "expression_list", "concatenated_string", "list_comprehension",
               "set_comprehension", "dictionary_comprehension", "generator_expression", "argument_list", "await",
               "string", "type", "decorator", "expression_statement", "return_statement", "assert_statement",
               "raise_statement", "delete_statement", "import_statement", "import_from_statement",
               "future_import_statement", "dotted_name", "aliased_import", "global_statement",
-              "nonlocal_statement"}) {
-          TSSymbol symbol =
-              ts_language_symbol_for_name(language, name.data(), static_cast<uint32_t>(name.size()), true);
-          if (symbol == 0 || symbol >= count)
-            throw std::logic_error("the grammar has no node kind " + std::string(name));
-          k.skippable[symbol] = 1;
-        }
+              "nonlocal_statement"})
+          set(name, 0);
+        // One mark of their own: `x = v`, `x += v`, `f(k=v)`, `def f(p=v)`,
+        // `def f(p: T)`, `{k: v}`, `a[i:j]`, `lambda p: v`. What visiting the
+        // node itself records (the binding, the lambda's scope) stays.
+        for (std::string_view name : {"assignment", "augmented_assignment", "keyword_argument", "default_parameter",
+                                      "typed_parameter", "pair", "slice", "lambda"})
+          set(name, 1);
         return k;
       }();
       return kinds;
@@ -134,16 +146,18 @@ class ModuleBuilder {
     return (x - kOnes) & ~x & kHighs;
   }
 
-  // A skippable node with none of the marks in its bytes holds no call,
-  // binding or comment: the walk steps over it. Many of a file's nodes are
+  // A skippable node with no marks in its bytes but its own holds no call,
+  // binding or comment below it: the walk steps over its children. Many of a file's nodes are
   // below ones like `self.x`, `a + b`, `[1, 2]`, `return x`, `import os`.
   bool inert(TSNode node, TSSymbol kind) const {
-    if (!kinds_.skippable[kind] || ts_node_has_error(node)) return false;
+    int8_t own = kinds_.own_marks[kind];
+    if (own == WalkKinds::kNeverSkipped || ts_node_has_error(node)) return false;
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
     // Its own opening parenthesis (`(a, b)`, an argument list) calls nothing.
     if (m_.source()[start] == '(') ++start;
-    auto mark = std::lower_bound(marks_.begin(), marks_.end(), start);
-    return mark == marks_.end() || *mark >= end;
+    auto first = std::lower_bound(marks_.begin(), marks_.end(), start);
+    auto past = std::lower_bound(first, marks_.end(), end);
+    return past - first <= own;
   }
 
   bool worth_descending(TSNode node, TSSymbol kind) const {

@@ -115,6 +115,9 @@ TEST(ModuleWalk, StepsOverNothingThatCallsBindsOrComments) {
       "xs = [1,  # one\n"
       "      2]\n"
       "fn = lambda v: v\n"
+      "ca = cb = 1\n"
+      "cc = cd = e()\n"
+      "g(k=1, j=h(), m={\"k\": f2(), \"s\": xs[1:2]})\n"
       "def f(p: int = 1) -> int:\n"
       "    global gl\n"
       "    return [p.q, gl]\n";
@@ -132,7 +135,7 @@ TEST(ModuleWalk, StepsOverNothingThatCallsBindsOrComments) {
   std::sort(calls.begin(), calls.end());
   std::sort(indexed_calls.begin(), indexed_calls.end());
   EXPECT_EQ(indexed_calls, calls);
-  EXPECT_EQ(calls.size(), 3u);  // print, outer, inner
+  EXPECT_EQ(calls.size(), 7u);  // print, outer, inner, e, g, h, f2
   EXPECT_EQ(indexed_comments, comments);
   EXPECT_EQ(comments.size(), 2u);
 
@@ -141,8 +144,8 @@ TEST(ModuleWalk, StepsOverNothingThatCallsBindsOrComments) {
     for (std::string_view name : module.names_in(scope)) bound.emplace_back(name);
   std::sort(bound.begin(), bound.end());
   // Match captures: x, y, z, zz, rest, pa, pb (not Point, Color, the keywords px and py).
-  std::vector<std::string> want = {"a",  "b",  "f",  "fn",   "m", "n", "ok", "os", "p", "pa",
-                                   "pb", "rest", "v", "w", "x", "xs", "y", "z", "zz"};
+  std::vector<std::string> want = {"a",  "b",  "ca", "cb", "cc", "cd", "f", "fn", "m", "n",  "ok", "os",
+                                   "p",  "pa", "pb", "rest", "v", "w", "x", "xs", "y", "z", "zz"};
   EXPECT_EQ(bound, want);
   ASSERT_EQ(module.attribute_writes().size(), 1u);
   EXPECT_EQ(module.attribute_writes()[0].name, "v");
