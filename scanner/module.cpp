@@ -147,8 +147,9 @@ class ModuleBuilder {
   }
 
   // A skippable node with no marks in its bytes but its own holds no call,
-  // binding or comment below it: the walk steps over its children. Many of a file's nodes are
-  // below ones like `self.x`, `a + b`, `[1, 2]`, `return x`, `import os`.
+  // binding or comment below it: the walk steps over its children. Many of
+  // a file's nodes are below ones like `self.x`, `a + b`, `[1, 2]`,
+  // `return x`, `import os`, `x = y`.
   bool inert(TSNode node, TSSymbol kind) const {
     int8_t own = kinds_.own_marks[kind];
     if (own == WalkKinds::kNeverSkipped || ts_node_has_error(node)) return false;
