@@ -1648,8 +1648,7 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
         if (m_.scope_kind(scope) == ScopeKind::kFunction && enclosing_class(scope) &&
             ts_node_eq(*enclosing_class(scope), definition)) {
           TSNode function = m_.scope_node(scope);
-          TSNode parameters = ts_node_child_by_field_id(function, f.parameters);
-          TSNode first = ts_node_is_null(parameters) ? TSNode{} : ts_node_named_child(parameters, 0);
+          TSNode first = first_parameter(function);
           on_self = !ts_node_is_null(first) && m_.text(first) == m_.text(w.object);
           if (on_self) {
             TSNode name = ts_node_child_by_field_id(function, f.name);
@@ -1690,9 +1689,13 @@ Values Evaluator::instance_member(const Value& instance, std::string_view member
   return writes;
 }
 
+TSNode Evaluator::first_parameter(TSNode function) const {
+  TSNode parameters = ts_node_child_by_field_id(function, m_.grammar().field.parameters);
+  return ts_node_is_null(parameters) ? TSNode{} : ts_node_named_child(parameters, 0);
+}
+
 uintptr_t Evaluator::self_class_of(const AttributeWrite& write) const {
   const auto& s = m_.grammar().sym;
-  const auto& f = m_.grammar().field;
   if (ts_node_symbol(write.object) != s.identifier) return 0;
   std::optional<TSNode> cls = enclosing_class(write.scope);
   if (!cls) return 0;
@@ -1704,8 +1707,7 @@ uintptr_t Evaluator::self_class_of(const AttributeWrite& write) const {
   TSNode function = m_.scope_node(write.scope);
   if (bindings == nullptr || bindings->size() != 1 || !ts_node_eq(bindings->front().statement, function))
     return 0;
-  TSNode parameters = ts_node_child_by_field_id(function, f.parameters);
-  TSNode first = ts_node_is_null(parameters) ? TSNode{} : ts_node_named_child(parameters, 0);
+  TSNode first = first_parameter(function);
   if (ts_node_is_null(first) || ts_node_symbol(first) != s.identifier || m_.text(first) != name) return 0;
   if (const auto* decorators = m_.decorators(function))
     for (TSNode decorator : *decorators)

@@ -339,6 +339,8 @@ class Evaluator {
   };
   std::unordered_map<std::string_view, std::vector<NamedWrite>> writes_by_name_;
   uintptr_t self_class_of(const AttributeWrite& write) const;
+  // The first of a function's parameters as written (`self`), or null.
+  TSNode first_parameter(TSNode function) const;
   std::unordered_map<std::string_view, size_t> mentions_;     // function name -> mentions outside comments
   // Names searched one by one so far; past kNamesSearchedOneByOne every word is counted at once.
   static constexpr size_t kNamesSearchedOneByOne = 16;
