@@ -52,14 +52,20 @@ if ! "$root/scripts/dev" build release >"$work/build.log" 2>&1; then
 fi
 mkdir -p "$work" "$out"
 rm -f "$out"/*
-parse_speed=$work/parse_speed
 lib=$root/build/release
-if [ ! -x "$parse_speed" ] || [ "$bench/parse_speed.cpp" -nt "$parse_speed" ] || [ "$lib/scanner/libscanner.a" -nt "$parse_speed" ]; then
-  log "building parse_speed"
-  # shellcheck disable=SC2046
-  g++ -O2 -std=c++20 -I"$root" -o "$parse_speed" "$bench/parse_speed.cpp" "$lib/scanner/libscanner.a" \
-    "$lib/libtree_sitter_python.a" $(pkg-config --libs tree-sitter) -lpthread
-fi
+# Builds bench/$1.cpp against the scanner library into $work/$1.
+bench_program() {
+  if [ ! -x "$work/$1" ] || [ "$bench/$1.cpp" -nt "$work/$1" ] || [ "$lib/scanner/libscanner.a" -nt "$work/$1" ]; then
+    log "building $1"
+    # shellcheck disable=SC2046
+    g++ -O2 -std=c++20 -I"$root" -o "$work/$1" "$bench/$1.cpp" "$lib/scanner/libscanner.a" \
+      "$lib/libtree_sitter_python.a" $(pkg-config --libs tree-sitter) -lpthread
+  fi
+}
+bench_program parse_speed
+bench_program parse_floor
+parse_speed=$work/parse_speed
+parse_floor=$work/parse_floor
 
 # --- corpora ------------------------------------------------------------------
 stdlib=${BENCH_STDLIB:-$(python3 -c 'import sysconfig;print(sysconfig.get_paths()["stdlib"])' 2>/dev/null || true)}
@@ -111,11 +117,13 @@ scan_cmd() { printf '%s scan --exit-zero %s > /dev/null 2>&1' "$bin" "$1"; }
 ruff_cmd="node $bench/ruff_s104.js $stdlib > /dev/null 2>&1"
 hf() { name=$1; shift; hyperfine --style basic --export-json "$out/$name.json" "$@" >&2; }
 
-log "whole corpus ($stdlib): cat, grep, bindscan"
+log "whole corpus ($stdlib): cat, grep, bindscan, the tree-sitter floor"
+"$parse_floor" list "$stdlib" >"$work/parsed.list"
 hf stdlib --warmup 1 --runs "$runs" \
   -n cat "$(cat_cmd "$stdlib")" \
   -n "grep -rl" "grep -rl --include='*.py' -E '$grep_pattern' $stdlib > /dev/null" \
-  -n bindscan "$(scan_cmd "$stdlib")"
+  -n bindscan "$(scan_cmd "$stdlib")" \
+  -n "tree-sitter floor" "$parse_floor run $stdlib $work/parsed.list"
 log "whole corpus: ruff S104 (WASM, one file at a time)"
 hf ruff --runs "$slow" -n "ruff S104" "$ruff_cmd"
 
