@@ -93,6 +93,14 @@ struct Condition {
   std::string_view equals;
 };
 
+// The object a call hands its address to, when that object does the
+// listening (Twisted's endpoints call listenTCP on their reactor argument),
+// and the test doubles of it that listen nowhere.
+struct Listener {
+  Slot slot;
+  std::span<const std::string_view> doubles;  // qualified names of the doubles' classes
+};
+
 struct Sink {
   std::string_view name;  // canonical qualified name (see CalleeKind for methods)
   CalleeKind kind = CalleeKind::kConstructor;
@@ -123,6 +131,9 @@ struct Sink {
   std::optional<Slot> server_class = std::nullopt;
   // When set, the call is this sink only if the argument is that string.
   std::optional<Condition> only_when = std::nullopt;
+  // When set, a call whose listener is, on every path the code shows, an
+  // instance of one of its doubles binds nothing.
+  std::optional<Listener> listener = std::nullopt;
 };
 
 // A call that returns an instance of a class whose methods may be sinks.

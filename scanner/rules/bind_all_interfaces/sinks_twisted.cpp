@@ -5,6 +5,15 @@
 namespace bindscan::rules::sinks {
 namespace {
 
+// twisted/internet/testing.py: MemoryReactor.listenTCP/listenUDP record their arguments and bind nothing,
+// MemoryReactorClock is a MemoryReactor, RaisingMemoryReactor raises; twisted/test/proto_helpers.py re-exports them.
+constexpr std::string_view kFakeReactors[] = {
+    "twisted.internet.testing.MemoryReactor",       "twisted.internet.testing.MemoryReactorClock",
+    "twisted.internet.testing.RaisingMemoryReactor", "twisted.test.proto_helpers.MemoryReactor",
+    "twisted.test.proto_helpers.MemoryReactorClock", "twisted.test.proto_helpers.RaisingMemoryReactor",
+};
+constexpr Listener kEndpointReactor{{0, "reactor"}, kFakeReactors};
+
 constexpr Sink kSinks[] = {
     // twisted/internet/posixbase.py listenTCP(port, factory, backlog=50, interface=""): tcp.Port binds
     // (interface, port); "" is INADDR_ANY
@@ -22,12 +31,14 @@ constexpr Sink kSinks[] = {
     {.name = "twisted.internet.endpoints.TCP4ServerEndpoint",
      .kind = CalleeKind::kConstructor,
      .address = {{3, "interface"}, AddressShape::kHost},
-     .default_host = "0.0.0.0"},
+     .default_host = "0.0.0.0",
+     .listener = kEndpointReactor},
     // endpoints.py TCP6ServerEndpoint(reactor, port, backlog=50, interface="::")
     {.name = "twisted.internet.endpoints.TCP6ServerEndpoint",
      .kind = CalleeKind::kConstructor,
      .address = {{3, "interface"}, AddressShape::kHost},
-     .default_host = "::"},
+     .default_host = "::",
+     .listener = kEndpointReactor},
 };
 
 }  // namespace
