@@ -774,7 +774,25 @@ class Checker {
       flow::Evaluator::Argument port = argument_for(*sink.port);
       if (port.known && !port.found) return;
     }
+    if (const auto& instead = sink.served_instead) {
+      bool served = false;
+      for (const sinks::Slot& slot : instead->slots) {
+        flow::Evaluator::Argument other = argument_for(slot);
+        if (!other.known) return;
+        served |= other.found;
+      }
+      if (served && !(instead->yet_with && certainly_not_none(argument_for(*instead->yet_with)))) return;
+    }
     report_default(call, target);
+  }
+
+  // Whether the argument is given and every value it may hold is known and not None.
+  bool certainly_not_none(const flow::Evaluator::Argument& argument) {
+    if (!argument.known || !argument.found) return false;
+    flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
+    return !values.unknown && !values.items.empty() &&
+           std::none_of(values.items.begin(), values.items.end(),
+                        [](const flow::Value& v) { return v.kind == flow::ValueKind::kNone; });
   }
 
   void judge_address(const Target& target, const sinks::Address& address, int address_index,

@@ -93,6 +93,15 @@ struct Condition {
   std::string_view equals;
 };
 
+// Arguments that, given, make a call serve something else instead of its
+// default address (a Unix `path`, sockets bound elsewhere in `sock`), so the
+// default is not bound; unless `yet_with` is given too (not None), which
+// binds the default address besides (aiohttp run_app's `port`).
+struct ServedInstead {
+  std::span<const Slot> slots;
+  std::optional<Slot> yet_with = std::nullopt;
+};
+
 // The object a call hands its address to, when that object does the
 // listening (Twisted's endpoints call listenTCP on their reactor argument),
 // and the test doubles of it that listen nowhere.
@@ -131,6 +140,7 @@ struct Sink {
   std::optional<Slot> server_class = std::nullopt;
   // When set, the call is this sink only if the argument is that string.
   std::optional<Condition> only_when = std::nullopt;
+  std::optional<ServedInstead> served_instead = std::nullopt;
   // When set, a call whose listener is, on every path the code shows, an
   // instance of one of its doubles binds nothing.
   std::optional<Listener> listener = std::nullopt;
