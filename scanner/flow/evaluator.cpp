@@ -251,7 +251,14 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
   if (kind == s.attribute) {
     // A name the file imports, reached by attribute (socketserver.TCPServer).
     Reference reference = m_.resolve(node, scope, at);
-    if (!reference.qualified.empty()) return imported(reference.qualified, node, scope, at, depth);
+    if (!reference.qualified.empty()) {
+      constexpr std::string_view kTornadoOptions = "tornado.options.options.";
+      std::string_view qualified = reference.qualified;
+      if (qualified.starts_with(kTornadoOptions) && qualified.find('.', kTornadoOptions.size()) == std::string_view::npos)
+        if (std::optional<Values> option = tornado_option(qualified.substr(kTornadoOptions.size()), depth + 1))
+          return std::move(*option);
+      return imported(reference.qualified, node, scope, at, depth);
+    }
     TSNode object = ts_node_child_by_field_id(node, f.object);
     std::string_view member = m_.text(ts_node_child_by_field_id(node, f.attribute));
     Values objects = evaluate(object, scope, at, depth + 1);
@@ -1479,6 +1486,12 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
   switch (object.kind) {
     case ValueKind::kImported: {
       if (object.bound) return Values::of_unknown();
+      if (object.text == "tornado.options.options" && (object.module == nullptr || object.module == &m_)) {
+        if (std::optional<Values> option = tornado_option(member, depth + 1)) {
+          for (Value& v : option->items) v.hops.insert(v.hops.begin(), object.hops.begin(), object.hops.end());
+          return std::move(*option);
+        }
+      }
       Values values = object.module == nullptr || object.module == &m_
                           ? imported(object.text + "." + std::string(member), object.node, object.scope, object.at,
                                      depth)
@@ -2093,6 +2106,59 @@ Values Evaluator::option_default(const Value& parsed, std::string_view name, int
   }
   if (!found) return Values::of_unknown();
   for (Value& v : out.items) v.hops.insert(v.hops.begin(), parsed.hops.begin(), parsed.hops.end());
+  return out;
+}
+
+std::optional<Values> Evaluator::tornado_option(std::string_view name, int depth) {
+  if (name == "define") return std::nullopt;  // the method itself (`options.define(...)`)
+  // tornado/options.py OptionParser._normalize_name: `_` and `-` are one.
+  auto normalized = [](std::string_view text) {
+    std::string out(text);
+    std::replace(out.begin(), out.end(), '_', '-');
+    return out;
+  };
+  const std::string wanted = normalized(name);
+  const std::string option = "--" + wanted;
+  Values out;
+  bool found = false;
+  for (uint32_t index : calls_named("define")) {
+    const CallSite& site = m_.calls()[index];
+    uint32_t at = ts_node_start_byte(site.node);
+    Values callees = evaluate(site.callee, site.scope, at, depth + 1);
+    bool tornado = std::any_of(callees.items.begin(), callees.items.end(), [](const Value& v) {
+      return v.kind == ValueKind::kImported && (v.text == "tornado.options.define" || v.text == "tornado.options.options.define");
+    });
+    if (!tornado) continue;
+    TSNode option_name = call_argument(m_, site.node, 0, "name");
+    std::optional<std::string> defined =
+        ts_node_is_null(option_name) ? std::nullopt : constant_key(option_name, site.scope, at, depth + 1);
+    // A computed name is not this option: defining it twice raises.
+    if (!defined || normalized(*defined) != wanted) continue;
+    found = true;
+    // define(name, default=None, type=None, help=None, metavar=None, multiple=False, ...)
+    TSNode multiple = call_argument(m_, site.node, 5, "multiple");
+    if (callees.unknown || callees.items.size() != 1 || (!ts_node_is_null(multiple) && m_.text(multiple) != "False")) {
+      out.unknown = true;
+      continue;
+    }
+    TSNode default_value = call_argument(m_, site.node, 1, "default");
+    Values defaults = ts_node_is_null(default_value) ? one({ValueKind::kNone, "None", site.node, site.scope, at})
+                                                     : evaluate(default_value, site.scope, at, depth + 1);
+    for (Value& v : defaults.items) v.option = option;
+    out.add(with_hop(std::move(defaults),
+                     {m_.span(site.node), "option `" + option + "` takes this default when it is not given"}));
+  }
+  if (!found) return std::nullopt;
+  // `options.name = value` anywhere in the file may replace the default before it is read.
+  for (const AttributeWrite& write : m_.attribute_writes()) {
+    if (normalized(write.name) != wanted) continue;
+    uint32_t at = ts_node_start_byte(write.statement);
+    Values objects = evaluate(write.object, write.scope, at, depth + 1);
+    if (objects.unknown || std::any_of(objects.items.begin(), objects.items.end(), [](const Value& v) {
+          return v.kind == ValueKind::kImported && v.text == "tornado.options.options";
+        }))
+      return Values::of_unknown();
+  }
   return out;
 }
 

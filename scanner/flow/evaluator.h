@@ -270,10 +270,14 @@ class Evaluator {
   Values item_of(const Value& dict, std::string_view key, int depth);
   // `name` of an argparse namespace or optparse values object: the option's default.
   Values option_default(const Value& namespace_value, std::string_view name, int depth);
+  // `name` of Tornado's global options (`tornado.options.options`): the
+  // default of this file's `define("name", default)` calls; nullopt when the
+  // file defines no such option.
+  std::optional<Values> tornado_option(std::string_view name, int depth);
   // The options element (index 0) of optparse's parse_args() or argparse's
   // parse_known_args() result; nothing for other values.
   static std::optional<Value> parsed_options(const Value& result);
-  // Calls of libraries the flow knows (argparse, typer); nothing for others.
+  // Calls of libraries the flow knows (argparse, optparse, typer); nothing for others.
   std::optional<Values> library_call(const Value& callee, TSNode call, ScopeId scope, uint32_t at, int depth);
 
   std::optional<Parameter> find_parameter(TSNode definition, std::string_view name) const;
