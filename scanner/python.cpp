@@ -78,6 +78,7 @@ PythonGrammar load() {
   s.dictionary_splat = symbol(l, "dictionary_splat");
   s.as_pattern = symbol(l, "as_pattern");
   s.with_item = symbol(l, "with_item");
+  s.delete_statement = symbol(l, "delete_statement");
   s.integer = symbol(l, "integer");
   s.none = symbol(l, "none");
   s.list = symbol(l, "list");

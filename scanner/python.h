@@ -28,7 +28,7 @@ struct PythonGrammar {
         boolean_operator, subscript, dictionary_splat, as_pattern, with_item, integer, none, list,
         dictionary, pair, conditional_expression, return_statement, decorated_definition, decorator,
         keyword_separator, if_statement, true_, false_, case_clause, case_pattern, splat_pattern,
-        class_pattern;
+        class_pattern, delete_statement;
   } sym;
   struct {
     TSFieldId name, alias, left, right, value, function, arguments, object,

@@ -214,11 +214,86 @@ Values Evaluator::evaluate(TSNode expression, ScopeId scope, uint32_t at, int de
   // A cycle (a = b; b = a, or recursion through parameters) is unknown.
   if (!in_progress_.insert(key).second) return Values::of_unknown();
   Values out = evaluate_uncached(expression, scope, at, depth);
+  forget_mutated_containers(expression, out);
   in_progress_.erase(key);
   cap(out);
   stamp(out);
   memo_.emplace(key, out);
   return out;
+}
+
+namespace {
+
+// Strips `a[k][j]` down to `a`: a write into an element is a write into the container.
+TSNode container_written(const Module& m, TSNode target) {
+  while (!ts_node_is_null(target) && ts_node_symbol(target) == m.grammar().sym.subscript)
+    target = ts_node_child_by_field_id(target, m.grammar().field.value);
+  return target;
+}
+
+}  // namespace
+
+const std::unordered_set<std::string_view>& Evaluator::mutated_containers() {
+  if (mutated_) return *mutated_;
+  mutated_.emplace();
+  const auto& s = m_.grammar().sym;
+  const auto& f = m_.grammar().field;
+  auto note = [&](TSNode container) {
+    container = container_written(m_, container);
+    if (!ts_node_is_null(container)) mutated_->insert(m_.text(container));
+  };
+  auto written = [&](TSNode target, auto&& self) -> void {
+    if (ts_node_is_null(target)) return;
+    TSSymbol k = ts_node_symbol(target);
+    if (k == s.subscript) {
+      note(target);
+    } else if (k == s.pattern_list || k == s.tuple_pattern || k == s.list_pattern || k == s.tuple || k == s.list ||
+               k == s.expression_list || k == s.parenthesized_expression) {
+      for (TSNode element : Module::named_children(target)) self(element, self);
+    }
+  };
+  // Statements only: an expression cannot assign into a container.
+  auto walk = [&](TSNode node, auto&& self) -> void {
+    for (TSNode child : Module::named_children(node)) {
+      TSSymbol k = ts_node_symbol(child);
+      if (k == s.assignment) {
+        // `a = b[k] = v` chains its targets through the right side.
+        for (TSNode a = child; !ts_node_is_null(a) && ts_node_symbol(a) == s.assignment;
+             a = ts_node_child_by_field_id(a, f.right))  // `x: int` has no right side
+          written(ts_node_child_by_field_id(a, f.left), written);
+      } else if (k == s.augmented_assignment) {
+        // `CONF |= {...}` and `HOSTS += [...]` change a dict or list in place.
+        TSNode left = ts_node_child_by_field_id(child, f.left);
+        note(left);
+      } else if (k == s.delete_statement) {
+        written(ts_node_named_child(child, 0), written);
+      } else {
+        std::string_view type = ts_node_type(child);
+        if (type == "module" || type == "block" || type == "ERROR" || type.ends_with("_statement") ||
+            type.ends_with("_clause") || type.ends_with("_definition"))
+          self(child, self);
+      }
+    }
+  };
+  walk(m_.root(), walk);
+  // Methods that change a dict or a list in place.
+  static const std::unordered_set<std::string_view> kMutators = {
+      "update", "setdefault", "pop",    "popitem", "clear", "__setitem__", "__delitem__",
+      "append", "extend",     "insert", "remove",  "sort",  "reverse"};
+  for (const CallSite& call : m_.calls())
+    if (kMutators.contains(call.name) && !ts_node_is_null(call.callee) && ts_node_symbol(call.callee) == s.attribute)
+      note(ts_node_child_by_field_id(call.callee, f.object));
+  return *mutated_;
+}
+
+void Evaluator::forget_mutated_containers(TSNode expression, Values& values) {
+  TSSymbol kind = ts_node_symbol(expression);
+  if (kind != m_.grammar().sym.identifier && kind != m_.grammar().sym.attribute) return;
+  auto container = [](const Value& v) { return v.kind == ValueKind::kDict || v.kind == ValueKind::kList; };
+  if (std::none_of(values.items.begin(), values.items.end(), container)) return;
+  if (!mutated_containers().contains(m_.text(expression))) return;
+  std::erase_if(values.items, container);
+  values.unknown = true;
 }
 
 Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int depth) {
@@ -254,7 +329,8 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
     if (!reference.qualified.empty()) {
       constexpr std::string_view kTornadoOptions = "tornado.options.options.";
       std::string_view qualified = reference.qualified;
-      if (qualified.starts_with(kTornadoOptions) && qualified.find('.', kTornadoOptions.size()) == std::string_view::npos)
+      if (qualified.starts_with(kTornadoOptions) &&
+          qualified.find('.', kTornadoOptions.size()) == std::string_view::npos)
         if (std::optional<Values> option = tornado_option(qualified.substr(kTornadoOptions.size()), depth + 1))
           return std::move(*option);
       return imported(reference.qualified, node, scope, at, depth);
@@ -2126,7 +2202,8 @@ std::optional<Values> Evaluator::tornado_option(std::string_view name, int depth
     uint32_t at = ts_node_start_byte(site.node);
     Values callees = evaluate(site.callee, site.scope, at, depth + 1);
     bool tornado = std::any_of(callees.items.begin(), callees.items.end(), [](const Value& v) {
-      return v.kind == ValueKind::kImported && (v.text == "tornado.options.define" || v.text == "tornado.options.options.define");
+      return v.kind == ValueKind::kImported &&
+             (v.text == "tornado.options.define" || v.text == "tornado.options.options.define");
     });
     if (!tornado) continue;
     TSNode option_name = call_argument(m_, site.node, 0, "name");

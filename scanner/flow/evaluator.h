@@ -322,6 +322,13 @@ class Evaluator {
   bool may_name_class(std::string_view name);
   // Without a project: this module's Module::names_bound_not_by_def (built on first use).
   std::optional<std::unordered_set<std::string_view>> class_names_here_;
+  // The expressions (as written) whose dict or list the file changes in
+  // place: `CONF["host"] = v`, `del CONF[k]`, `CONF.update(...)`, `L += [...]`.
+  // A literal container reached through one of them is unknown: the code
+  // may have changed it before it is read. Built on first use.
+  std::optional<std::unordered_set<std::string_view>> mutated_;
+  const std::unordered_set<std::string_view>& mutated_containers();
+  void forget_mutated_containers(TSNode expression, Values& values);
   void build_sites(const std::vector<uint32_t>& sites);
   std::unordered_map<uintptr_t, std::vector<Edge>> callers_;  // function node id -> calls of it
   struct Key {

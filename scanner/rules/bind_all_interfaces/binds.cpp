@@ -736,8 +736,8 @@ class Checker {
         flow::Values values = flow_.values_of(given.node, given.scope, given.at);
         if (!values.unknown && !values.items.empty() &&
             std::all_of(values.items.begin(), values.items.end(), [&](const flow::Value& v) {
-              return v.kind == flow::ValueKind::kInstance && std::ranges::find(listener->doubles, v.text) !=
-                                                                 listener->doubles.end();
+              return v.kind == flow::ValueKind::kInstance &&
+                     std::ranges::find(listener->doubles, v.text) != listener->doubles.end();
             }))
           return;
       }

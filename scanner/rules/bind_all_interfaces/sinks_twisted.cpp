@@ -8,7 +8,7 @@ namespace {
 // twisted/internet/testing.py: MemoryReactor.listenTCP/listenUDP record their arguments and bind nothing,
 // MemoryReactorClock is a MemoryReactor, RaisingMemoryReactor raises; twisted/test/proto_helpers.py re-exports them.
 constexpr std::string_view kFakeReactors[] = {
-    "twisted.internet.testing.MemoryReactor",       "twisted.internet.testing.MemoryReactorClock",
+    "twisted.internet.testing.MemoryReactor",        "twisted.internet.testing.MemoryReactorClock",
     "twisted.internet.testing.RaisingMemoryReactor", "twisted.test.proto_helpers.MemoryReactor",
     "twisted.test.proto_helpers.MemoryReactorClock", "twisted.test.proto_helpers.RaisingMemoryReactor",
 };
