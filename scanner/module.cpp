@@ -68,6 +68,9 @@ class ModuleBuilder {
   // pair's `:`), read by the walk's visit of the node, not of its children.
   struct WalkKinds {
     static constexpr int8_t kNeverSkipped = -1;
+    // Error recovery's kinds (ERROR is 65535) lie past the grammar's symbols.
+    bool is_named(TSSymbol kind) const { return kind >= named.size() || named[kind]; }
+    int8_t marks_of(TSSymbol kind) const { return kind < own_marks.size() ? own_marks[kind] : kNeverSkipped; }
     std::vector<uint8_t> named;
     std::vector<int8_t> own_marks;  // kNeverSkipped, or the marks the kind writes itself
     static const WalkKinds& of(const PythonGrammar& grammar) {
@@ -151,11 +154,12 @@ class ModuleBuilder {
   // a file's nodes are below ones like `self.x`, `a + b`, `[1, 2]`,
   // `return x`, `import os`, `x = y`.
   bool inert(TSNode node, TSSymbol kind) const {
-    int8_t own = kinds_.own_marks[kind];
+    int8_t own = kinds_.marks_of(kind);
     if (own == WalkKinds::kNeverSkipped || ts_node_has_error(node)) return false;
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
     // Its own opening parenthesis (`(a, b)`, an argument list) calls nothing.
-    if (m_.source()[start] == '(') ++start;
+    // (A zero-width node, which error recovery makes, may sit past the last byte.)
+    if (start < end && m_.source()[start] == '(') ++start;
     auto first = std::lower_bound(marks_.begin(), marks_.end(), start);
     auto past = std::lower_bound(first, marks_.end(), end);
     return past - first <= own;
@@ -397,7 +401,7 @@ class ModuleBuilder {
       visit_comment(node);
       return;
     }
-    if (!kinds_.named[k]) return;
+    if (!kinds_.is_named(k)) return;
     ScopeId scope = current(node);
     if (k == s_.call) {
       TSNode callee = ts_node_child_by_field_id(node, f_.function);
