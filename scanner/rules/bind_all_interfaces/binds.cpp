@@ -795,10 +795,42 @@ class Checker {
                         [](const flow::Value& v) { return v.kind == flow::ValueKind::kNone; });
   }
 
+  // What the dicts `values` may be hold under `entry` (dicts of this file only).
+  flow::Values entries_of(const flow::Values& dicts, const sinks::DictEntry& entry) {
+    flow::Values out;
+    out.unknown = dicts.unknown;
+    for (const flow::Value& dict : dicts.items) {
+      if (dict.kind != flow::ValueKind::kDict || dict.module != &m_) {
+        out.unknown = true;
+        continue;
+      }
+      const flow::Value* holder = &dict;
+      flow::Values section = flow_.item(dict, entry.section);
+      auto is_dict = [](const flow::Value& v) { return v.kind == flow::ValueKind::kDict; };
+      if (section.unknown || (std::any_of(section.items.begin(), section.items.end(), is_dict) &&
+                              !std::all_of(section.items.begin(), section.items.end(), is_dict))) {
+        out.unknown = true;
+        continue;
+      }
+      if (!section.items.empty() && is_dict(section.items.front())) {
+        if (section.items.size() != 1) {
+          out.unknown = true;
+          continue;
+        }
+        holder = &section.items.front();
+      } else if (entry.section_only) {
+        continue;
+      }
+      out.add(flow_.item(*holder, entry.key));
+    }
+    return out;
+  }
+
   void judge_address(const Target& target, const sinks::Address& address, int address_index,
                      const flow::Evaluator::Argument& argument, sinks::Wildcards wildcards) {
     flow::Evaluator::SinkQuestion asking(flow_);
     flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
+    if (address.in_dict) values = entries_of(values, *address.in_dict);
     std::vector<std::pair<Host, AllInterfaces>> wild;
     std::vector<flow::Reference> references;  // names of other modules, when judged alone with open sites
     bool other = values.unknown;

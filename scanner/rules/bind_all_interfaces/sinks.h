@@ -71,10 +71,20 @@ struct Slot {
   std::string_view keyword;   // "": positional-only
 };
 
+// Where in a dict argument the address sits (CherryPy's config dicts): under
+// `key`, or, when the dict holds a dict under `section`, only in that one.
+struct DictEntry {
+  std::string_view key;
+  std::string_view section;
+  bool section_only = false;  // a dict without the section sets no address
+};
+
 struct Address {
   Slot slot;
   AddressShape shape = AddressShape::kHostPortTuple;
   bool or_list = false;  // a list or tuple of such addresses is accepted too (gunicorn `bind`)
+  // The argument is a dict (of this file) holding the address.
+  std::optional<DictEntry> in_dict = std::nullopt;
 };
 
 // Which instances a kMethod sink applies to.
