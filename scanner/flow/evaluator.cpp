@@ -252,6 +252,11 @@ const std::unordered_set<std::string_view>& Evaluator::mutated_containers() {
       for (TSNode element : Module::named_children(target)) self(element, self);
     }
   };
+  // `c = CONF`: changing `c` in place changes CONF.
+  std::vector<std::pair<std::string_view, std::string_view>> aliases;
+  auto is_name = [&](TSNode n) {
+    return !ts_node_is_null(n) && (ts_node_symbol(n) == s.identifier || ts_node_symbol(n) == s.attribute);
+  };
   // Statements only: an expression cannot assign into a container.
   auto walk = [&](TSNode node, auto&& self) -> void {
     for (TSNode child : Module::named_children(node)) {
@@ -259,8 +264,11 @@ const std::unordered_set<std::string_view>& Evaluator::mutated_containers() {
       if (k == s.assignment) {
         // `a = b[k] = v` chains its targets through the right side.
         for (TSNode a = child; !ts_node_is_null(a) && ts_node_symbol(a) == s.assignment;
-             a = ts_node_child_by_field_id(a, f.right))  // `x: int` has no right side
-          written(ts_node_child_by_field_id(a, f.left), written);
+             a = ts_node_child_by_field_id(a, f.right)) {  // `x: int` has no right side
+          TSNode left = ts_node_child_by_field_id(a, f.left), right = ts_node_child_by_field_id(a, f.right);
+          written(left, written);
+          if (is_name(left) && is_name(right)) aliases.emplace_back(m_.text(left), m_.text(right));
+        }
       } else if (k == s.augmented_assignment) {
         // `CONF |= {...}` and `HOSTS += [...]` change a dict or list in place.
         TSNode left = ts_node_child_by_field_id(child, f.left);
@@ -283,6 +291,34 @@ const std::unordered_set<std::string_view>& Evaluator::mutated_containers() {
   for (const CallSite& call : m_.calls())
     if (kMutators.contains(call.name) && !ts_node_is_null(call.callee) && ts_node_symbol(call.callee) == s.attribute)
       note(ts_node_child_by_field_id(call.callee, f.object));
+  // A container handed to a function of this file whose parameter of that
+  // name is changed in place (by name, anywhere in the file: the safe side).
+  std::vector<std::pair<std::string_view, std::vector<std::string_view>>> handed;  // argument, parameter names
+  for (const CallSite& call : m_.calls()) {
+    if (ts_node_is_null(call.callee) || ts_node_symbol(call.callee) != s.identifier) continue;
+    const Binding* b = m_.lookup(call.name, call.scope, ts_node_start_byte(call.node)).binding;
+    if (b == nullptr || ts_node_symbol(b->statement) != s.function_definition) continue;
+    std::vector<std::string_view> parameters;
+    for (TSNode p : Module::named_children(ts_node_child_by_field_id(b->statement, f.parameters))) {
+      TSNode name = ts_node_symbol(p) == s.identifier ? p : ts_node_child_by_field_id(p, f.name);
+      if (ts_node_is_null(name) && ts_node_symbol(p) == s.typed_parameter) name = ts_node_named_child(p, 0);
+      if (!ts_node_is_null(name)) parameters.push_back(m_.text(name));
+    }
+    for (TSNode a : Module::named_children(ts_node_child_by_field_id(call.node, f.arguments))) {
+      TSNode value = ts_node_symbol(a) == s.keyword_argument ? ts_node_child_by_field_id(a, f.value) : a;
+      if (is_name(value)) handed.emplace_back(m_.text(value), parameters);
+    }
+  }
+  // To a fixed point, a few rounds deep.
+  for (int round = 0; round < 4; ++round) {
+    size_t before = mutated_->size();
+    for (const auto& [alias, original] : aliases)
+      if (mutated_->contains(alias)) mutated_->insert(original);
+    for (const auto& [argument, parameters] : handed)
+      if (std::any_of(parameters.begin(), parameters.end(), [&](std::string_view p) { return mutated_->contains(p); }))
+        mutated_->insert(argument);
+    if (mutated_->size() == before) break;
+  }
   return *mutated_;
 }
 
