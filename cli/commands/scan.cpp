@@ -114,6 +114,10 @@ std::variant<Config, UsageError> parse(Args args) {
     if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string_view::npos) {
       flag = arg.substr(0, eq);
       inline_value = arg.substr(eq + 1);
+    } else if (arg.size() > 2 && (arg.starts_with("-j") || arg.starts_with("-o"))) {
+      // `-j4`, `-oreport.sarif`: a short option with its value attached, as make and cc take them.
+      flag = arg.substr(0, 2);
+      inline_value = arg.substr(2);
     }
     auto value = [&]() -> std::optional<std::string_view> {
       if (inline_value) return inline_value;

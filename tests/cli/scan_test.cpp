@@ -125,8 +125,10 @@ TEST_F(ScanCommand, TheOutputDoesNotDependOnTheNumberOfJobs) {
   write("top.py", kServer);
   Invocation one = scan({"--jobs", "1", dir_.string()});
   Invocation four = scan({"--jobs", "4", dir_.string()});
+  Invocation attached = scan({"-j2", dir_.string()});  // the value attached, as make takes it
   EXPECT_EQ(one.status, kExitFindings);
   EXPECT_EQ(four.out, one.out);
+  EXPECT_EQ(attached.out, one.out);
   EXPECT_THAT(one.err, ::testing::HasSubstr("11 findings in 11 files"));
 }
 

@@ -795,7 +795,7 @@ class Checker {
                         [](const flow::Value& v) { return v.kind == flow::ValueKind::kNone; });
   }
 
-  // What the dicts `values` may be hold under `entry` (dicts of this file only).
+  // What the dicts in `dicts` hold under `entry` (dicts of this file only; others are unknown).
   flow::Values entries_of(const flow::Values& dicts, const sinks::DictEntry& entry) {
     flow::Values out;
     out.unknown = dicts.unknown;
