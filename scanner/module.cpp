@@ -526,6 +526,7 @@ std::vector<TSNode> Module::ancestors(TSNode node) const {
 
 std::vector<TSNode> Module::named_children(TSNode node) {
   std::vector<TSNode> out;
+  if (ts_node_is_null(node)) return out;  // an absent field (error recovery) has no children
   TSTreeCursor cursor = ts_tree_cursor_new(node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {

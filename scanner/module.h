@@ -125,7 +125,7 @@ class Module {
     return it == decorators_.end() ? nullptr : &it->second;
   }
   // The named children of `node`, found with a cursor (ts_node_named_child(i)
-  // walks from the first child each time: quadratic in loops).
+  // walks from the first child each time: quadratic in loops). None for a null node.
   static std::vector<TSNode> named_children(TSNode node);
   // The nodes above `node`, the root first and its parent last, found in one
   // descent from the root (tree-sitter 0.20's ts_node_parent descends from
