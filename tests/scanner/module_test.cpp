@@ -151,5 +151,31 @@ TEST(ModuleWalk, StepsOverNothingThatCallsBindsOrComments) {
   EXPECT_EQ(module.attribute_writes()[0].name, "v");
 }
 
+// Error recovery makes ERROR nodes (a kind past the grammar's symbols, which
+// the walk's kind tables do not cover) and zero-width nodes at the very end
+// of the source: the walk still records every call and comment, and reads
+// nothing past its tables or the source (under valgrind, the code before
+// 41a258d fails here with invalid reads).
+TEST(ModuleWalk, RecordsCallsInsideBrokenCode) {
+  Parser parser;
+  const std::string source =
+      "def broken(:\n"
+      "    s.bind(h(1))  # inside\n"
+      "z = (x.y(2),";
+  Tree tree = parsed(parser, source);
+  Module module(tree);
+  ASSERT_TRUE(ts_node_has_error(tree.root()));
+  std::vector<uint32_t> calls, indexed;
+  for (TSNode n : every_node(tree.root()))
+    if (ts_node_symbol(n) == module.grammar().sym.call) calls.push_back(ts_node_start_byte(n));
+  for (const CallSite& call : module.calls()) indexed.push_back(ts_node_start_byte(call.node));
+  std::sort(calls.begin(), calls.end());
+  std::sort(indexed.begin(), indexed.end());
+  EXPECT_EQ(indexed, calls);
+  EXPECT_EQ(calls.size(), 3u);  // s.bind, h, x.y (inside an ERROR node)
+  ASSERT_EQ(module.comments().size(), 1u);
+  EXPECT_EQ(module.comments()[0].row, 1u);
+}
+
 }  // namespace
 }  // namespace bindscan
