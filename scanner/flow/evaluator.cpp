@@ -135,6 +135,12 @@ Evaluator& Evaluator::owner(const Value& value) {
 }
 
 Values Evaluator::imported(std::string qualified, TSNode node, ScopeId scope, uint32_t at, int depth) {
+  // `options.NAME` of Tornado's global options: the default this file defines.
+  constexpr std::string_view kTornadoOptions = "tornado.options.options.";
+  if (qualified.starts_with(kTornadoOptions) && qualified.find('.', kTornadoOptions.size()) == std::string::npos)
+    if (std::optional<Values> option =
+            tornado_option(std::string_view(qualified).substr(kTornadoOptions.size()), depth + 1))
+      return std::move(*option);
   if (linker_ != nullptr) {
     if (std::optional<Values> linked = linker_->values(qualified, m_, depth + 1, !callees_only_ && !building_)) {
       stamp(*linked);
@@ -362,15 +368,7 @@ Values Evaluator::evaluate_uncached(TSNode node, ScopeId scope, uint32_t at, int
   if (kind == s.attribute) {
     // A name the file imports, reached by attribute (socketserver.TCPServer).
     Reference reference = m_.resolve(node, scope, at);
-    if (!reference.qualified.empty()) {
-      constexpr std::string_view kTornadoOptions = "tornado.options.options.";
-      std::string_view qualified = reference.qualified;
-      if (qualified.starts_with(kTornadoOptions) &&
-          qualified.find('.', kTornadoOptions.size()) == std::string_view::npos)
-        if (std::optional<Values> option = tornado_option(qualified.substr(kTornadoOptions.size()), depth + 1))
-          return std::move(*option);
-      return imported(reference.qualified, node, scope, at, depth);
-    }
+    if (!reference.qualified.empty()) return imported(reference.qualified, node, scope, at, depth);
     TSNode object = ts_node_child_by_field_id(node, f.object);
     std::string_view member = m_.text(ts_node_child_by_field_id(node, f.attribute));
     Values objects = evaluate(object, scope, at, depth + 1);
@@ -1598,12 +1596,6 @@ Values Evaluator::attribute_of(const Value& object, std::string_view member, int
   switch (object.kind) {
     case ValueKind::kImported: {
       if (object.bound) return Values::of_unknown();
-      if (object.text == "tornado.options.options" && (object.module == nullptr || object.module == &m_)) {
-        if (std::optional<Values> option = tornado_option(member, depth + 1)) {
-          for (Value& v : option->items) v.hops.insert(v.hops.begin(), object.hops.begin(), object.hops.end());
-          return std::move(*option);
-        }
-      }
       Values values = object.module == nullptr || object.module == &m_
                           ? imported(object.text + "." + std::string(member), object.node, object.scope, object.at,
                                      depth)

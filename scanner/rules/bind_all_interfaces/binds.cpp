@@ -720,40 +720,22 @@ class Checker {
       int position = slot.position < 0 ? -1 : slot.position + target.offset;
       return flow_.argument(target.callee, call.node, call.scope, position, slot.keyword);
     };
-    if (sink.only_when) {
-      // Every value the argument may hold must be the string.
-      flow::Evaluator::Argument given = argument_for(sink.only_when->slot);
-      if (!given.known || !given.found) return;
-      flow::Values values = flow_.values_of(given.node, given.scope, given.at);
-      if (values.unknown || values.items.empty()) return;
-      for (const flow::Value& v : values.items)
-        if (v.kind != flow::ValueKind::kString || v.text != sink.only_when->equals) return;
-    }
-    if (const auto& listener = sink.listener) {
-      // A listener that is a test double on every path binds nothing.
-      flow::Evaluator::Argument given = argument_for(listener->slot);
-      if (given.known && given.found) {
-        flow::Values values = flow_.values_of(given.node, given.scope, given.at);
-        if (!values.unknown && !values.items.empty() &&
-            std::all_of(values.items.begin(), values.items.end(), [&](const flow::Value& v) {
-              return v.kind == flow::ValueKind::kInstance &&
-                     std::ranges::find(listener->doubles, v.text) != listener->doubles.end();
-            }))
-          return;
-      }
-    }
-    if (sink.port && sink.int_port) {
-      // A port that is only None, strings or bytes: the library raises before binding.
-      flow::Evaluator::Argument port = argument_for(*sink.port);
-      if (port.known && port.found) {
-        flow::Values values = flow_.values_of(port.node, port.scope, port.at);
-        if (!values.unknown && !values.items.empty() &&
-            std::all_of(values.items.begin(), values.items.end(), [](const flow::Value& v) {
-              return v.kind == flow::ValueKind::kNone || v.kind == flow::ValueKind::kString;
-            }))
-          return;
-      }
-    }
+    // Every value the argument may hold must be the string.
+    if (sink.only_when && !every_value(argument_for(sink.only_when->slot), [&](const flow::Value& v) {
+          return v.kind == flow::ValueKind::kString && v.text == sink.only_when->equals;
+        }))
+      return;
+    // A listener that is a test double on every path binds nothing.
+    if (sink.listener && every_value(argument_for(sink.listener->slot), [&](const flow::Value& v) {
+          return v.kind == flow::ValueKind::kInstance &&
+                 std::ranges::find(sink.listener->doubles, v.text) != sink.listener->doubles.end();
+        }))
+      return;
+    // A port that is only None, strings or bytes: the library raises before binding.
+    if (sink.port && sink.int_port && every_value(argument_for(*sink.port), [](const flow::Value& v) {
+          return v.kind == flow::ValueKind::kNone || v.kind == flow::ValueKind::kString;
+        }))
+      return;
     std::vector<std::pair<const sinks::Address*, flow::Evaluator::Argument>> given;
     bool address_unknown = false;
     for (const sinks::Address* address : {&sink.address, sink.other_address ? &*sink.other_address : nullptr}) {
@@ -781,18 +763,18 @@ class Checker {
         if (!other.known) return;
         served |= other.found;
       }
-      if (served && !(instead->yet_with && certainly_not_none(argument_for(*instead->yet_with)))) return;
+      auto not_none = [](const flow::Value& v) { return v.kind != flow::ValueKind::kNone; };
+      if (served && !(instead->yet_with && every_value(argument_for(*instead->yet_with), not_none))) return;
     }
     report_default(call, target);
   }
 
-  // Whether the argument is given and every value it may hold is known and not None.
-  bool certainly_not_none(const flow::Evaluator::Argument& argument) {
+  // Whether the argument is given and every value it may hold is known and passes `test`.
+  template <typename Test>
+  bool every_value(const flow::Evaluator::Argument& argument, Test test) {
     if (!argument.known || !argument.found) return false;
     flow::Values values = flow_.values_of(argument.node, argument.scope, argument.at);
-    return !values.unknown && !values.items.empty() &&
-           std::none_of(values.items.begin(), values.items.end(),
-                        [](const flow::Value& v) { return v.kind == flow::ValueKind::kNone; });
+    return !values.unknown && !values.items.empty() && std::all_of(values.items.begin(), values.items.end(), test);
   }
 
   // What the dicts in `dicts` hold under `entry` (dicts of this file only; others are unknown).
@@ -804,24 +786,16 @@ class Checker {
         out.unknown = true;
         continue;
       }
-      const flow::Value* holder = &dict;
+      // The section, when the dict holds one as a dict, is all that is read.
       flow::Values section = flow_.item(dict, entry.section);
-      auto is_dict = [](const flow::Value& v) { return v.kind == flow::ValueKind::kDict; };
-      if (section.unknown || (std::any_of(section.items.begin(), section.items.end(), is_dict) &&
-                              !std::all_of(section.items.begin(), section.items.end(), is_dict))) {
+      bool in_section = std::any_of(section.items.begin(), section.items.end(),
+                                    [](const flow::Value& v) { return v.kind == flow::ValueKind::kDict; });
+      if (section.unknown || (in_section && section.items.size() != 1)) {
         out.unknown = true;
         continue;
       }
-      if (!section.items.empty() && is_dict(section.items.front())) {
-        if (section.items.size() != 1) {
-          out.unknown = true;
-          continue;
-        }
-        holder = &section.items.front();
-      } else if (entry.section_only) {
-        continue;
-      }
-      out.add(flow_.item(*holder, entry.key));
+      if (!in_section && entry.section_only) continue;
+      out.add(flow_.item(in_section ? section.items.front() : dict, entry.key));
     }
     return out;
   }
